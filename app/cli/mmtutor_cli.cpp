@@ -1,0 +1,123 @@
+// mmtutor-cli: runs scenario files headless (shared/spec/scenario-language.md).
+//   mmtutor-cli run FILE.mmt [--era a|b|c] [--trace] [--json] [--no-invariants]
+//   mmtutor-cli compare FILE.mmt [--json]
+// Exit codes: 0 every expectation held, 1 one failed, 2 the file could not be
+// read or has an error (nothing ran).
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli_output.h"
+#include "era_policy.h"
+#include "scenario.h"
+#include "scenario_runner.h"
+
+namespace {
+
+constexpr const char* kVersion = "mmtutor-cli 0.1.0 (scenario language v1)";
+
+const char* kUsage =
+    "usage: mmtutor-cli run FILE.mmt [--era a|b|c] [--trace] [--json] [--no-invariants]\n"
+    "       mmtutor-cli compare FILE.mmt [--json]\n"
+    "       mmtutor-cli --help | --version\n"
+    "\n"
+    "run      run a scenario in one kernel era (default: the file's `era` line, else c)\n"
+    "compare  run it in eras a, b and c; print each expectation per era and the first\n"
+    "         kernel step where the eras part ways\n"
+    "\n"
+    "  --era a|b|c      a: v5.7 and before, b: v5.9-v5.17, c: v6.2 with PG_anon_exclusive\n"
+    "  --trace          print every kernel step and what it changed\n"
+    "  --json           print one JSON object instead of text\n"
+    "  --no-invariants  do not run the invariant checker after each step\n"
+    "\n"
+    "exit status: 0 every expectation held, 1 at least one failed, 2 the file could not be\n"
+    "read or has an error (nothing ran)\n";
+
+bool read_file(const std::string& path, std::string* out, std::string* error) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        *error = std::string("cannot read ") + path + ": " + std::strerror(errno);
+        return false;
+    }
+    // Read one byte past the limit so the parser can say the file is too large.
+    std::string data(mmt::kMaxScenarioBytes + 1, '\0');
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    data.resize(static_cast<size_t>(in.gcount()));
+    *out = std::move(data);
+    return true;
+}
+
+std::optional<mmt::Era> parse_era(const char* s) {
+    if (!std::strcmp(s, "a")) return mmt::Era::a;
+    if (!std::strcmp(s, "b")) return mmt::Era::b;
+    if (!std::strcmp(s, "c")) return mmt::Era::c;
+    return std::nullopt;
+}
+
+int usage_error(const std::string& message) {
+    std::cerr << "mmtutor-cli: " << message << "\n\n" << kUsage;
+    return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty())
+        return usage_error("missing command");
+    if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        std::cout << kUsage;
+        return 0;
+    }
+    if (args[0] == "--version") {
+        std::cout << kVersion << "\n";
+        return 0;
+    }
+    std::string command = args[0];
+    if (command != "run" && command != "compare")
+        return usage_error("unknown command '" + command + "'");
+    std::optional<std::string> file;
+    std::optional<mmt::Era> era;
+    mmt::CliOptions options;
+    for (size_t i = 1; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--trace") {
+            options.trace = true;
+        } else if (a == "--json") {
+            options.json = true;
+        } else if (a == "--no-invariants") {
+            options.check_invariants = false;
+        } else if (a == "--era" || a.rfind("--era=", 0) == 0) {
+            std::string value = a == "--era" ? (i + 1 < args.size() ? args[++i] : "") : a.substr(6);
+            era = parse_era(value.c_str());
+            if (!era)
+                return usage_error("--era takes a, b or c, got '" + value + "'");
+            if (command == "compare")
+                return usage_error("compare runs every era; --era does not apply");
+        } else if (a == "--help" || a == "-h") {
+            std::cout << kUsage;
+            return 0;
+        } else if (!a.empty() && a[0] == '-') {
+            return usage_error("unknown option '" + a + "'");
+        } else if (!file) {
+            file = a;
+        } else {
+            return usage_error("more than one file given");
+        }
+    }
+    if (!file)
+        return usage_error("missing FILE.mmt");
+    std::string text, error;
+    if (!read_file(*file, &text, &error)) {
+        std::cerr << "mmtutor-cli: " << error << "\n";
+        return 2;
+    }
+    if (command == "compare")
+        return mmt::cli_compare(*file, text, options);
+    return mmt::cli_run(*file, text, era, options);
+}

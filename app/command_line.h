@@ -1,0 +1,21 @@
+// The application's command line: what a user or a test asks mmtutor to do.
+#pragma once
+
+#include <QSize>
+#include <QString>
+
+class QGuiApplication;
+
+struct LaunchOptions {
+    QString screenshotPath; // empty: run interactively
+    QSize windowSize;       // invalid: the size Main.qml asks for
+};
+
+// True when argv asks for something that needs no display: --screenshot,
+// --help or --version. Scans the raw arguments because the platform must be
+// chosen before QGuiApplication exists.
+[[nodiscard]] bool runsWithoutDisplay(int argc, char** argv);
+
+// Parses the arguments QGuiApplication left. Prints help or version and exits
+// 0, or prints the error and exits 2, as command-line tools do.
+[[nodiscard]] LaunchOptions parseLaunchOptions(const QGuiApplication& app);

@@ -1,0 +1,2 @@
+// Placeholder until the lead writes mmtutor-bench.
+int main() { return 0; }

@@ -1,0 +1,40 @@
+// An address as the scenario names it (page `index` of a process's VMA) and
+// the outcome of an operation: ok, or failed with the reason the kernel gives.
+#pragma once
+
+#include <cstdint>
+
+#include "types.h"
+
+namespace mmt {
+
+struct Address {
+    ProcessId process;
+    VmaId vma;
+    uint32_t index = 0;
+};
+
+struct [[nodiscard]] Outcome {
+    const char* failure = nullptr;  // a static sentence, nullptr when ok
+    bool ok() const { return failure == nullptr; }
+    static Outcome success() { return {}; }
+    static Outcome fail(const char* why) { return Outcome{why}; }
+};
+
+// The reasons a command fails, as `failed: REASON` prints them.
+namespace reason {
+inline constexpr const char* segv = "segmentation fault";
+inline constexpr const char* efault = "bad address (-EFAULT)";
+inline constexpr const char* sigbus = "bus error (SIGBUS)";
+inline constexpr const char* pinned = "page is pinned";
+inline constexpr const char* extra_refs = "page has unexpected references";
+inline constexpr const char* no_page = "no page mapped at this address";
+inline constexpr const char* not_anon = "not an anonymous page";
+inline constexpr const char* differ = "pages differ in content";
+inline constexpr const char* released = "reference was released";
+inline constexpr const char* not_splittable = "THP cannot be split (pinned)";
+inline constexpr const char* nothing_collected = "no page could be collected";
+inline constexpr const char* collapse_failed = "range cannot be collapsed";
+} // namespace reason
+
+} // namespace mmt

@@ -1,0 +1,260 @@
+#include "era_policy.h"
+
+#include "kernel.h"
+#include "rmap.h"
+#include "swap.h"
+
+namespace mmt {
+
+namespace {
+
+// Era a, v5.7: reuse_swap_page() decides by mapcount + swap count; nothing
+// looks at the refcount, so GUP references are invisible to COW.
+class EraA final : public EraPolicy {
+public:
+    Era era() const override { return Era::a; }
+    std::string_view kernel_version() const override { return "v5.7"; }
+    bool has_anon_exclusive() const override { return false; }
+
+    WpDecision do_wp_page_anon(Kernel& k, Pfn page, bool) const override {
+        if (k.PageKsm(page)) {
+            k.step("a KSM page is copied");
+            return WpDecision::copy;
+        }
+        return reuse_swap_page(k, page) ? WpDecision::reuse : WpDecision::copy;
+    }
+
+    HugeWpDecision do_huge_pmd_wp_page(Kernel& k, Pfn head, bool) const override {
+        if (k.is_zero_pfn(head)) {
+            k.step("a write to the huge zero page allocates a new THP");
+            return HugeWpDecision::copy_whole_thp;
+        }
+        if (reuse_swap_page(k, head))
+            return HugeWpDecision::reuse;
+        return HugeWpDecision::copy_whole_thp;
+    }
+
+    bool fork_must_copy_for_dma(const Kernel&, ProcessId, Pfn) const override { return false; }
+    bool gup_must_unshare(const Kernel&, bool, bool, Pfn) const override { return false; }
+    bool reclaim_skips_maybe_pinned() const override { return false; }
+    bool mprotect_makes_exclusive_writable() const override { return false; }
+
+    bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
+        SwapSlot slot(k.page(page).swap_slot);
+        bool reuse = write_fault && !k.PageKsm(page) && reuse_swap_page(k, page);
+        swap_free(k, slot);
+        return reuse;
+    }
+
+protected:
+    // reuse_swap_page(): the page's mappings plus the swap PTEs of its slot;
+    // if that is one (us), the page may be written in place, and it leaves
+    // the swap cache.
+    static bool reuse_swap_page(Kernel& k, Pfn page) {
+        auto scope = k.enter("reuse_swap_page");
+        Pfn head = k.folio(page);
+        int32_t count = k.folio_test_large(head) ? k.page(head).entire_mapcount : page_trans_huge_map_swapcount(k, page);
+        if (count > 1) {
+            k.step("mapcount + swap count is {0}: someone else maps this page, copy it", count);
+            return false;
+        }
+        if (k.page(head).test(PG_swapcache)) {
+            k.step("mapcount + swap count is {0}: ours alone; leave the swap cache and reuse (the refcount, {1}, "
+                   "is not looked at)",
+                   count, k.page_count(head));
+            delete_from_swap_cache(k, head);
+            k.set_page_flag(head, PG_dirty, true);
+        } else {
+            k.step("mapcount + swap count is {0}: ours alone, reuse in place (the refcount, {1}, is not looked "
+                   "at: GUP references are invisible)",
+                   count, k.page_count(head));
+        }
+        return true;
+    }
+};
+
+// Era b, v5.9 to v5.17: do_wp_page() reuses only if page_count() is 1; swap-in
+// and PMD-mapped THP write faults still use reuse_swap_page(); fork copies
+// possibly pinned pages; reclaim skips possibly pinned pages (v5.11).
+class EraB final : public EraPolicy {
+public:
+    Era era() const override { return Era::b; }
+    std::string_view kernel_version() const override { return "v5.17"; }
+    bool has_anon_exclusive() const override { return false; }
+
+    WpDecision do_wp_page_anon(Kernel& k, Pfn page, bool) const override {
+        if (k.PageKsm(page) || k.page_count(page) != 1) {
+            k.step(k.PageKsm(page) ? "a KSM page is copied"
+                                   : "page_count is {0}, not 1: someone else may use the page (a mapping, the swap "
+                                     "cache, a GUP reference or pin), so copy",
+                   k.page_count(page));
+            return WpDecision::copy;
+        }
+        if (k.page_mapcount(page) != 1) {
+            k.step("mapcount is {0}: copy", k.page_mapcount(page));
+            return WpDecision::copy;
+        }
+        k.step("page_count is 1 and mapcount is 1: the page is ours alone, reuse it");
+        return WpDecision::reuse;
+    }
+
+    HugeWpDecision do_huge_pmd_wp_page(Kernel& k, Pfn head, bool) const override {
+        if (k.is_zero_pfn(head))
+            return HugeWpDecision::split_and_fallback;
+        auto scope = k.enter("reuse_swap_page");
+        int32_t count = k.page(head).entire_mapcount;
+        if (count <= 1) {
+            k.step("THP: reuse_swap_page counts {0} mapping: reuse (the refcount, {1}, is not looked at)", count,
+                   k.page_count(head));
+            return HugeWpDecision::reuse;
+        }
+        k.step("THP: mapped {0} times: split and fall back to 4 KiB pages", count);
+        return HugeWpDecision::split_and_fallback;
+    }
+
+    bool fork_must_copy_for_dma(const Kernel& k, ProcessId parent, Pfn page) const override {
+        return k.process(parent).has_pinned && k.folio_maybe_dma_pinned(page);
+    }
+    bool gup_must_unshare(const Kernel&, bool, bool, Pfn) const override { return false; }
+    bool reclaim_skips_maybe_pinned() const override { return true; }
+    bool mprotect_makes_exclusive_writable() const override { return false; }
+
+    bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
+        SwapSlot slot(k.page(page).swap_slot);
+        bool reuse = false;
+        if (write_fault && !k.PageKsm(page)) {
+            auto scope = k.enter("reuse_swap_page");
+            int32_t count = page_trans_huge_map_swapcount(k, page);
+            if (count <= 1) {
+                k.step("mapcount + swap count is {0}: ours alone; leave the swap cache and map writable (the "
+                       "refcount, {1}, is not looked at)",
+                       count, k.page_count(page));
+                delete_from_swap_cache(k, page);
+                k.set_page_flag(page, PG_dirty, true);
+                reuse = true;
+            } else {
+                k.step("mapcount + swap count is {0}: shared, map read-only", count);
+            }
+        }
+        swap_free(k, slot);
+        return reuse;
+    }
+};
+
+// Era c: PG_anon_exclusive (v5.19) with the swap PTE's exclusive bit and
+// FAULT_FLAG_UNSHARE, v6.0's mprotect upgrade, v6.2's long-term pin rule.
+class EraC final : public EraPolicy {
+public:
+    Era era() const override { return Era::c; }
+    std::string_view kernel_version() const override { return "v6.2"; }
+    bool has_anon_exclusive() const override { return true; }
+
+    WpDecision do_wp_page_anon(Kernel& k, Pfn page, bool unshare) const override {
+        if (k.PageAnonExclusive(page)) {
+            k.step("PageAnonExclusive is set: the page is ours alone, reuse it without looking at any count (I.2)");
+            return WpDecision::reuse;
+        }
+        if (k.PageKsm(page) || k.page_count(page) > 3) {
+            k.step(k.PageKsm(page) ? "a KSM page is never exclusive: copy"
+                                   : "not exclusive and page_count is {0} (> 3): copy",
+                   k.page_count(page));
+            return WpDecision::copy;
+        }
+        bool swapcache = k.page(page).test(PG_swapcache);
+        if (k.page_count(page) > 1 + (swapcache ? 1 : 0)) {
+            k.step("not exclusive and page_count is {0}: someone else holds the page, copy", k.page_count(page));
+            return WpDecision::copy;
+        }
+        if (swapcache && !try_to_free_swap(k, page)) {
+            k.step("the swap cache still needs the page: copy");
+            return WpDecision::copy;
+        }
+        if (k.page_count(page) != 1) {
+            k.step("page_count is {0} under the page lock: copy", k.page_count(page));
+            return WpDecision::copy;
+        }
+        k.step(unshare ? "page_count is 1 under the page lock: nobody else can see it, keep it and mark it exclusive"
+                       : "page_count is 1 under the page lock: nobody else can see it, reuse it and mark it "
+                         "exclusive");
+        // Find the VMA through the page's rmap: the faulting mapping.
+        for (const RmapEntry& e : rmap_walk(k, page, true)) {
+            page_move_anon_rmap(k, page, e.vma);
+            break;
+        }
+        return WpDecision::reuse;
+    }
+
+    HugeWpDecision do_huge_pmd_wp_page(Kernel& k, Pfn head, bool) const override {
+        if (k.is_zero_pfn(head)) {
+            k.step("a write to the huge zero page: split it and fall back to 4 KiB pages");
+            return HugeWpDecision::split_and_fallback;
+        }
+        if (k.PageAnonExclusive(head)) {
+            k.step("the THP's head is PageAnonExclusive: reuse the whole THP");
+            return HugeWpDecision::reuse;
+        }
+        bool swapcache = k.page(head).test(PG_swapcache);
+        if (k.page_count(head) > 1 + (swapcache ? int32_t(kPagesPerPmd) : 0)) {
+            k.step("the THP is not exclusive and page_count is {0}: split the PMD, fall back to 4 KiB",
+                   k.page_count(head));
+            return HugeWpDecision::split_and_fallback;
+        }
+        if (swapcache)
+            try_to_free_swap(k, head);
+        if (k.page_count(head) == 1) {
+            k.step("page_count is 1: the THP is ours alone, mark it exclusive and reuse it");
+            for (const RmapEntry& e : rmap_walk(k, head, false)) {
+                page_move_anon_rmap(k, head, e.vma);
+                break;
+            }
+            return HugeWpDecision::reuse;
+        }
+        k.step("page_count is {0}: split the PMD, fall back to 4 KiB", k.page_count(head));
+        return HugeWpDecision::split_and_fallback;
+    }
+
+    bool fork_must_copy_for_dma(const Kernel& k, ProcessId parent, Pfn page) const override {
+        // page_try_dup_anon_rmap(): only an exclusive page can be pinned.
+        return k.PageAnonExclusive(page) && k.process(parent).has_pinned && k.folio_maybe_dma_pinned(page);
+    }
+
+    bool gup_must_unshare(const Kernel& k, bool foll_pin, bool longterm, Pfn page) const override {
+        if (!foll_pin)
+            return false;
+        if (!k.PageAnon(page))
+            return longterm;  // v6.2: R/O long-term pins in COW mappings unshare the zero page too
+        return !k.PageAnonExclusive(page);
+    }
+
+    bool reclaim_skips_maybe_pinned() const override { return true; }
+    bool mprotect_makes_exclusive_writable() const override { return true; }
+
+    bool do_swap_page_exclusive(Kernel& k, Pfn page, bool swp_exclusive, bool write_fault) const override {
+        SwapSlot slot(k.page(page).swap_slot);
+        bool ksm = k.PageKsm(page);
+        bool exclusive = !ksm && swp_exclusive;
+        if (exclusive)
+            k.step("the swap PTE carries the exclusive bit: the page was exclusive when it was swapped out (I.5)");
+        swap_free(k, slot);
+        if (write_fault && !ksm && k.page_count(page) == 2 && k.page(page).test(PG_swapcache))
+            try_to_free_swap(k, page);
+        if (!ksm && !exclusive && k.page_count(page) == 1) {
+            k.step("page_count is 1: nobody else holds the page, map it exclusive");
+            exclusive = true;
+        }
+        return exclusive;
+    }
+};
+
+} // namespace
+
+std::unique_ptr<EraPolicy> make_era_policy(Era era) {
+    switch (era) {
+    case Era::a: return std::make_unique<EraA>();
+    case Era::b: return std::make_unique<EraB>();
+    case Era::c: break;
+    }
+    return std::make_unique<EraC>();
+}
+
+} // namespace mmt

@@ -1,0 +1,61 @@
+// What differs between kernel eras, behind one interface. The operations ask
+// the policy at each point where the eras part ways (and only there); no other
+// code looks at the era. Era a: v5.7. Era b: v5.9 to v5.17 (the v5.17 code).
+// Era c: v5.19 PG_anon_exclusive with the swap-entry exclusive bit and
+// FAULT_FLAG_UNSHARE, plus v6.0's mprotect upgrade and v6.2's long-term R/O
+// pin rule.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "types.h"
+
+namespace mmt {
+
+class Kernel;
+
+enum class WpDecision : uint8_t { reuse, copy };
+enum class HugeWpDecision : uint8_t { reuse, split_and_fallback, copy_whole_thp };
+
+class EraPolicy {
+public:
+    virtual ~EraPolicy() = default;
+    virtual Era era() const = 0;
+    virtual std::string_view kernel_version() const = 0;
+
+    // PG_anon_exclusive exists, and with it the readable-exclusive migration
+    // entry, the swap PTE's exclusive bit, FAULT_FLAG_UNSHARE, and
+    // page_try_dup_anon_rmap / page_try_share_anon_rmap refusing pinned pages.
+    virtual bool has_anon_exclusive() const = 0;
+
+    // do_wp_page() on an anonymous (sub)page: may the fault write into it in
+    // place? May change state on the way (drain, free the swap cache,
+    // page_move_anon_rmap) and explains its decision in steps.
+    virtual WpDecision do_wp_page_anon(Kernel& k, Pfn page, bool unshare) const = 0;
+
+    // do_huge_pmd_wp_page() on a PMD-mapped anonymous THP.
+    virtual HugeWpDecision do_huge_pmd_wp_page(Kernel& k, Pfn head, bool unshare) const = 0;
+
+    // copy_present_pte()/copy_huge_pmd() at fork: must the child get its own
+    // copy now because the parent's page may be pinned?
+    virtual bool fork_must_copy_for_dma(const Kernel& k, ProcessId parent, Pfn page) const = 0;
+
+    // GUP on a present, non-writable entry: must a R/O pin unshare first?
+    virtual bool gup_must_unshare(const Kernel& k, bool foll_pin, bool longterm, Pfn page) const = 0;
+
+    // shrink_page_list(): keep pages that may be pinned out of the swap cache.
+    virtual bool reclaim_skips_maybe_pinned() const = 0;
+
+    // do_swap_page(): may the swapped-in page be mapped writable (on a write
+    // fault) and, in era c, exclusive? `swp_exclusive` is the swap PTE's bit.
+    virtual bool do_swap_page_exclusive(Kernel& k, Pfn page, bool swp_exclusive, bool write_fault) const = 0;
+
+    // mprotect(PROT_READ|PROT_WRITE) maps dirty exclusive anon pages writable
+    // directly (v6.0 can_change_pte_writable).
+    virtual bool mprotect_makes_exclusive_writable() const = 0;
+};
+
+std::unique_ptr<EraPolicy> make_era_policy(Era era);
+
+} // namespace mmt

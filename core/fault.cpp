@@ -1,0 +1,194 @@
+#include "fault.h"
+
+#include "era_policy.h"
+#include "huge_memory.h"
+#include "kernel.h"
+#include "memory.h"
+#include "migrate_device.h"
+#include "rmap.h"
+#include "swap.h"
+
+namespace mmt {
+
+Pfn mapped_page(const Kernel& k, const Address& a) {
+    Pmd pmd = k.pmd(a.vma, a.index / kPagesPerPmd);
+    if (pmd.is_trans_huge() || pmd.is_huge_zero())
+        return Pfn(pmd.head().value + a.index % kPagesPerPmd);
+    Pte pte = k.pte(a.vma, a.index);
+    return pte.is_present() ? pte.pfn() : Pfn();
+}
+
+bool access_permitted(const Kernel& k, const Address& a, bool write) {
+    Pmd pmd = k.pmd(a.vma, a.index / kPagesPerPmd);
+    if (pmd.is_trans_huge())
+        return !write || pmd.has(Pte::write);
+    if (pmd.is_huge_zero())
+        return !write;
+    Pte pte = k.pte(a.vma, a.index);
+    return pte.is_present() && !pte.has(Pte::protnone) && (!write || pte.has(Pte::write));
+}
+
+void do_anonymous_page(Kernel& k, const Address& a, FaultKind kind) {
+    auto scope = k.enter("do_anonymous_page");
+    if (kind != FaultKind::write) {
+        k.step("a read fault on an empty PTE maps the shared zero page read-only: no memory is allocated "
+               "until someone writes");
+        k.set_pte(a.vma, a.index, Pte::make_present(k.zero_pfn(), Pte::young));
+        return;
+    }
+    k.step("a write fault on an empty PTE: allocate a zeroed page and map it writable");
+    Pfn page = k.alloc_page(0);
+    k.step("the fresh page is mapped writable and dirty; page_add_new_anon_rmap marks it anonymous and "
+           "exclusive (I.1)");
+    k.set_pte(a.vma, a.index, Pte::make_present(page, Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty));
+    page_add_new_anon_rmap(k, page, a.vma, a.index, false);
+}
+
+void wp_page_reuse(Kernel& k, const Address& a, FaultKind kind) {
+    auto scope = k.enter("wp_page_reuse");
+    Pte pte = k.pte(a.vma, a.index);
+    if (kind == FaultKind::unshare) {
+        k.step("unshare: the page is exclusive now, so GUP may pin it; the PTE stays read-only");
+        return;
+    }
+    k.step("reuse the page in place: set the PTE writable and dirty; nobody else can see this page");
+    uint32_t bits = Pte::young | Pte::dirty | Pte::soft_dirty;
+    if (k.vma_page(a.vma, a.index) & VMA_write)
+        bits |= Pte::write;
+    k.set_pte(a.vma, a.index, pte.with(bits));
+}
+
+void wp_page_copy(Kernel& k, const Address& a, FaultKind kind) {
+    auto scope = k.enter("wp_page_copy");
+    Pte old_pte = k.pte(a.vma, a.index);
+    Pfn old = old_pte.pfn();
+    bool from_zero = k.is_zero_pfn(old);
+    if (from_zero)
+        k.step("the PTE maps the zero page: allocate a zeroed page instead of copying");
+    else
+        k.step("copy: take a temporary reference on the old page and copy its contents into a new page");
+    if (!from_zero) {
+        k.folio_ref_add(old, 1);
+        k.folio_in_flight_add(old, 1);
+    }
+    Pfn page = k.alloc_page(from_zero ? 0 : k.page(old).contents);
+    uint32_t bits = Pte::young;
+    if (kind == FaultKind::write) {
+        bits |= Pte::dirty | Pte::soft_dirty;
+        if (k.vma_page(a.vma, a.index) & VMA_write)
+            bits |= Pte::write;
+        k.step("map the new page writable; page_add_new_anon_rmap makes it exclusive to this process");
+    } else {
+        bits |= old_pte.bits() & Pte::soft_dirty;
+        k.step("unshare: map the new exclusive page read-only (the next write fault will simply reuse it)");
+    }
+    k.set_pte(a.vma, a.index, Pte::make_present(page, bits));
+    page_add_new_anon_rmap(k, page, a.vma, a.index, false);
+    if (!from_zero) {
+        k.step("the old page loses this mapping and the mapping's reference (its PG_anon_exclusive, clear, "
+               "is left alone)");
+        page_remove_rmap(k, old, false);
+        k.folio_ref_add(old, -1);
+        k.step("drop the temporary reference on the old page");
+        k.folio_in_flight_add(old, -1);
+        free_swap_cache(k, old);
+        k.folio_put(old);
+    }
+}
+
+void do_wp_page(Kernel& k, const Address& a, FaultKind kind) {
+    auto scope = k.enter("do_wp_page");
+    Pte pte = k.pte(a.vma, a.index);
+    Pfn page = pte.pfn();
+    if (k.is_zero_pfn(page)) {
+        wp_page_copy(k, a, kind);
+        return;
+    }
+    if (k.PageAnon(page) && k.policy().do_wp_page_anon(k, page, kind == FaultKind::unshare) == WpDecision::reuse) {
+        wp_page_reuse(k, a, kind);
+        return;
+    }
+    wp_page_copy(k, a, kind);
+}
+
+Outcome handle_mm_fault(Kernel& k, const Address& a, FaultKind kind) {
+    auto scope = k.enter("handle_mm_fault");
+    uint32_t pmd_index = a.index / kPagesPerPmd;
+    Pmd pmd = k.pmd(a.vma, pmd_index);
+    if (pmd.is_none() && thp_eligible(k, a.vma, a.index)) {
+        do_huge_pmd_anonymous_page(k, a, kind == FaultKind::write);
+        return Outcome::success();
+    }
+    if (pmd.is_huge_zero() || pmd.is_trans_huge()) {
+        if (kind == FaultKind::read)
+            return Outcome::success();
+        if (pmd.is_trans_huge() && pmd.has(Pte::write))
+            return Outcome::success();
+        if (do_huge_pmd_wp_page(k, a, kind))
+            return Outcome::success();
+        // VM_FAULT_FALLBACK: the PMD was split; handle the fault on PTEs.
+    }
+    Pte pte = k.pte(a.vma, a.index);
+    if (pte.is_none()) {
+        do_anonymous_page(k, a, kind);
+    } else if (pte.is_present()) {
+        if (kind != FaultKind::read && !pte.has(Pte::write))
+            do_wp_page(k, a, kind);
+    } else if (pte.is_swap_entry()) {
+        do_swap_page(k, a, kind);
+    } else if (pte.is_device_private_entry()) {
+        if (!migrate_to_ram(k, a))
+            return Outcome::fail(reason::sigbus);
+    } else {
+        k.step("a migration entry: wait for the migration to finish, then retry (migration_entry_wait)");
+    }
+    return Outcome::success();
+}
+
+namespace {
+
+// The CPU's side of an access: check the VMA, try the access, fault, retry.
+Outcome user_access(Kernel& k, const Address& a, bool write, Pfn* page) {
+    if (!vma_allows(k, a, write)) {
+        auto scope = k.enter("do_user_addr_fault");
+        k.step(write ? "no VMA allows a write here: SIGSEGV" : "no VMA allows a read here: SIGSEGV");
+        return Outcome::fail(reason::segv);
+    }
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        if (access_permitted(k, a, write)) {
+            *page = mapped_page(k, a);
+            return Outcome::success();
+        }
+        Outcome o = handle_mm_fault(k, a, write ? FaultKind::write : FaultKind::read);
+        if (!o.ok())
+            return o;
+    }
+    return Outcome::fail(reason::sigbus);
+}
+
+} // namespace
+
+Outcome user_write(Kernel& k, const Address& a, uint32_t contents) {
+    Pfn page;
+    Outcome o = user_access(k, a, true, &page);
+    if (!o.ok())
+        return o;
+    auto scope = k.enter("user store");
+    k.step("the CPU stores the data into the page through the writable PTE");
+    k.set_page(page, PageField::contents, contents);
+    k.set_page_flag(k.folio(page), PG_dirty, true);
+    return o;
+}
+
+Outcome user_read(Kernel& k, const Address& a, uint32_t* contents) {
+    Pfn page;
+    Outcome o = user_access(k, a, false, &page);
+    if (!o.ok())
+        return o;
+    auto scope = k.enter("user load");
+    k.step("the CPU loads from the page the PTE maps");
+    *contents = k.page(page).contents;
+    return o;
+}
+
+} // namespace mmt

@@ -1,0 +1,185 @@
+#include "fork.h"
+
+#include "era_policy.h"
+#include "huge_memory.h"
+#include "kernel.h"
+#include "rmap.h"
+#include "swap.h"
+
+namespace mmt {
+
+namespace {
+
+// copy_present_page(): the parent's page may be pinned, so the child gets a
+// copy now and the parent keeps its page (and its writable PTE) untouched.
+void copy_present_page(Kernel& k, VmaId dst, uint32_t index, Pfn page) {
+    auto scope = k.enter("copy_present_page");
+    k.step("the page may be pinned (page_maybe_dma_pinned with MMF_HAS_PINNED): copy it for the child now "
+           "so the pin keeps pointing at the parent's page; the parent's PTE stays as it is");
+    Pfn copy = k.alloc_page(k.page(page).contents);
+    uint32_t bits = Pte::dirty | Pte::young | Pte::soft_dirty;
+    if (k.vma_page(dst, index) & VMA_write)
+        bits |= Pte::write;
+    k.set_pte(dst, index, Pte::make_present(copy, bits));
+    page_add_new_anon_rmap(k, copy, dst, index, false);
+}
+
+void copy_present_pte(Kernel& k, ProcessId parent, VmaId src, VmaId dst, uint32_t index, Pte pte) {
+    auto scope = k.enter("copy_present_pte");
+    Pfn page = pte.pfn();
+    if (k.is_zero_pfn(page)) {
+        k.step("the zero page is shared as it is: no counts, already read-only");
+        k.set_pte(dst, index, pte.without(Pte::young));
+        return;
+    }
+    bool was_exclusive = k.PageAnonExclusive(page);
+    k.step("get_page, then page_try_dup_anon_rmap decides whether the child may share the page");
+    k.folio_ref_add(page, 1);
+    if (!page_try_dup_anon_rmap(k, page, false, parent)) {
+        k.step("page_try_dup_anon_rmap refuses (-EBUSY): drop the reference again");
+        k.folio_ref_add(page, -1);
+        copy_present_page(k, dst, index, page);
+        return;
+    }
+    if (was_exclusive)
+        k.step("the page was exclusive and is not pinned: clear PG_anon_exclusive, it is now possibly shared");
+    if (pte.has(Pte::write))
+        k.step("write-protect the parent's PTE (ptep_set_wrprotect) and map the page read-only in the child: "
+               "the next write on either side faults (COW)");
+    else
+        k.step("map the page read-only in the child too");
+    k.set_pte(src, index, pte.without(Pte::write));
+    k.set_pte(dst, index, pte.without(Pte::write | Pte::young));
+}
+
+void copy_nonpresent_pte(Kernel& k, VmaId src, VmaId dst, uint32_t index, Pte pte) {
+    auto scope = k.enter("copy_nonpresent_pte");
+    if (pte.is_swap_entry()) {
+        k.step("a swap entry: swap_duplicate raises the slot's count; the parent's entry loses its exclusive "
+               "bit, the slot is now shared");
+        swap_duplicate(k, pte.swap_slot());
+        k.set_pte(src, index, pte.without(Pte::swp_exclusive));
+        k.set_pte(dst, index, pte.without(Pte::swp_exclusive));
+        return;
+    }
+    if (pte.is_migration_entry()) {
+        Pte readable = Pte::make_readable_migration_entry(pte.pfn(), pte.bits() & Pte::soft_dirty);
+        if (pte.kind() != PteKind::migration_read)
+            k.step("a writable or readable-exclusive migration entry becomes readable in parent and child "
+                   "(I.7d): the page is possibly shared now");
+        else
+            k.step("a readable migration entry is copied as it is");
+        k.set_pte(src, index, readable);
+        k.set_pte(dst, index, readable);
+        return;
+    }
+    if (pte.is_device_private_entry()) {
+        Pfn page = pte.pfn();
+        k.step("a device-private entry: get_page and page_try_dup_anon_rmap, which cannot fail since device "
+               "pages cannot be pinned (I.7b); both sides get a readable entry");
+        k.folio_ref_add(page, 1);
+        (void)page_try_dup_anon_rmap(k, page, false, ProcessId());
+        Pte readable = Pte::make_readable_device_private_entry(page, 0);
+        k.set_pte(src, index, readable);
+        k.set_pte(dst, index, readable);
+    }
+}
+
+bool copy_huge_pmd(Kernel& k, ProcessId parent, VmaId src, VmaId dst, uint32_t pmd_index) {
+    auto scope = k.enter("copy_huge_pmd");
+    Pmd pmd = k.pmd(src, pmd_index);
+    if (pmd.is_huge_zero()) {
+        k.step("the huge zero page is mapped by both");
+        k.set_pmd(dst, pmd_index, pmd);
+        return true;
+    }
+    Pfn head = pmd.head();
+    k.step("get_page on the THP, then page_try_dup_anon_rmap(compound) decides whether the child may share it");
+    k.folio_ref_add(head, 1);
+    if (!page_try_dup_anon_rmap(k, head, true, parent)) {
+        k.step("the THP may be pinned: drop the reference, split the parent's PMD and copy at PTE level "
+               "(-EAGAIN)");
+        k.folio_ref_add(head, -1);
+        split_huge_pmd(k, src, pmd_index);
+        return false;
+    }
+    k.step("write-protect the parent's PMD and map the THP read-only in the child");
+    k.set_pmd(src, pmd_index, pmd.without(Pte::write));
+    k.set_pmd(dst, pmd_index, pmd.without(Pte::write | Pte::young));
+    return true;
+}
+
+void copy_page_range(Kernel& k, ProcessId parent, VmaId src, VmaId dst) {
+    auto scope = k.enter("copy_page_range");
+    const Vma& v = k.vma(src);
+    uint32_t npmds = (v.npages + kPagesPerPmd - 1) / kPagesPerPmd;
+    for (uint32_t p = 0; p < npmds; ++p) {
+        Pmd pmd = k.pmd(src, p);
+        if (pmd.is_none())
+            continue;
+        uint32_t base = p * kPagesPerPmd;
+        if ((pmd.is_trans_huge() || pmd.is_huge_zero())) {
+            bool copies = true;
+            for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
+                uint8_t bits = k.vma_page(src, base + i);
+                if (!(bits & VMA_mapped) || (bits & (VMA_dontcopy | VMA_wipeonfork)))
+                    copies = false;
+            }
+            if (copies && copy_huge_pmd(k, parent, src, dst, p))
+                continue;
+            if (!copies)
+                split_huge_pmd(k, src, p);
+        }
+        uint32_t end = std::min(v.npages, base + kPagesPerPmd);
+        for (uint32_t i = base; i < end; ++i) {
+            uint8_t bits = k.vma_page(src, i);
+            if (!(bits & VMA_mapped) || (bits & (VMA_dontcopy | VMA_wipeonfork)))
+                continue;
+            Pte pte = k.pte(src, i);
+            if (pte.is_none())
+                continue;
+            if (pte.is_present())
+                copy_present_pte(k, parent, src, dst, i, pte);
+            else
+                copy_nonpresent_pte(k, src, dst, i, pte);
+        }
+    }
+}
+
+} // namespace
+
+ProcessId fork_process(Kernel& k, ProcessId parent, std::string_view child_name) {
+    auto scope = k.enter("dup_mmap");
+    k.step("fork: create the child's mm; write_protect_seq becomes odd so that FOLL_PIN GUP-fast backs off "
+           "while page tables are copied");
+    ProcessId child = k.create_process(child_name);
+    const Process& pp = k.process(parent);
+    k.set_process(parent, ProcessField::write_protect_seq, pp.write_protect_seq + 1);
+    for (VmaId src : k.vmas_of(parent)) {
+        const Vma v = k.vma(src);
+        uint8_t any = 0;
+        for (uint32_t i = 0; i < v.npages; ++i)
+            any |= k.vma_page(src, i);
+        if (!(any & VMA_mapped))
+            continue;
+        VmaId dst = k.create_vma(child, v.name, v.npages, v.hugepage, 0, v.start);
+        bool dontcopy_all = true;
+        for (uint32_t i = 0; i < v.npages; ++i) {
+            uint8_t bits = k.vma_page(src, i);
+            // VM_DONTCOPY ranges do not exist in the child; VM_WIPEONFORK
+            // ranges exist (with the flag) but start empty.
+            if ((bits & VMA_mapped) && !(bits & VMA_dontcopy)) {
+                k.set_vma_page(dst, i, bits);
+                dontcopy_all = false;
+            }
+        }
+        if (dontcopy_all)
+            continue;
+        copy_page_range(k, parent, src, dst);
+    }
+    k.step("fork done: write_protect_seq is even again");
+    k.set_process(parent, ProcessField::write_protect_seq, k.process(parent).write_protect_seq + 1);
+    return child;
+}
+
+} // namespace mmt

@@ -1,0 +1,226 @@
+#include "gup.h"
+
+#include "era_policy.h"
+#include "fault.h"
+#include "kernel.h"
+#include "memory.h"
+
+namespace mmt {
+
+void try_grab_page(Kernel& k, Pfn page, bool pin) {
+    if (!pin) {
+        k.folio_ref_add(page, 1);
+    } else if (k.folio_test_large(page)) {
+        // Large folios count pins exactly in compound_pincount.
+        k.folio_ref_add(page, 1);
+        k.folio_pincount_add(page, 1);
+    } else {
+        k.folio_ref_add(page, kGupPinCountingBias);
+    }
+}
+
+void gup_put_folio(Kernel& k, Pfn page, bool pin) {
+    if (pin && k.folio_test_large(page)) {
+        k.folio_pincount_add(page, -1);
+        k.folio_put(page);
+    } else if (pin) {
+        k.folio_ref_add(page, -(kGupPinCountingBias - 1));
+        k.folio_put(page);
+    } else {
+        k.folio_put(page);
+    }
+}
+
+namespace {
+
+struct Entry {
+    bool present = false;
+    bool writable = false;
+    Pfn page;
+};
+
+Entry read_entry(const Kernel& k, const Address& a) {
+    Entry e;
+    Pmd pmd = k.pmd(a.vma, a.index / kPagesPerPmd);
+    if (pmd.is_trans_huge() || pmd.is_huge_zero()) {
+        e.present = true;
+        e.writable = pmd.is_trans_huge() && pmd.has(Pte::write);
+        e.page = Pfn(pmd.head().value + a.index % kPagesPerPmd);
+        return e;
+    }
+    Pte pte = k.pte(a.vma, a.index);
+    if (pte.is_present() && !pte.has(Pte::protnone)) {
+        e.present = true;
+        e.writable = pte.has(Pte::write);
+        e.page = pte.pfn();
+    }
+    return e;
+}
+
+// The page whose PG_anon_exclusive stands for this mapping: the head for a
+// PMD-mapped THP, the subpage otherwise.
+Pfn exclusivity_page(const Kernel& k, const Address& a, Pfn page) {
+    Pmd pmd = k.pmd(a.vma, a.index / kPagesPerPmd);
+    return pmd.is_trans_huge() ? pmd.head() : page;
+}
+
+HolderId record_holder(Kernel& k, const Address& a, GupFlags flags, std::string_view name, Pfn page) {
+    Holder h;
+    h.name = k.strings().intern(name);
+    h.kind = flags.pin ? HolderKind::pin : HolderKind::get;
+    h.write = flags.write;
+    h.longterm = flags.longterm;
+    h.fast = flags.fast;
+    h.pfn = page;
+    h.process = a.process;
+    h.vma = a.vma;
+    h.index = a.index;
+    return k.create_holder(h);
+}
+
+// gup_pte_range()/gup_huge_pmd(): lockless, never faults. Returns false to
+// fall back to the slow path.
+bool gup_fast(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
+    auto scope = k.enter("lockless_pages_from_mm");
+    if (flags.pin && (k.process(a.process).write_protect_seq & 1)) {
+        k.step("write_protect_seq is odd: fork is copying page tables; GUP-fast gives up");
+        return false;
+    }
+    Entry e = read_entry(k, a);
+    if (!e.present) {
+        k.step("GUP-fast reads the entry: not present; fall back to the slow path, which can fault");
+        return false;
+    }
+    if (flags.write && !e.writable) {
+        k.step("GUP-fast: FOLL_WRITE but the entry is not writable; fall back to the slow path");
+        return false;
+    }
+    if (k.is_zero_pfn(e.page)) {
+        k.step("GUP-fast: a special mapping (the zero page); fall back to the slow path");
+        return false;
+    }
+    k.step("GUP-fast read the entry; take the reference (try_grab_folio), then re-read the entry to be sure it "
+           "did not change under us");
+    try_grab_page(k, e.page, flags.pin);
+    if (!e.writable && k.policy().gup_must_unshare(k, flags.pin, flags.longterm, exclusivity_page(k, a, e.page))) {
+        k.step("the entry is read-only and the page may be shared (gup_must_unshare): undo the pin and let the "
+               "slow path unshare");
+        gup_put_folio(k, e.page, flags.pin);
+        return false;
+    }
+    *out = e.page;
+    return true;
+}
+
+Outcome gup_slow(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
+    auto scope = k.enter("__get_user_pages");
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        Entry e = read_entry(k, a);
+        FaultKind fault = FaultKind::read;
+        bool need_fault = false;
+        if (!e.present) {
+            k.step(flags.write ? "follow_page_mask finds no present entry: fault it in for writing"
+                               : "follow_page_mask finds no present entry: fault it in");
+            fault = flags.write ? FaultKind::write : FaultKind::read;
+            need_fault = true;
+        } else if (flags.write && !e.writable) {
+            k.step("FOLL_WRITE but the entry is read-only: take a write fault (breaks COW if needed)");
+            fault = FaultKind::write;
+            need_fault = true;
+        } else if (!e.writable &&
+                   k.policy().gup_must_unshare(k, flags.pin, flags.longterm, exclusivity_page(k, a, e.page))) {
+            k.step("a read-only pin of a page that may be shared: trigger an unshare fault "
+                   "(FAULT_FLAG_UNSHARE) so that the pinned page is exclusive");
+            fault = FaultKind::unshare;
+            need_fault = true;
+        }
+        if (need_fault) {
+            auto faultin = k.enter("faultin_page");
+            Outcome o = handle_mm_fault(k, a, fault);
+            if (!o.ok())
+                return Outcome::fail(reason::efault);
+            continue;
+        }
+        auto grab = k.enter("try_grab_page");
+        if (flags.pin)
+            k.step(k.folio_test_large(e.page)
+                       ? "FOLL_PIN on a large folio: refcount +1 and compound_pincount +1"
+                       : "FOLL_PIN on an order-0 page: refcount + GUP_PIN_COUNTING_BIAS (1024)");
+        else
+            k.step("FOLL_GET: refcount +1 (an ordinary reference, invisible as a pin)");
+        try_grab_page(k, e.page, flags.pin);
+        if (flags.write)
+            k.set_page_flag(k.folio(e.page), PG_dirty, true);
+        *out = e.page;
+        return Outcome::success();
+    }
+    return Outcome::fail(reason::efault);
+}
+
+} // namespace
+
+Outcome get_user_pages(Kernel& k, const Address& a, GupFlags flags, std::string_view name, HolderId* holder) {
+    auto scope = k.enter(flags.pin ? (flags.fast ? "pin_user_pages_fast" : "pin_user_pages")
+                                   : (flags.fast ? "get_user_pages_fast" : "get_user_pages"));
+    // check_vma_flags(): no access the VMA does not allow (no FOLL_FORCE here).
+    if (!vma_allows(k, a, flags.write)) {
+        k.step("check_vma_flags: the VMA does not allow this access: -EFAULT");
+        return Outcome::fail(reason::efault);
+    }
+    if (flags.pin && !k.process(a.process).has_pinned) {
+        k.step("first FOLL_PIN in this mm: set MMF_HAS_PINNED (it stays set)");
+        k.set_process(a.process, ProcessField::has_pinned, 1);
+    }
+    Pfn page;
+    bool done = flags.fast && gup_fast(k, a, flags, &page);
+    if (!done) {
+        Outcome o = gup_slow(k, a, flags, &page);
+        if (!o.ok())
+            return o;
+    }
+    k.step(flags.pin ? "the pin is taken: the holder now sees this physical page"
+                     : "the reference is taken: the holder now sees this physical page");
+    *holder = record_holder(k, a, flags, name, page);
+    return Outcome::success();
+}
+
+Outcome release_holder(Kernel& k, HolderId id) {
+    const Holder h = k.holder(id);
+    auto scope = k.enter(h.kind == HolderKind::pin ? "unpin_user_page" : "put_page");
+    if (h.released) {
+        k.step("this reference was already released");
+        return Outcome::fail(reason::released);
+    }
+    k.step(h.kind == HolderKind::pin ? "unpin: drop the pin's share of the refcount (and compound_pincount)"
+                                     : "put_page: drop the reference");
+    k.set_holder(id, HolderField::released, 1);
+    gup_put_folio(k, h.pfn, h.kind == HolderKind::pin);
+    return Outcome::success();
+}
+
+Outcome holder_read(Kernel& k, HolderId id, uint32_t* contents) {
+    const Holder& h = k.holder(id);
+    auto scope = k.enter("dma read");
+    if (h.released) {
+        k.step("this reference was released: nothing to read through");
+        return Outcome::fail(reason::released);
+    }
+    k.step("the holder reads the physical page it holds, whatever the process maps now");
+    *contents = k.page(h.pfn).contents;
+    return Outcome::success();
+}
+
+Outcome holder_write(Kernel& k, HolderId id, uint32_t contents) {
+    const Holder h = k.holder(id);
+    auto scope = k.enter("dma write");
+    if (h.released) {
+        k.step("this reference was released: nothing to write through");
+        return Outcome::fail(reason::released);
+    }
+    k.step("the holder writes into the physical page it holds");
+    k.set_page(h.pfn, PageField::contents, contents);
+    k.set_page_flag(k.folio(h.pfn), PG_dirty, true);
+    return Outcome::success();
+}
+
+} // namespace mmt

@@ -1,0 +1,32 @@
+// get_user_pages and pin_user_pages (mm/gup.c): FOLL_GET references and
+// FOLL_PIN pins, the slow path that faults, and the lockless GUP-fast walk.
+#pragma once
+
+#include <string_view>
+
+#include "address.h"
+
+namespace mmt {
+
+class Kernel;
+
+struct GupFlags {
+    bool pin = false;       // FOLL_PIN (pin_user_pages) instead of FOLL_GET
+    bool write = false;     // FOLL_WRITE
+    bool longterm = false;  // FOLL_LONGTERM
+    bool fast = false;      // try GUP-fast first
+};
+
+// Takes the reference; on success returns the new holder in *holder.
+Outcome get_user_pages(Kernel& k, const Address& a, GupFlags flags, std::string_view name, HolderId* holder);
+// unpin_user_page / put_page.
+Outcome release_holder(Kernel& k, HolderId holder);
+// What the holder reads or writes through its reference.
+Outcome holder_read(Kernel& k, HolderId holder, uint32_t* contents);
+Outcome holder_write(Kernel& k, HolderId holder, uint32_t contents);
+
+// try_grab_page() / gup_put_folio(): the count changes of one reference.
+void try_grab_page(Kernel& k, Pfn page, bool pin);
+void gup_put_folio(Kernel& k, Pfn page, bool pin);
+
+} // namespace mmt

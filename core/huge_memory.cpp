@@ -1,0 +1,177 @@
+#include "huge_memory.h"
+
+#include "era_policy.h"
+#include "kernel.h"
+#include "rmap.h"
+#include "swap.h"
+
+namespace mmt {
+
+void do_huge_pmd_anonymous_page(Kernel& k, const Address& a, bool write) {
+    auto scope = k.enter("do_huge_pmd_anonymous_page");
+    uint32_t pmd_index = a.index / kPagesPerPmd;
+    if (!write) {
+        k.step("a read fault in a THP-eligible range maps the huge zero page with one PMD");
+        k.set_pmd(a.vma, pmd_index, Pmd::make_huge_zero(k.huge_zero_pfn()));
+        return;
+    }
+    k.step("a write fault in an empty, aligned 2 MiB range: allocate a THP (512 subpages) and map it with "
+           "one PMD");
+    Pfn head = k.alloc_thp();
+    k.step("the PMD maps the whole THP writable; page_add_new_anon_rmap marks the head exclusive, which stands "
+           "for all 512 subpages while the PMD maps them");
+    k.set_pmd(a.vma, pmd_index, Pmd::make_huge(head, Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty));
+    page_add_new_anon_rmap(k, head, a.vma, pmd_index * kPagesPerPmd, true);
+}
+
+namespace {
+
+void copy_whole_thp(Kernel& k, const Address& a) {
+    // Era a (v5.7) allocated a new THP on a COW fault and copied all 2 MiB.
+    auto scope = k.enter("do_huge_pmd_wp_page_fallback");
+    uint32_t pmd_index = a.index / kPagesPerPmd;
+    Pmd pmd = k.pmd(a.vma, pmd_index);
+    Pfn old = pmd.head();
+    bool from_zero = pmd.is_huge_zero();
+    k.step("allocate a new THP and copy all 512 subpages into it");
+    Pfn head = k.alloc_thp();
+    for (uint32_t i = 0; i < kPagesPerPmd; ++i)
+        if (!from_zero)
+            k.set_page(Pfn(head.value + i), PageField::contents, k.page(Pfn(old.value + i)).contents);
+    k.step("map the new THP writable with the PMD");
+    k.set_pmd(a.vma, pmd_index, Pmd::make_huge(head, Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty));
+    page_add_new_anon_rmap(k, head, a.vma, pmd_index * kPagesPerPmd, true);
+    if (!from_zero) {
+        k.step("the old THP loses this PMD mapping and its reference");
+        page_remove_rmap(k, old, true);
+        k.folio_put(old);
+    }
+}
+
+} // namespace
+
+bool do_huge_pmd_wp_page(Kernel& k, const Address& a, FaultKind kind) {
+    auto scope = k.enter("do_huge_pmd_wp_page");
+    uint32_t pmd_index = a.index / kPagesPerPmd;
+    Pmd pmd = k.pmd(a.vma, pmd_index);
+    HugeWpDecision d = k.policy().do_huge_pmd_wp_page(k, pmd.head(), kind == FaultKind::unshare);
+    if (d == HugeWpDecision::reuse) {
+        if (kind == FaultKind::unshare) {
+            k.step("unshare: the THP is exclusive; the PMD stays read-only");
+            return true;
+        }
+        k.step("reuse the THP in place: set the PMD writable and dirty");
+        uint32_t bits = Pte::young | Pte::dirty | Pte::soft_dirty;
+        if (k.vma_page(a.vma, a.index) & VMA_write)
+            bits |= Pte::write;
+        k.set_pmd(a.vma, pmd_index, pmd.with(bits));
+        return true;
+    }
+    if (d == HugeWpDecision::copy_whole_thp) {
+        copy_whole_thp(k, a);
+        return true;
+    }
+    k.step("cannot reuse the THP: split the PMD and fall back to a fault on the 4 KiB PTE "
+           "(VM_FAULT_FALLBACK)");
+    split_huge_pmd(k, a.vma, pmd_index);
+    return false;
+}
+
+void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
+    auto scope = k.enter("__split_huge_pmd");
+    Pmd pmd = k.pmd(vma, pmd_index);
+    if (!pmd.is_trans_huge() && !pmd.is_huge_zero()) {
+        k.step("nothing to split: no PMD mapping here");
+        return;
+    }
+    uint32_t base = pmd_index * kPagesPerPmd;
+    if (pmd.is_huge_zero()) {
+        k.step("the huge zero PMD becomes 512 PTEs that map the small zero page");
+        k.set_pmd(vma, pmd_index, Pmd());
+        for (uint32_t i = 0; i < kPagesPerPmd; ++i)
+            k.set_pte(vma, base + i, Pte::make_present(k.zero_pfn(), Pte::young));
+        return;
+    }
+    Pfn head = pmd.head();
+    bool exclusive = k.PageAnonExclusive(head);
+    if (exclusive)
+        k.step("case (b): split without freezing; the PMD mapped an exclusive THP, so PG_anon_exclusive is "
+               "forwarded to all 512 subpages");
+    else
+        k.step("split the PMD into 512 PTEs, one per subpage; the THP was not exclusive, so no subpage is");
+    uint32_t bits = pmd.bits() & (Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty);
+    if (!(k.vma_page(vma, base) & VMA_write))
+        bits &= ~Pte::write;
+    k.set_pmd(vma, pmd_index, Pmd::make_table(k.alloc_pte_table()));
+    for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
+        Pfn sub(head.value + i);
+        k.set_pte(vma, base + i, Pte::make_present(sub, bits));
+        k.page_mapcount_add(sub, 1);
+        if (exclusive)
+            k.SetPageAnonExclusive(sub);
+    }
+    if (pmd.has(Pte::dirty))
+        k.set_page_flag(head, PG_dirty, true);
+    // One reference per PTE instead of one for the PMD.
+    k.folio_ref_add(head, static_cast<int32_t>(kPagesPerPmd) - 1);
+    k.folio_entire_mapcount_add(head, -1);
+}
+
+void zap_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
+    auto scope = k.enter("zap_huge_pmd");
+    Pmd pmd = k.pmd(vma, pmd_index);
+    if (pmd.is_huge_zero()) {
+        k.step("clear the PMD mapping the huge zero page");
+        k.set_pmd(vma, pmd_index, Pmd());
+        return;
+    }
+    k.step("clear the PMD: the THP loses its entire mapping and the PMD's reference");
+    k.set_pmd(vma, pmd_index, Pmd());
+    page_remove_rmap(k, pmd.head(), true);
+    k.folio_put(pmd.head());
+}
+
+bool split_huge_page(Kernel& k, Pfn head) {
+    auto scope = k.enter("split_huge_page");
+    const Page& h = k.page(head);
+    int32_t expected = k.folio_mapcount(head) + h.in_flight + (h.test(PG_swapcache) ? int32_t(kPagesPerPmd) : 0);
+    if (h.refcount != expected || h.pincount > 0) {
+        k.step("can_split_folio fails: the THP has references beyond its mappings (refcount {0}, expected {1}), "
+               "e.g. a GUP pin",
+               h.refcount, expected);
+        return false;
+    }
+    k.step("unmap_page freezes every mapping into migration entries (W, RX or R), __split_huge_page makes 512 "
+           "order-0 pages, remap_page restores the entries: net effect, each subpage keeps the exclusivity "
+           "its mapping had");
+    // PMD mappings first become PTE mappings (exclusivity forwarded as in (b)).
+    for (const RmapEntry& e : rmap_walk(k, head, false))
+        if (e.pmd)
+            split_huge_pmd(k, e.vma, e.index / kPagesPerPmd);
+    uint32_t shared_flags = k.page(head).flags & (PG_anon | PG_swapbacked | PG_dirty | PG_lru);
+    int32_t in_flight = k.page(head).in_flight;
+    for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
+        Pfn sub(head.value + i);
+        const Page& p = k.page(sub);
+        uint32_t flags = PG_allocated | shared_flags;
+        // Tails get a fresh flag word: a stale bit on an unmapped subpage goes.
+        if (p.test(PG_anon_exclusive) && p.mapcount > 0)
+            flags |= PG_anon_exclusive;
+        if (i == 0 && p.test(PG_locked))
+            flags |= PG_locked;
+        k.set_page(sub, PageField::flags, flags);
+        k.set_page(sub, PageField::head, sub.value);
+        k.set_page(sub, PageField::refcount, static_cast<uint32_t>(p.mapcount + (i == 0 ? in_flight : 0)));
+        k.set_page(sub, PageField::anon_vma, k.page(head).anon_vma);
+    }
+    k.set_page(head, PageField::order, 0);
+    // Subpages nobody maps are freed right away.
+    for (uint32_t i = 1; i < kPagesPerPmd; ++i) {
+        Pfn sub(head.value + i);
+        if (k.page(sub).refcount == 0)
+            k.free_folio(sub);
+    }
+    return true;
+}
+
+} // namespace mmt

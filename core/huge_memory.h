@@ -1,0 +1,23 @@
+// Transparent huge pages (mm/huge_memory.c): PMD-mapped anonymous THPs, the
+// huge zero page, splitting PMDs (the commit's I.6 cases) and folios.
+#pragma once
+
+#include "address.h"
+#include "fault.h"
+
+namespace mmt {
+
+class Kernel;
+
+void do_huge_pmd_anonymous_page(Kernel& k, const Address& a, bool write);
+// Returns false for VM_FAULT_FALLBACK (the PMD was split: retry on PTEs).
+bool do_huge_pmd_wp_page(Kernel& k, const Address& a, FaultKind kind);
+// __split_huge_pmd without freeze (case (b)); the huge zero page becomes
+// 512 zero-page PTEs.
+void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index);
+void zap_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index);
+// split_huge_page(): the folio becomes 512 order-0 pages. Fails (false) when
+// references other than mappings exist (a pinned THP cannot be split).
+bool split_huge_page(Kernel& k, Pfn head);
+
+} // namespace mmt

@@ -1,0 +1,539 @@
+#include "kernel.h"
+
+#include <cassert>
+#include <stdexcept>
+
+#include "era_policy.h"
+#include "invariants.h"
+
+namespace mmt {
+
+bool KernelState::operator==(const KernelState& o) const {
+    return pages.same_live(o.pages) && ptes.same_live(o.ptes) && pmds.same_live(o.pmds) &&
+           vma_pages.same_live(o.vma_pages) && processes.same_live(o.processes) && vmas.same_live(o.vmas) &&
+           swap_slots.same_live(o.swap_slots) && holders.same_live(o.holders);
+}
+
+Kernel::Kernel(Era era) : era_(era), policy_(make_era_policy(era)) {
+    paths_.push_back({0, ""});
+    // Boot: pfn 0 is never used (0 means "no page"), pfn 1 is the shared zero
+    // page, pfns 2..513 the huge zero page; slot 0 of swap is never used.
+    state_.pages.grow(1);
+    state_.pages.grow(1);
+    state_.pages[1].flags = PG_zero | PG_allocated;
+    state_.pages[1].head = 1;
+    state_.pages[1].refcount = 1;
+    uint32_t huge = state_.pages.grow(kPagesPerPmd);
+    for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
+        Page& p = state_.pages[huge + i];
+        p.flags = PG_zero | PG_allocated | (i == 0 ? PG_head : PG_tail);
+        p.head = huge;
+    }
+    state_.pages[huge].order = 9;
+    state_.pages[huge].refcount = 1;
+    state_.swap_slots.grow(1);
+    state_.processes.grow(1);   // process 0 is no process
+    commands_.reserve(64);
+}
+
+Kernel::~Kernel() = default;
+
+int32_t Kernel::folio_mapcount(Pfn pfn) const {
+    Pfn head = folio(pfn);
+    const Page& h = page(head);
+    int32_t total = h.entire_mapcount;
+    uint32_t n = 1u << h.order;
+    for (uint32_t i = 0; i < n; ++i)
+        total += state_.pages[head.value + i].mapcount;
+    return total;
+}
+
+bool Kernel::folio_maybe_dma_pinned(Pfn pfn) const {
+    const Page& h = head_page(pfn);
+    if (h.order > 0)
+        return h.pincount > 0;
+    return h.refcount >= kGupPinCountingBias;
+}
+
+std::optional<ProcessId> Kernel::find_process(std::string_view name) const {
+    for (uint32_t i = 1; i < state_.processes.size(); ++i)
+        if (strings_.text(state_.processes[i].name) == name)
+            return ProcessId(i);
+    return std::nullopt;
+}
+
+std::optional<VmaId> Kernel::find_vma(ProcessId process, std::string_view name) const {
+    for (uint32_t i = 0; i < state_.vmas.size(); ++i) {
+        const Vma& v = state_.vmas[i];
+        if (v.process == process && strings_.text(v.name) == name)
+            return VmaId(i);
+    }
+    return std::nullopt;
+}
+
+std::optional<VmaId> Kernel::find_vma_by_name_id(ProcessId process, uint32_t name) const {
+    for (uint32_t i = 0; i < state_.vmas.size(); ++i) {
+        const Vma& v = state_.vmas[i];
+        if (v.process == process && v.name == name)
+            return VmaId(i);
+    }
+    return std::nullopt;
+}
+
+std::vector<VmaId> Kernel::vmas_of(ProcessId process) const {
+    std::vector<VmaId> out;
+    for (uint32_t i = 0; i < state_.vmas.size(); ++i)
+        if (state_.vmas[i].process == process)
+            out.push_back(VmaId(i));
+    return out;
+}
+
+Pte Kernel::pte(VmaId vma, uint32_t index) const {
+    Pmd p = pmd(vma, index / kPagesPerPmd);
+    if (!p.is_table())
+        return Pte();
+    return Pte::from_raw(state_.ptes[p.table() * kPagesPerPmd + index % kPagesPerPmd]);
+}
+
+std::optional<HolderId> Kernel::find_holder(std::string_view name) const {
+    for (uint32_t i = 0; i < state_.holders.size(); ++i)
+        if (strings_.text(state_.holders[i].name) == name)
+            return HolderId(i);
+    return std::nullopt;
+}
+
+std::string Kernel::page_name(Pfn pfn) const {
+    const Page& p = page(pfn);
+    if (p.test(PG_zero))
+        return pfn == zero_pfn() ? "the zero page" : "huge zero page";
+    std::string name = (p.test(PG_device_private) ? "device page #" : "page #") + std::to_string(pfn.value);
+    return name;
+}
+
+std::string Kernel::address_name(VmaId vma, uint32_t index) const {
+    const Vma& v = state_.vmas[vma.value];
+    return strings_.text(state_.processes[v.process.value].name) + " " + strings_.text(v.name) + "[" +
+           std::to_string(index) + "]";
+}
+
+// ---------------------------------------------------------------------------
+// Journaled setters
+
+void Kernel::record(ChangeKind kind, uint8_t field, uint32_t index, uint64_t before, uint64_t after) {
+    assert(at_end() && "state changes only at the end of history");
+    if (in_command_ && (steps_.empty() || steps_.back().command != current_command_))
+        step("state change");  // every change belongs to a step of its command
+    journal_.push_back(Change{kind, field, index, before, after});
+}
+
+void Kernel::grow(TableId table, uint32_t before, uint32_t after) {
+    record(ChangeKind::grow, static_cast<uint8_t>(table), 0, before, after);
+}
+
+void Kernel::set_page(Pfn pfn, PageField field, uint32_t value) {
+    Page& p = state_.pages[pfn.value];
+    uint32_t old = p.get(field);
+    if (old == value)
+        return;
+    record(ChangeKind::page, static_cast<uint8_t>(field), pfn.value, old, value);
+    p.set(field, value);
+}
+
+void Kernel::set_page_flag(Pfn pfn, PageFlag flag, bool on) {
+    uint32_t flags = page(pfn).flags;
+    set_page(pfn, PageField::flags, on ? (flags | flag) : (flags & ~flag));
+}
+
+void Kernel::folio_ref_add(Pfn pfn, int32_t delta) {
+    Pfn h = folio(pfn);
+    set_page(h, PageField::refcount, static_cast<uint32_t>(page(h).refcount + delta));
+}
+
+void Kernel::page_mapcount_add(Pfn pfn, int32_t delta) {
+    set_page(pfn, PageField::mapcount, static_cast<uint32_t>(page(pfn).mapcount + delta));
+}
+
+void Kernel::folio_entire_mapcount_add(Pfn pfn, int32_t delta) {
+    Pfn h = folio(pfn);
+    set_page(h, PageField::entire_mapcount, static_cast<uint32_t>(page(h).entire_mapcount + delta));
+}
+
+void Kernel::folio_pincount_add(Pfn pfn, int32_t delta) {
+    Pfn h = folio(pfn);
+    set_page(h, PageField::pincount, static_cast<uint32_t>(page(h).pincount + delta));
+}
+
+void Kernel::folio_in_flight_add(Pfn pfn, int32_t delta) {
+    Pfn h = folio(pfn);
+    set_page(h, PageField::in_flight, static_cast<uint32_t>(page(h).in_flight + delta));
+}
+
+void Kernel::set_pte(VmaId vma, uint32_t index, Pte value) {
+    uint32_t pmd_index = index / kPagesPerPmd;
+    Pmd p = pmd(vma, pmd_index);
+    if (!p.is_table()) {
+        assert(p.is_none());
+        if (value.is_none())
+            return;
+        set_pmd(vma, pmd_index, Pmd::make_table(alloc_pte_table()));
+        p = pmd(vma, pmd_index);
+    }
+    uint32_t slot = p.table() * kPagesPerPmd + index % kPagesPerPmd;
+    uint64_t old = state_.ptes[slot];
+    if (old == value.raw())
+        return;
+    record(ChangeKind::pte, 0, slot, old, value.raw());
+    state_.ptes[slot] = value.raw();
+}
+
+void Kernel::set_pmd(VmaId vma, uint32_t pmd_index, Pmd value) {
+    uint32_t slot = pmd_slot(vma, pmd_index);
+    uint64_t old = state_.pmds[slot];
+    if (old == value.raw())
+        return;
+    record(ChangeKind::pmd, 0, slot, old, value.raw());
+    state_.pmds[slot] = value.raw();
+}
+
+void Kernel::set_vma_page(VmaId vma, uint32_t index, uint8_t bits) {
+    uint32_t slot = vma_page_slot(vma, index);
+    uint8_t old = state_.vma_pages[slot];
+    if (old == bits)
+        return;
+    record(ChangeKind::vma_page, 0, slot, old, bits);
+    state_.vma_pages[slot] = bits;
+}
+
+void Kernel::set_process(ProcessId id, ProcessField field, uint32_t value) {
+    Process& p = state_.processes[id.value];
+    uint32_t old = p.get(field);
+    if (old == value)
+        return;
+    record(ChangeKind::process, static_cast<uint8_t>(field), id.value, old, value);
+    p.set(field, value);
+}
+
+void Kernel::set_swap_slot(SwapSlot slot, SwapField field, uint32_t value) {
+    SwapSlotInfo& s = state_.swap_slots[slot.value];
+    uint32_t old = s.get(field);
+    if (old == value)
+        return;
+    record(ChangeKind::swap_slot, static_cast<uint8_t>(field), slot.value, old, value);
+    s.set(field, value);
+}
+
+void Kernel::set_holder(HolderId id, HolderField field, uint32_t value) {
+    Holder& h = state_.holders[id.value];
+    uint32_t old = h.get(field);
+    if (old == value)
+        return;
+    record(ChangeKind::holder, static_cast<uint8_t>(field), id.value, old, value);
+    h.set(field, value);
+}
+
+// ---------------------------------------------------------------------------
+// Allocation
+
+Pfn Kernel::alloc_page(uint32_t contents, PageFlag extra) {
+    uint32_t before = state_.pages.size();
+    uint32_t pfn = state_.pages.grow(1);
+    grow(TableId::pages, before, state_.pages.size());
+    Pfn p(pfn);
+    set_page(p, PageField::head, pfn);
+    set_page(p, PageField::flags, PG_allocated | extra);
+    set_page(p, PageField::contents, contents);
+    set_page(p, PageField::refcount, 1);
+    set_page(p, PageField::in_flight, 1);
+    return p;
+}
+
+Pfn Kernel::alloc_device_private_page() {
+    // The test driver hands out a free device page with its one reference.
+    return alloc_page(0, PG_device_private);
+}
+
+Pfn Kernel::alloc_thp() {
+    uint32_t before = state_.pages.size();
+    uint32_t head = state_.pages.grow(kPagesPerPmd);
+    grow(TableId::pages, before, state_.pages.size());
+    for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
+        Pfn p(head + i);
+        set_page(p, PageField::head, head);
+        set_page(p, PageField::flags, PG_allocated | (i == 0 ? PG_head : PG_tail));
+    }
+    set_page(Pfn(head), PageField::order, 9);
+    set_page(Pfn(head), PageField::refcount, 1);
+    set_page(Pfn(head), PageField::in_flight, 1);
+    return Pfn(head);
+}
+
+void Kernel::free_folio(Pfn head) {
+    uint32_t n = folio_nr_pages(head);
+    for (uint32_t i = 0; i < n; ++i) {
+        Pfn p(head.value + i);
+        // Freeing resets every flag: PG_anon_exclusive and the mapping go too.
+        set_page(p, PageField::flags, 0);
+        set_page(p, PageField::anon_vma, 0);
+        set_page(p, PageField::mapcount, 0);
+    }
+    set_page(head, PageField::pincount, 0);
+    set_page(head, PageField::entire_mapcount, 0);
+}
+
+void Kernel::folio_put(Pfn pfn) {
+    Pfn h = folio(pfn);
+    folio_ref_add(h, -1);
+    if (page(h).refcount == 0) {
+        if (page(h).test(PG_device_private)) {
+            // free_zone_device_page(): the driver's page_free() takes it back.
+            step("the last reference is gone: free_zone_device_page() clears PG_anon_exclusive and the "
+                 "mapping and hands the device page back to the driver");
+        } else {
+            step("the last reference is gone: the page is freed and all its flags are reset");
+        }
+        free_folio(h);
+    }
+}
+
+void Kernel::folio_put_in_flight(Pfn pfn) {
+    folio_in_flight_add(pfn, -1);
+    folio_put(pfn);
+}
+
+uint32_t Kernel::alloc_pte_table() {
+    uint32_t before = state_.ptes.size();
+    uint32_t first = state_.ptes.grow(kPagesPerPmd);
+    grow(TableId::ptes, before, state_.ptes.size());
+    return first / kPagesPerPmd;
+}
+
+ProcessId Kernel::create_process(std::string_view name) {
+    uint32_t before = state_.processes.size();
+    Process p;
+    p.name = strings_.intern(name);
+    uint32_t id = state_.processes.grow(1, p);
+    grow(TableId::processes, before, state_.processes.size());
+    return ProcessId(id);
+}
+
+uint64_t Kernel::next_vma_start(ProcessId process) const {
+    uint64_t start = 0x7f0000000000ull;
+    for (uint32_t i = 0; i < state_.vmas.size(); ++i) {
+        const Vma& v = state_.vmas[i];
+        if (v.process != process)
+            continue;
+        uint64_t end = v.start + uint64_t(v.npages) * 4096;
+        uint64_t aligned = (end + (2ull << 20) - 1) & ~((2ull << 20) - 1);
+        if (aligned + (2ull << 20) > start)
+            start = aligned + (2ull << 20);  // leave a 2 MiB guard gap
+    }
+    return start;
+}
+
+VmaId Kernel::create_vma(ProcessId process, uint32_t name, uint32_t npages, bool hugepage, uint8_t page_bits,
+                         uint64_t start) {
+    uint32_t npmds = (npages + kPagesPerPmd - 1) / kPagesPerPmd;
+    uint32_t pmd_before = state_.pmds.size();
+    uint32_t first_pmd = state_.pmds.grow(npmds, 0);
+    grow(TableId::pmds, pmd_before, state_.pmds.size());
+    uint32_t vp_before = state_.vma_pages.size();
+    uint32_t first_page = state_.vma_pages.grow(npages, page_bits);
+    grow(TableId::vma_pages, vp_before, state_.vma_pages.size());
+    Vma v;
+    v.name = name;
+    v.process = process;
+    v.npages = npages;
+    v.start = start;
+    v.first_pmd = first_pmd;
+    v.first_page = first_page;
+    v.hugepage = hugepage;
+    uint32_t before = state_.vmas.size();
+    uint32_t id = state_.vmas.grow(1, v);
+    grow(TableId::vmas, before, state_.vmas.size());
+    return VmaId(id);
+}
+
+SwapSlot Kernel::alloc_swap_slot() {
+    // get_swap_page(): the lowest free slot, as a simple allocator would.
+    for (uint32_t i = 1; i < state_.swap_slots.size(); ++i) {
+        const SwapSlotInfo& s = state_.swap_slots[i];
+        if (s.count == 0 && s.cache_pfn == 0)
+            return SwapSlot(i);
+    }
+    uint32_t before = state_.swap_slots.size();
+    uint32_t id = state_.swap_slots.grow(1);
+    grow(TableId::swap_slots, before, state_.swap_slots.size());
+    return SwapSlot(id);
+}
+
+HolderId Kernel::create_holder(const Holder& holder) {
+    uint32_t before = state_.holders.size();
+    uint32_t id = state_.holders.grow(1, holder);
+    grow(TableId::holders, before, state_.holders.size());
+    return HolderId(id);
+}
+
+// ---------------------------------------------------------------------------
+// Steps and commands
+
+Kernel::FunctionScope::FunctionScope(Kernel& k, const char* function) : kernel_(k), saved_(k.current_path_) {
+    k.current_path_ = k.path_child(k.current_path_, function);
+}
+
+Kernel::FunctionScope::~FunctionScope() { kernel_.current_path_ = saved_; }
+
+uint32_t Kernel::path_child(uint32_t parent, const char* function) {
+    uint64_t key = (uint64_t(parent) << 32) ^ reinterpret_cast<uintptr_t>(function);
+    auto [it, inserted] = path_index_.try_emplace(key, static_cast<uint32_t>(paths_.size()));
+    if (inserted)
+        paths_.push_back({parent, function});
+    return it->second;
+}
+
+void Kernel::step(const char* why, int64_t a0, int64_t a1, int64_t a2) {
+    assert(in_command_);
+    finish_step();
+    KernelStep s;
+    s.command = current_command_;
+    s.change_begin = static_cast<uint32_t>(journal_.size());
+    s.path = current_path_;
+    s.cpu = cpu_;
+    s.why = why;
+    s.args = {a0, a1, a2};
+    steps_.push_back(s);
+    cursor_ = static_cast<uint32_t>(steps_.size());
+}
+
+void Kernel::finish_step() {
+    if (steps_.empty() || checked_change_ == journal_.size())
+        return;
+    if (check_invariants_)
+        check_step_invariants(*this, static_cast<uint32_t>(steps_.size() - 1), checked_change_);
+    checked_change_ = static_cast<uint32_t>(journal_.size());
+}
+
+void Kernel::begin_command(uint32_t source_index, uint32_t line) {
+    CommandRecord c;
+    c.source_index = source_index;
+    c.line = line;
+    c.step_begin = static_cast<uint32_t>(steps_.size());
+    current_command_ = static_cast<uint32_t>(commands_.size());
+    commands_.push_back(c);
+    command_change_begin_ = static_cast<uint32_t>(journal_.size());
+    in_command_ = true;
+}
+
+void Kernel::end_command(const char* failure, std::optional<uint32_t> value) {
+    finish_step();
+    if (check_invariants_ && journal_.size() > command_change_begin_)
+        check_command_invariants(*this, command_change_begin_);
+    CommandRecord& c = commands_.back();
+    c.failure = failure;
+    c.value = value;
+    c.step_end = static_cast<uint32_t>(steps_.size());
+    in_command_ = false;
+}
+
+uint32_t Kernel::change_end(uint32_t step) const {
+    return step + 1 < steps_.size() ? steps_[step + 1].change_begin : static_cast<uint32_t>(journal_.size());
+}
+
+std::string Kernel::step_path(uint32_t step) const {
+    std::vector<const char*> names;
+    for (uint32_t p = steps_[step].path; p != 0; p = paths_[p].parent)
+        names.push_back(paths_[p].function);
+    std::string out;
+    for (auto it = names.rbegin(); it != names.rend(); ++it) {
+        if (!out.empty())
+            out += " → ";
+        out += *it;
+    }
+    return out;
+}
+
+std::string Kernel::step_sentence(uint32_t step) const {
+    const KernelStep& s = steps_[step];
+    std::string out;
+    for (const char* c = s.why; *c; ++c) {
+        if (c[0] == '{' && c[1] >= '0' && c[1] <= '2' && c[2] == '}') {
+            out += std::to_string(s.args[c[1] - '0']);
+            c += 2;
+        } else {
+            out += *c;
+        }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------
+// History
+
+void Kernel::apply(const Change& c, bool forward) {
+    uint64_t v = forward ? c.after : c.before;
+    switch (c.kind) {
+    case ChangeKind::page: state_.pages[c.index].set(static_cast<PageField>(c.field), static_cast<uint32_t>(v)); break;
+    case ChangeKind::pte: state_.ptes[c.index] = v; break;
+    case ChangeKind::pmd: state_.pmds[c.index] = v; break;
+    case ChangeKind::vma_page: state_.vma_pages[c.index] = static_cast<uint8_t>(v); break;
+    case ChangeKind::process:
+        state_.processes[c.index].set(static_cast<ProcessField>(c.field), static_cast<uint32_t>(v));
+        break;
+    case ChangeKind::swap_slot:
+        state_.swap_slots[c.index].set(static_cast<SwapField>(c.field), static_cast<uint32_t>(v));
+        break;
+    case ChangeKind::holder:
+        state_.holders[c.index].set(static_cast<HolderField>(c.field), static_cast<uint32_t>(v));
+        break;
+    case ChangeKind::grow: {
+        auto n = static_cast<uint32_t>(v);
+        switch (static_cast<TableId>(c.field)) {
+        case TableId::pages: state_.pages.set_live(n); break;
+        case TableId::ptes: state_.ptes.set_live(n); break;
+        case TableId::pmds: state_.pmds.set_live(n); break;
+        case TableId::vma_pages: state_.vma_pages.set_live(n); break;
+        case TableId::processes: state_.processes.set_live(n); break;
+        case TableId::vmas: state_.vmas.set_live(n); break;
+        case TableId::swap_slots: state_.swap_slots.set_live(n); break;
+        case TableId::holders: state_.holders.set_live(n); break;
+        }
+        break;
+    }
+    }
+}
+
+void Kernel::step_back() {
+    if (cursor_ == 0)
+        return;
+    uint32_t s = cursor_ - 1;
+    uint32_t end = change_end(s);
+    for (uint32_t i = end; i > steps_[s].change_begin; --i)
+        apply(journal_[i - 1], false);
+    cursor_ = s;
+}
+
+void Kernel::step_forward() {
+    if (cursor_ >= steps_.size())
+        return;
+    uint32_t s = cursor_;
+    uint32_t end = change_end(s);
+    for (uint32_t i = steps_[s].change_begin; i < end; ++i)
+        apply(journal_[i], true);
+    cursor_ = s + 1;
+}
+
+void Kernel::seek(uint32_t step) {
+    if (step > steps_.size())
+        step = static_cast<uint32_t>(steps_.size());
+    while (cursor_ > step)
+        step_back();
+    while (cursor_ < step)
+        step_forward();
+}
+
+size_t Kernel::memory_bytes() const {
+    return journal_.capacity() * sizeof(Change) + steps_.capacity() * sizeof(KernelStep) +
+           state_.pages.capacity_bytes() + state_.ptes.capacity_bytes() + state_.pmds.capacity_bytes() +
+           state_.vma_pages.capacity_bytes();
+}
+
+} // namespace mmt

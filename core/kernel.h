@@ -1,0 +1,236 @@
+// The simulated kernel: all state (pages, page tables, processes, VMAs, swap,
+// reference holders), the journal of every change, the kernel steps that
+// explain the changes, and the era policy. Operations (fault.cpp, fork.cpp,
+// gup.cpp, ...) are free functions on a Kernel&, named as the kernel names
+// them; they change state only through the journaled setters below.
+//
+// A kernel step is opened by step(): one decision of one kernel function,
+// with a sentence saying what it decided and why; the changes made until the
+// next step() belong to it. Commands group steps.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "journal.h"
+#include "mm.h"
+#include "page.h"
+#include "pte.h"
+#include "string_table.h"
+#include "types.h"
+
+namespace mmt {
+
+class EraPolicy;
+
+// Flat state. Every mutable object lives in a Table so that history can
+// revive it; tests compare two states with ==.
+struct KernelState {
+    Table<Page> pages;
+    Table<uint64_t> ptes;       // PTE tables: 512 consecutive slots each
+    Table<uint64_t> pmds;       // PMD slots: each VMA owns a contiguous run
+    Table<uint8_t> vma_pages;   // VmaPageBit per virtual page
+    Table<Process> processes;
+    Table<Vma> vmas;
+    Table<SwapSlotInfo> swap_slots;
+    Table<Holder> holders;
+    bool operator==(const KernelState& o) const;
+};
+
+// A kernel step as the trace records it: cheap to record, rendered to text
+// only when someone reads it.
+struct KernelStep {
+    uint32_t command = 0;      // index into Kernel::commands()
+    uint32_t change_begin = 0; // first change of this step in the journal
+    uint32_t path = 0;         // call path id (handle_mm_fault → do_wp_page → ...)
+    uint8_t cpu = 0;
+    const char* why = "";      // sentence with {0} {1} {2} placeholders
+    std::array<int64_t, 3> args{};
+};
+
+struct CommandRecord {
+    uint32_t source_index = 0;   // index of the command in the scenario
+    uint32_t line = 0;
+    uint32_t step_begin = 0;
+    uint32_t step_end = 0;
+    const char* failure = nullptr; // nullptr: ok
+    std::optional<uint32_t> value; // string id of a value read
+};
+
+struct Violation {
+    uint32_t step = 0;         // the step after which it was found
+    std::string kind;          // "invariant" or "coherence"
+    std::string rule;          // e.g. "I1 writable => exclusive"
+    std::string message;       // names the objects
+};
+
+class Kernel {
+public:
+    explicit Kernel(Era era);
+    ~Kernel();
+    Kernel(const Kernel&) = delete;
+    Kernel& operator=(const Kernel&) = delete;
+
+    Era era() const { return era_; }
+    const EraPolicy& policy() const { return *policy_; }
+    const KernelState& state() const { return state_; }
+    StringTable& strings() { return strings_; }
+    const StringTable& strings() const { return strings_; }
+
+    // --- reading state ---------------------------------------------------
+    const Page& page(Pfn pfn) const { return state_.pages[pfn.value]; }
+    Pfn folio(Pfn pfn) const { return Pfn(state_.pages[pfn.value].head); }
+    const Page& head_page(Pfn pfn) const { return page(folio(pfn)); }
+    bool folio_test_large(Pfn pfn) const { return head_page(pfn).order > 0; }
+    uint32_t folio_nr_pages(Pfn pfn) const { return 1u << head_page(pfn).order; }
+    bool PageAnonExclusive(Pfn pfn) const { return page(pfn).test(PG_anon_exclusive); }
+    bool PageAnon(Pfn pfn) const { return page(pfn).test(PG_anon); }
+    bool PageKsm(Pfn pfn) const { return page(pfn).test(PG_ksm); }
+    bool is_zero_pfn(Pfn pfn) const { return page(pfn).test(PG_zero); }
+    int32_t page_count(Pfn pfn) const { return head_page(pfn).refcount; }
+    // page_mapcount(): PTE mappings of the subpage plus PMD mappings of the folio.
+    int32_t page_mapcount(Pfn pfn) const { return page(pfn).mapcount + head_page(pfn).entire_mapcount; }
+    int32_t folio_mapcount(Pfn pfn) const;
+    // page_maybe_dma_pinned(): exact for large folios, may err towards
+    // "pinned" for order-0 pages with 1024 or more ordinary references.
+    bool folio_maybe_dma_pinned(Pfn pfn) const;
+
+    const Process& process(ProcessId id) const { return state_.processes[id.value]; }
+    const Vma& vma(VmaId id) const { return state_.vmas[id.value]; }
+    uint32_t process_count() const { return state_.processes.size(); }
+    uint32_t vma_count() const { return state_.vmas.size(); }
+    std::optional<ProcessId> find_process(std::string_view name) const;
+    std::optional<VmaId> find_vma(ProcessId process, std::string_view name) const;
+    std::optional<VmaId> find_vma_by_name_id(ProcessId process, uint32_t name) const;
+    std::vector<VmaId> vmas_of(ProcessId process) const;
+    uint8_t vma_page(VmaId vma, uint32_t index) const { return state_.vma_pages[vma_page_slot(vma, index)]; }
+    Pmd pmd(VmaId vma, uint32_t index) const { return Pmd::from_raw(state_.pmds[pmd_slot(vma, index)]); }
+    // The PTE for page `index` of the VMA; none if no PTE table exists.
+    Pte pte(VmaId vma, uint32_t index) const;
+    const SwapSlotInfo& swap_slot(SwapSlot slot) const { return state_.swap_slots[slot.value]; }
+    const Holder& holder(HolderId id) const { return state_.holders[id.value]; }
+    uint32_t holder_count() const { return state_.holders.size(); }
+    std::optional<HolderId> find_holder(std::string_view name) const;
+    std::string page_name(Pfn pfn) const;
+    std::string address_name(VmaId vma, uint32_t index) const;
+
+    // The zero page and the huge zero page are allocated at boot.
+    Pfn zero_pfn() const { return Pfn(1); }
+    Pfn huge_zero_pfn() const { return Pfn(2); }
+
+    // --- changing state (journaled) --------------------------------------
+    void set_page(Pfn pfn, PageField field, uint32_t value);
+    void set_page_flag(Pfn pfn, PageFlag flag, bool on);
+    void SetPageAnonExclusive(Pfn pfn) { set_page_flag(pfn, PG_anon_exclusive, true); }
+    void ClearPageAnonExclusive(Pfn pfn) { set_page_flag(pfn, PG_anon_exclusive, false); }
+    // Reference counts live on the folio's head.
+    void folio_ref_add(Pfn pfn, int32_t delta);
+    void page_mapcount_add(Pfn pfn, int32_t delta);
+    void folio_entire_mapcount_add(Pfn pfn, int32_t delta);
+    void folio_pincount_add(Pfn pfn, int32_t delta);
+    void folio_in_flight_add(Pfn pfn, int32_t delta);
+    void set_pte(VmaId vma, uint32_t index, Pte pte);
+    void set_pmd(VmaId vma, uint32_t pmd_index, Pmd pmd);
+    void set_vma_page(VmaId vma, uint32_t index, uint8_t bits);
+    void set_process(ProcessId id, ProcessField field, uint32_t value);
+    void set_swap_slot(SwapSlot slot, SwapField field, uint32_t value);
+    void set_holder(HolderId id, HolderField field, uint32_t value);
+
+    // Allocation: a fresh order-0 page (refcount 1, held by the caller as an
+    // in-flight reference), or a THP of 512 pages (head refcount 1).
+    Pfn alloc_page(uint32_t contents, PageFlag extra = PageFlag(0));
+    Pfn alloc_thp();
+    Pfn alloc_device_private_page();
+    // Frees a folio whose refcount reached zero (all flags reset).
+    void free_folio(Pfn head);
+    // Drops one reference; frees the folio when it was the last.
+    void folio_put(Pfn pfn);
+    void folio_put_in_flight(Pfn pfn);
+    uint32_t alloc_pte_table();
+    ProcessId create_process(std::string_view name);
+    VmaId create_vma(ProcessId process, uint32_t name, uint32_t npages, bool hugepage, uint8_t page_bits,
+                     uint64_t start);
+    SwapSlot alloc_swap_slot();
+    HolderId create_holder(const Holder& holder);
+    uint64_t next_vma_start(ProcessId process) const;
+
+    // --- steps, commands, history ----------------------------------------
+    // Push/pop a kernel function on the call path of the steps that follow.
+    class FunctionScope {
+    public:
+        FunctionScope(Kernel& k, const char* function);
+        ~FunctionScope();
+        FunctionScope(const FunctionScope&) = delete;
+        FunctionScope& operator=(const FunctionScope&) = delete;
+    private:
+        Kernel& kernel_;
+        uint32_t saved_;
+    };
+    FunctionScope enter(const char* function) { return FunctionScope(*this, function); }
+    void step(const char* why, int64_t a0 = 0, int64_t a1 = 0, int64_t a2 = 0);
+    void set_cpu(uint8_t cpu) { cpu_ = cpu; }
+
+    void begin_command(uint32_t source_index, uint32_t line);
+    void end_command(const char* failure, std::optional<uint32_t> value = std::nullopt);
+    const std::vector<CommandRecord>& commands() const { return commands_; }
+    const std::vector<KernelStep>& steps() const { return steps_; }
+    const std::vector<Change>& journal() const { return journal_; }
+    uint32_t change_end(uint32_t step) const;
+    std::string step_path(uint32_t step) const;
+    std::string step_sentence(uint32_t step) const;
+    std::string describe_change(const Change& change) const;
+    std::vector<std::string> step_changes(uint32_t step) const;
+
+    // Number of steps currently applied (0 = the initial state).
+    uint32_t cursor() const { return cursor_; }
+    void step_back();
+    void step_forward();
+    void seek(uint32_t step);
+    bool at_end() const { return cursor_ == steps_.size(); }
+
+    // --- invariants --------------------------------------------------------
+    void set_check_invariants(bool on) { check_invariants_ = on; }
+    bool check_invariants() const { return check_invariants_; }
+    const std::vector<Violation>& violations() const { return violations_; }
+    void add_violation(Violation v) { violations_.push_back(std::move(v)); }
+    // Pages and entries touched since the last check (for the incremental checker).
+    void finish_step();
+
+    size_t memory_bytes() const;
+
+private:
+    uint32_t vma_page_slot(VmaId vma, uint32_t index) const { return state_.vmas[vma.value].first_page + index; }
+    uint32_t pmd_slot(VmaId vma, uint32_t pmd_index) const { return state_.vmas[vma.value].first_pmd + pmd_index; }
+    void record(ChangeKind kind, uint8_t field, uint32_t index, uint64_t before, uint64_t after);
+    void grow(TableId table, uint32_t before, uint32_t after);
+    void apply(const Change& c, bool forward);
+    uint32_t path_child(uint32_t parent, const char* function);
+
+    Era era_;
+    std::unique_ptr<EraPolicy> policy_;
+    KernelState state_;
+    StringTable strings_;
+    std::vector<Change> journal_;
+    std::vector<KernelStep> steps_;
+    std::vector<CommandRecord> commands_;
+    std::vector<Violation> violations_;
+    uint32_t cursor_ = 0;
+    uint32_t current_command_ = 0;
+    bool in_command_ = false;
+    bool check_invariants_ = true;
+    uint8_t cpu_ = 0;
+
+    struct PathNode { uint32_t parent; const char* function; };
+    std::vector<PathNode> paths_;
+    std::unordered_map<uint64_t, uint32_t> path_index_;
+    uint32_t current_path_ = 0;
+    uint32_t checked_change_ = 0;  // journal position the invariant checker has seen
+    uint32_t command_change_begin_ = 0;
+};
+
+} // namespace mmt

@@ -1,0 +1,156 @@
+#include "madvise.h"
+
+#include "fault.h"
+#include "huge_memory.h"
+#include "kernel.h"
+#include "memory.h"
+#include "rmap.h"
+#include "swap.h"
+
+namespace mmt {
+
+namespace {
+
+bool range_mapped(const Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
+    for (uint32_t i = first; i <= last; ++i)
+        if (!(k.vma_page(vma, i) & VMA_mapped))
+            return false;
+    return true;
+}
+
+void set_vma_flag(Kernel& k, VmaId vma, uint32_t first, uint32_t last, uint8_t bit, bool on) {
+    for (uint32_t i = first; i <= last; ++i) {
+        uint8_t bits = k.vma_page(vma, i);
+        k.set_vma_page(vma, i, on ? (bits | bit) : (bits & ~bit));
+    }
+}
+
+} // namespace
+
+Outcome munmap_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
+    auto scope = k.enter("do_munmap");
+    k.step("munmap: remove the VMA range and zap its page table entries");
+    zap_page_range(k, vma, first, last);
+    for (uint32_t i = first; i <= last; ++i)
+        k.set_vma_page(vma, i, 0);
+    return Outcome::success();
+}
+
+Outcome exit_mm(Kernel& k, ProcessId process) {
+    auto scope = k.enter("exit_mmap");
+    k.step("the process exits: every mapping is torn down");
+    for (VmaId vma : k.vmas_of(process)) {
+        const Vma& v = k.vma(vma);
+        zap_page_range(k, vma, 0, v.npages - 1);
+        for (uint32_t i = 0; i < v.npages; ++i)
+            k.set_vma_page(vma, i, 0);
+    }
+    k.set_process(process, ProcessField::alive, 0);
+    return Outcome::success();
+}
+
+Outcome collapse_huge_page(Kernel& k, VmaId vma, uint32_t index) {
+    auto scope = k.enter("madvise_collapse");
+    uint32_t p = index / kPagesPerPmd;
+    uint32_t base = p * kPagesPerPmd;
+    const Vma& v = k.vma(vma);
+    if (base + kPagesPerPmd > v.npages || !range_mapped(k, vma, base, base + kPagesPerPmd - 1)) {
+        k.step("the 2 MiB range is not fully inside the VMA: nothing to collapse");
+        return Outcome::fail(reason::collapse_failed);
+    }
+    Pmd pmd = k.pmd(vma, p);
+    if (pmd.is_trans_huge()) {
+        k.step("already a PMD-mapped THP");
+        return Outcome::success();
+    }
+    // hpage_collapse_scan_pmd(): every PTE must be none/zero or an anonymous
+    // page with no references beyond its mappings (no GUP, no swap cache).
+    for (uint32_t i = base; i < base + kPagesPerPmd; ++i) {
+        Pte pte = k.pte(vma, i);
+        if (pte.is_swap_entry() || pte.is_migration_entry() || pte.is_device_private_entry()) {
+            k.step("a non-present entry in the range: collapse fails");
+            return Outcome::fail(reason::collapse_failed);
+        }
+        if (pte.is_present() && !k.is_zero_pfn(pte.pfn())) {
+            Pfn page = pte.pfn();
+            if (k.page_count(page) != k.folio_mapcount(page) ||
+                k.page(page).test(PG_swapcache)) {
+                k.step("page {0} has references beyond its mappings (refcount {1}): collapse fails", page.value,
+                       k.page_count(page));
+                return Outcome::fail(reason::collapse_failed);
+            }
+        }
+    }
+    k.step("collapse_huge_page: allocate a THP and copy the 512 pages into it (holes stay zero)");
+    Pfn head = k.alloc_thp();
+    for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
+        Pte pte = k.pte(vma, base + i);
+        if (pte.is_present())
+            k.set_page(Pfn(head.value + i), PageField::contents, k.page(pte.pfn()).contents);
+    }
+    k.step("the old PTEs are cleared and their pages released; one PMD maps the new exclusive THP");
+    for (uint32_t i = base; i < base + kPagesPerPmd; ++i)
+        zap_pte(k, vma, i);
+    k.set_pmd(vma, p, Pmd());
+    k.set_pmd(vma, p, Pmd::make_huge(head, Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty));
+    if (!(k.vma_page(vma, base) & VMA_write))
+        k.set_pmd(vma, p, k.pmd(vma, p).without(Pte::write));
+    page_add_new_anon_rmap(k, head, vma, base, true);
+    return Outcome::success();
+}
+
+Outcome madvise_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advice advice) {
+    auto scope = k.enter("madvise");
+    if (!range_mapped(k, vma, first, last)) {
+        k.step("part of the range is not mapped: -ENOMEM");
+        return Outcome::fail("range not mapped (-ENOMEM)");
+    }
+    switch (advice) {
+    case Advice::dontneed: {
+        auto s = k.enter("madvise_dontneed_single_vma");
+        k.step("MADV_DONTNEED: zap the range; the VMA stays, the next access sees fresh zero-filled memory");
+        zap_page_range(k, vma, first, last);
+        return Outcome::success();
+    }
+    case Advice::dontfork:
+        k.step("MADV_DONTFORK: set VM_DONTCOPY, the range will not exist in a child");
+        set_vma_flag(k, vma, first, last, VMA_dontcopy, true);
+        return Outcome::success();
+    case Advice::dofork:
+        k.step("MADV_DOFORK: clear VM_DONTCOPY");
+        set_vma_flag(k, vma, first, last, VMA_dontcopy, false);
+        return Outcome::success();
+    case Advice::wipeonfork:
+        k.step("MADV_WIPEONFORK: set VM_WIPEONFORK, a child sees zero-filled memory here");
+        set_vma_flag(k, vma, first, last, VMA_wipeonfork, true);
+        return Outcome::success();
+    case Advice::keeponfork:
+        k.step("MADV_KEEPONFORK: clear VM_WIPEONFORK");
+        set_vma_flag(k, vma, first, last, VMA_wipeonfork, false);
+        return Outcome::success();
+    case Advice::pageout: {
+        auto s = k.enter("madvise_pageout");
+        k.step("MADV_PAGEOUT: reclaim every page in the range to swap (pages reclaim keeps are skipped)");
+        for (uint32_t i = first; i <= last; ++i) {
+            Address a{k.vma(vma).process, vma, i};
+            Pfn page = mapped_page(k, a);
+            if (page.value == 0 || k.is_zero_pfn(page) || !k.PageAnon(page))
+                continue;
+            (void)shrink_folio(k, a);
+        }
+        return Outcome::success();
+    }
+    case Advice::collapse: {
+        Outcome result = Outcome::success();
+        for (uint32_t p = first / kPagesPerPmd; p <= last / kPagesPerPmd; ++p) {
+            Outcome o = collapse_huge_page(k, vma, std::max(first, p * kPagesPerPmd));
+            if (!o.ok())
+                result = o;
+        }
+        return result;
+    }
+    }
+    return Outcome::success();
+}
+
+} // namespace mmt

@@ -1,0 +1,108 @@
+#include "memory.h"
+
+#include "huge_memory.h"
+#include "kernel.h"
+#include "rmap.h"
+#include "swap.h"
+
+namespace mmt {
+
+bool vma_allows(const Kernel& k, const Address& a, bool write) {
+    uint8_t bits = k.vma_page(a.vma, a.index);
+    if (!(bits & VMA_mapped))
+        return false;
+    return write ? (bits & VMA_write) != 0 : (bits & VMA_read) != 0;
+}
+
+bool thp_eligible(const Kernel& k, VmaId vma, uint32_t index) {
+    const Vma& v = k.vma(vma);
+    if (!v.hugepage)
+        return false;
+    uint32_t base = index - index % kPagesPerPmd;
+    if (base + kPagesPerPmd > v.npages)
+        return false;
+    // One VMA in the kernel's sense: every page covered, same protection.
+    uint8_t first = k.vma_page(vma, base);
+    if (!(first & VMA_mapped))
+        return false;
+    for (uint32_t i = 1; i < kPagesPerPmd; ++i)
+        if (k.vma_page(vma, base + i) != first)
+            return false;
+    return true;
+}
+
+void free_swap_cache(Kernel& k, Pfn page) {
+    if (!k.page(page).test(PG_swapcache) || k.folio_mapcount(page) > 0)
+        return;
+    try_to_free_swap(k, page);
+}
+
+void zap_pte(Kernel& k, VmaId vma, uint32_t index) {
+    Pte pte = k.pte(vma, index);
+    if (pte.is_none())
+        return;
+    auto scope = k.enter("zap_pte_range");
+    if (pte.is_present()) {
+        Pfn page = pte.pfn();
+        if (k.is_zero_pfn(page)) {
+            k.step("clear the PTE mapping the shared zero page (no counts to drop)");
+            k.set_pte(vma, index, Pte());
+            return;
+        }
+        k.step("clear the PTE and drop its mapping (page_remove_rmap) and its reference; PG_anon_exclusive "
+               "stays as it was (stale)");
+        k.set_pte(vma, index, Pte());
+        page_remove_rmap(k, page, false);
+        free_swap_cache(k, page);
+        k.folio_put(page);
+        return;
+    }
+    if (pte.is_device_private_entry()) {
+        k.step("clear the device-private entry: page_remove_rmap and put_page on the device page");
+        k.set_pte(vma, index, Pte());
+        page_remove_rmap(k, pte.pfn(), false);
+        k.folio_put(pte.pfn());
+        return;
+    }
+    if (pte.is_swap_entry()) {
+        k.step("clear the swap entry: free_swap_and_cache drops the slot's swap count");
+        k.set_pte(vma, index, Pte());
+        free_swap_and_cache(k, pte.swap_slot());
+        return;
+    }
+    k.step("clear the migration entry (the migrating thread holds the page)");
+    k.set_pte(vma, index, Pte());
+}
+
+void zap_page_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
+    auto scope = k.enter("zap_page_range");
+    for (uint32_t i = first; i <= last;) {
+        uint32_t pmd_index = i / kPagesPerPmd;
+        uint32_t base = pmd_index * kPagesPerPmd;
+        Pmd pmd = k.pmd(vma, pmd_index);
+        uint32_t end = std::min(last, base + kPagesPerPmd - 1);
+        if (pmd.is_trans_huge() || pmd.is_huge_zero()) {
+            if (i == base && end == base + kPagesPerPmd - 1) {
+                zap_huge_pmd(k, vma, pmd_index);
+                i = end + 1;
+                continue;
+            }
+            // A partial range: split the PMD first, then zap PTEs.
+            split_huge_pmd(k, vma, pmd_index);
+        }
+        if (k.pmd(vma, pmd_index).is_table())
+            for (uint32_t j = i; j <= end; ++j)
+                zap_pte(k, vma, j);
+        i = end + 1;
+    }
+    // Holders taken at these addresses now refer to memory the process let go.
+    ProcessId owner = k.vma(vma).process;
+    for (uint32_t h = 0; h < k.holder_count(); ++h) {
+        const Holder& holder = k.holder(HolderId(h));
+        if (holder.process == owner && holder.vma == vma && holder.index >= first &&
+            holder.index <= last && !holder.detached)
+            k.set_holder(HolderId(h), HolderField::detached, 1);
+    }
+}
+
+} // namespace mmt

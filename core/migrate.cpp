@@ -1,0 +1,235 @@
+#include "migrate.h"
+
+#include "era_policy.h"
+#include "fault.h"
+#include "kernel.h"
+#include "rmap.h"
+
+namespace mmt {
+
+bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
+    auto scope = k.enter("try_to_migrate_one");
+    Pte pte = k.pte(vma, index);
+    bool anon_exclusive = k.PageAnonExclusive(page);
+    if (pte.is_device_private_entry()) {
+        k.step("a device-private entry: PG_anon_exclusive is cleared (a device page cannot be pinned), the entry "
+               "becomes a migration entry");
+        (void)page_try_share_anon_rmap(k, page);
+    } else {
+        k.step("clear the PTE and flush the TLB (ptep_clear_flush) before looking for pins: GUP-fast either "
+               "saw the old PTE and its pin is visible now, or it will see the cleared one (II)");
+        k.set_pte(vma, index, Pte());
+        if (pte.has(Pte::dirty))
+            k.set_page_flag(page, PG_dirty, true);
+        if (anon_exclusive && !page_try_share_anon_rmap(k, page)) {
+            k.step("page_try_share_anon_rmap fails: the exclusive page may be pinned; restore the PTE and stop: "
+                   "migration fails early (I.3)");
+            k.set_pte(vma, index, pte);
+            return false;
+        }
+    }
+    bool writable = pte.is_present() ? pte.has(Pte::write) : pte.is_writable_device_private_entry();
+    uint32_t bits = pte.bits() & Pte::soft_dirty;
+    Pte entry;
+    if (writable) {
+        entry = Pte::make_writable_migration_entry(page, bits);
+        k.step("install a writable migration entry: it implies an exclusive page");
+    } else if (anon_exclusive && k.policy().has_anon_exclusive()) {
+        entry = Pte::make_readable_exclusive_migration_entry(page, bits);
+        k.step("install a readable-exclusive migration entry: read-only, but the page was exclusive");
+    } else {
+        entry = Pte::make_readable_migration_entry(page, bits);
+        k.step("install a readable migration entry: the page is possibly shared");
+    }
+    k.set_pte(vma, index, entry);
+    page_remove_rmap(k, page, false);
+    k.folio_put(page);
+    return true;
+}
+
+namespace {
+
+bool set_pmd_migration_entry(Kernel& k, Pfn head, VmaId vma, uint32_t pmd_index) {
+    auto scope = k.enter("set_pmd_migration_entry");
+    Pmd pmd = k.pmd(vma, pmd_index);
+    bool anon_exclusive = k.PageAnonExclusive(head);
+    k.step("pmdp_invalidate: clear the PMD and flush the TLB before looking for pins");
+    k.set_pmd(vma, pmd_index, Pmd());
+    if (anon_exclusive && !page_try_share_anon_rmap(k, head)) {
+        k.step("page_try_share_anon_rmap fails: the THP may be pinned; restore the PMD, migration fails");
+        k.set_pmd(vma, pmd_index, pmd);
+        return false;
+    }
+    if (pmd.has(Pte::dirty))
+        k.set_page_flag(head, PG_dirty, true);
+    uint32_t bits = pmd.bits() & Pte::soft_dirty;
+    PmdKind kind = pmd.has(Pte::write) ? PmdKind::migration_write
+                   : (anon_exclusive && k.policy().has_anon_exclusive()) ? PmdKind::migration_read_exclusive
+                                                                         : PmdKind::migration_read;
+    k.step(kind == PmdKind::migration_write ? "install a writable PMD migration entry"
+           : kind == PmdKind::migration_read_exclusive ? "install a readable-exclusive PMD migration entry"
+                                                       : "install a readable PMD migration entry");
+    k.set_pmd(vma, pmd_index, Pmd::make_migration(kind, head, bits));
+    page_remove_rmap(k, head, true);
+    k.folio_put(head);
+    return true;
+}
+
+} // namespace
+
+bool try_to_migrate(Kernel& k, Pfn folio) {
+    auto scope = k.enter("try_to_migrate");
+    Pfn head = k.folio(folio);
+    for (const RmapEntry& e : rmap_walk(k, head, false)) {
+        bool ok = e.pmd ? set_pmd_migration_entry(k, head, e.vma, e.index / kPagesPerPmd)
+                        : try_to_migrate_one(k, k.pte(e.vma, e.index).pfn(), e.vma, e.index);
+        if (!ok)
+            return false;
+    }
+    return k.folio_mapcount(head) == 0;
+}
+
+void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
+    auto scope = k.enter("remove_migration_ptes");
+    Pfn src_head = k.folio(src);
+    uint32_t nr = k.folio_nr_pages(src_head);
+    uint32_t name = k.page(src_head).anon_vma;
+    bool device = k.page(dst).test(PG_device_private);
+    for (uint32_t v = 0; v < k.vma_count(); ++v) {
+        const Vma& vma = k.vma(VmaId(v));
+        if (!k.process(vma.process).alive || (name != 0 && vma.name != name))
+            continue;
+        uint32_t npmds = (vma.npages + kPagesPerPmd - 1) / kPagesPerPmd;
+        for (uint32_t p = 0; p < npmds; ++p) {
+            Pmd pmd = k.pmd(VmaId(v), p);
+            if (pmd.is_migration_entry() && pmd.head() == src_head) {
+                auto pmd_scope = k.enter("remove_migration_pmd");
+                bool exclusive = pmd.kind() != PmdKind::migration_read;
+                k.step(exclusive ? "restore the PMD from the migration entry; it was writable or "
+                                   "readable-exclusive, so the THP is exclusive again (RMAP_EXCLUSIVE)"
+                                 : "restore the PMD read-only from a readable migration entry: possibly shared");
+                Pfn target = k.folio(dst);
+                uint32_t bits = pmd.bits() & Pte::soft_dirty;
+                if (pmd.kind() == PmdKind::migration_write && (k.vma_page(VmaId(v), p * kPagesPerPmd) & VMA_write))
+                    bits |= Pte::write;
+                k.folio_ref_add(target, 1);
+                k.set_pmd(VmaId(v), p, Pmd::make_huge(target, bits));
+                page_add_anon_rmap(k, target, true, exclusive);
+                continue;
+            }
+            if (!pmd.is_table())
+                continue;
+            uint32_t end = std::min(vma.npages, (p + 1) * kPagesPerPmd);
+            for (uint32_t i = p * kPagesPerPmd; i < end; ++i) {
+                Pte pte = k.pte(VmaId(v), i);
+                if (!pte.is_migration_entry() || pte.pfn().value < src_head.value ||
+                    pte.pfn().value >= src_head.value + nr)
+                    continue;
+                Pfn target(dst.value + (pte.pfn().value - src_head.value));
+                bool exclusive = pte.kind() != PteKind::migration_read;
+                bool writable = pte.is_writable_migration_entry() && (k.vma_page(VmaId(v), i) & VMA_write);
+                auto pte_scope = k.enter("remove_migration_pte");
+                uint32_t bits = pte.bits() & Pte::soft_dirty;
+                Pte restored;
+                if (device) {
+                    restored = writable ? Pte::make_writable_device_private_entry(target, bits)
+                                        : Pte::make_readable_device_private_entry(target, bits);
+                    k.step(exclusive ? "the migration entry becomes a device-private entry; it was writable or "
+                                       "readable-exclusive, so the device page is exclusive"
+                                     : "the migration entry becomes a readable device-private entry");
+                } else {
+                    restored = Pte::make_present(target, bits | (writable ? Pte::write : 0));
+                    k.step(exclusive ? "restore a present PTE; the entry was writable or readable-exclusive, so "
+                                       "the page is exclusive again (RMAP_EXCLUSIVE)"
+                                     : "restore a read-only PTE from a readable entry: possibly shared");
+                }
+                k.folio_ref_add(target, 1);
+                k.set_pte(VmaId(v), i, restored);
+                page_add_anon_rmap(k, target, false, exclusive);
+            }
+        }
+    }
+}
+
+bool folio_migrate_mapping(Kernel& k, Pfn src, int32_t expected) {
+    auto scope = k.enter("folio_migrate_mapping");
+    Pfn head = k.folio(src);
+    const Page& h = k.page(head);
+    int32_t want = expected + (h.test(PG_swapcache) ? int32_t(k.folio_nr_pages(head)) : 0);
+    if (h.refcount != want) {
+        k.step("the refcount cannot be frozen: it is {0} but migration expects {1}; someone else (a GUP "
+               "reference or pin) holds the page: -EAGAIN",
+               h.refcount, want);
+        return false;
+    }
+    k.step("the refcount is exactly what migration holds ({0}): freeze it and move the mapping", want);
+    return true;
+}
+
+void folio_migrate_copy(Kernel& k, Pfn src, Pfn dst) {
+    auto scope = k.enter("folio_migrate_copy");
+    Pfn head = k.folio(src);
+    uint32_t nr = k.folio_nr_pages(head);
+    k.step("copy the data and the flags that travel (dirty, swapbacked, anon mapping); PG_anon_exclusive does "
+           "not travel: the migration entries carry it");
+    uint32_t travel = k.page(head).flags & (PG_anon | PG_swapbacked | PG_dirty | PG_swapcache);
+    for (uint32_t i = 0; i < nr; ++i) {
+        Pfn s(head.value + i), d(dst.value + i);
+        k.set_page(d, PageField::contents, k.page(s).contents);
+        k.set_page(d, PageField::anon_vma, k.page(s).anon_vma);
+        k.set_page(d, PageField::index, k.page(s).index);
+    }
+    k.set_page(dst, PageField::flags, k.page(dst).flags | travel);
+    if (k.page(head).test(PG_swapcache)) {
+        SwapSlot slot(k.page(head).swap_slot);
+        k.set_swap_slot(slot, SwapField::cache_pfn, dst.value);
+        k.set_page(dst, PageField::swap_slot, slot.value);
+        k.folio_ref_add(dst, static_cast<int32_t>(nr));
+        k.set_page(head, PageField::swap_slot, 0);
+        k.set_page_flag(head, PG_swapcache, false);
+        k.folio_ref_add(head, -static_cast<int32_t>(nr));
+    }
+}
+
+Outcome migrate_page_at(Kernel& k, const Address& a) {
+    auto scope = k.enter("migrate_pages");
+    Pfn page = mapped_page(k, a);
+    if (page.value == 0 || k.is_zero_pfn(page) || !k.PageAnon(page)) {
+        k.step("no anonymous page is mapped here: nothing to migrate");
+        return Outcome::fail(reason::no_page);
+    }
+    Pfn src = k.folio(page);
+    bool large = k.folio_test_large(src);
+    k.step("isolate the page from the LRU (a reference) and lock it; allocate and lock the target");
+    k.folio_ref_add(src, 1);
+    k.folio_in_flight_add(src, 1);
+    k.set_page_flag(src, PG_lru, false);
+    k.set_page_flag(src, PG_locked, true);
+    Pfn dst = large ? k.alloc_thp() : k.alloc_page(0);
+    k.set_page_flag(dst, PG_locked, true);
+    bool unmapped = try_to_migrate(k, src);
+    bool moved = unmapped && folio_migrate_mapping(k, src, 1);
+    const char* failure = nullptr;
+    if (moved) {
+        folio_migrate_copy(k, src, dst);
+        remove_migration_ptes(k, src, dst);
+        k.step("migration done: unlock both; the target goes on the LRU, the old page is freed");
+        k.set_page_flag(dst, PG_locked, false);
+        k.set_page_flag(dst, PG_lru, true);
+        k.folio_put_in_flight(dst);
+        k.set_page_flag(src, PG_locked, false);
+        k.folio_put_in_flight(src);
+    } else {
+        failure = k.folio_maybe_dma_pinned(src) ? reason::pinned : reason::extra_refs;
+        remove_migration_ptes(k, src, src);
+        k.step("migration failed: the entries point at the old page again; free the target, put the page back");
+        k.set_page_flag(dst, PG_locked, false);
+        k.folio_put_in_flight(dst);
+        k.set_page_flag(src, PG_locked, false);
+        k.set_page_flag(src, PG_lru, true);
+        k.folio_put_in_flight(src);
+    }
+    return failure ? Outcome::fail(failure) : Outcome::success();
+}
+
+} // namespace mmt

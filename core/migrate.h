@@ -1,0 +1,29 @@
+// Page migration (mm/migrate.c, mm/rmap.c try_to_migrate): the commit's I.3.
+// Exclusivity travels in the migration entries (writable, readable-exclusive,
+// readable), never on the new page.
+#pragma once
+
+#include "address.h"
+#include "pte.h"
+
+namespace mmt {
+
+class Kernel;
+
+// migrate_pages() for the folio mapped at `a`: to a new frame.
+Outcome migrate_page_at(Kernel& k, const Address& a);
+// try_to_migrate(): every mapping of the folio becomes a migration entry.
+// Returns false when a mapping remains (a pinned exclusive page in era c).
+bool try_to_migrate(Kernel& k, Pfn folio);
+// try_to_migrate_one() for one PTE mapping.
+bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index);
+// remove_migration_ptes(): entries that stand for `src` map `dst` again;
+// RMAP_EXCLUSIVE iff the entry was writable or readable-exclusive.
+void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst);
+// folio_migrate_mapping(): the refcount freeze. `expected` references are the
+// ones migration itself holds.
+bool folio_migrate_mapping(Kernel& k, Pfn src, int32_t expected);
+// Copies data and the flags that travel (not PG_anon_exclusive) to `dst`.
+void folio_migrate_copy(Kernel& k, Pfn src, Pfn dst);
+
+} // namespace mmt

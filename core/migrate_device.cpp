@@ -1,0 +1,302 @@
+#include "migrate_device.h"
+
+#include <vector>
+
+#include "era_policy.h"
+#include "huge_memory.h"
+#include "kernel.h"
+#include "migrate.h"
+#include "rmap.h"
+
+namespace mmt {
+
+namespace {
+
+// One element of the src[]/dst[] arrays.
+struct MigratePfn {
+    uint32_t index = 0;
+    bool migrate = false;  // MIGRATE_PFN_MIGRATE
+    bool write = false;    // MIGRATE_PFN_WRITE
+    Pfn src;               // 0: a hole (none or zero page)
+    Pfn dst;
+};
+
+enum class Select : uint8_t { system, device_private };
+
+// migrate_vma_collect_pmd(), PTE part, for one present page or device entry.
+void collect_page(Kernel& k, VmaId vma, uint32_t index, MigratePfn& m) {
+    Pte pte = k.pte(vma, index);
+    Pfn page = pte.pfn();
+    k.step("get_page and trylock the page ({0})", page.value);
+    k.folio_ref_add(page, 1);
+    k.folio_in_flight_add(page, 1);
+    k.set_page_flag(page, PG_locked, true);
+    bool anon_exclusive = k.PageAnon(page) && k.PageAnonExclusive(page);
+    bool writable = pte.is_present() ? pte.has(Pte::write) : pte.is_writable_device_private_entry();
+    if (anon_exclusive) {
+        if (pte.is_present())
+            k.step("the page is exclusive: clear the PTE and flush the TLB now, then page_try_share_anon_rmap");
+        else
+            k.step("the device page is exclusive: page_try_share_anon_rmap (cannot fail: device pages cannot be "
+                   "pinned)");
+        k.set_pte(vma, index, Pte());
+        if (!page_try_share_anon_rmap(k, page)) {
+            k.step("page_try_share_anon_rmap fails: the page may be pinned; restore the PTE and skip it");
+            k.set_pte(vma, index, pte);
+            k.set_page_flag(page, PG_locked, false);
+            k.folio_put_in_flight(page);
+            return;
+        }
+    } else if (pte.is_present()) {
+        k.step("the page is not exclusive: clear the PTE (the TLB flush comes at the end of the walk)");
+        k.set_pte(vma, index, Pte());
+    }
+    uint32_t bits = pte.bits() & Pte::soft_dirty;
+    Pte entry;
+    if (writable) {
+        entry = Pte::make_writable_migration_entry(page, bits);
+        k.step("install a writable migration entry (MIGRATE_PFN_WRITE)");
+    } else if (anon_exclusive) {
+        entry = Pte::make_readable_exclusive_migration_entry(page, bits);
+        k.step("install a readable-exclusive migration entry: the page was exclusive");
+    } else {
+        entry = Pte::make_readable_migration_entry(page, bits);
+        k.step("install a readable migration entry: possibly shared");
+    }
+    k.set_pte(vma, index, entry);
+    page_remove_rmap(k, page, false);
+    k.folio_put(page);  // the mapping's reference; the collect reference keeps the page
+    m.src = page;
+    m.migrate = true;
+    m.write = writable;
+}
+
+std::vector<MigratePfn> migrate_vma_collect(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Select select) {
+    auto scope = k.enter("migrate_vma_collect");
+    std::vector<MigratePfn> out;
+    for (uint32_t p = first / kPagesPerPmd; p <= last / kPagesPerPmd; ++p) {
+        Pmd pmd = k.pmd(vma, p);
+        auto pmd_scope = k.enter("migrate_vma_collect_pmd");
+        if (pmd.is_huge_zero()) {
+            k.step("the huge zero page: split the PMD and treat the zero PTEs as holes");
+            split_huge_pmd(k, vma, p);
+        } else if (pmd.is_trans_huge()) {
+            Pfn head = pmd.head();
+            k.step("a PMD-mapped THP: trylock it and split it into 4 KiB pages (split_huge_page)");
+            if (!split_huge_page(k, head)) {
+                k.step("the THP cannot be split (it is pinned): skip the whole 2 MiB range");
+                uint32_t lo = std::max(first, p * kPagesPerPmd), hi = std::min(last, p * kPagesPerPmd + 511);
+                for (uint32_t i = lo; i <= hi; ++i)
+                    out.push_back({i});
+                continue;
+            }
+        }
+        uint32_t lo = std::max(first, p * kPagesPerPmd), hi = std::min(last, p * kPagesPerPmd + 511);
+        for (uint32_t i = lo; i <= hi; ++i) {
+            MigratePfn m;
+            m.index = i;
+            Pte pte = k.pte(vma, i);
+            if (!(k.vma_page(vma, i) & VMA_mapped)) {
+                // outside the VMA: migrate_vma_setup rejects such ranges
+            } else if (select == Select::system && (pte.is_none() ||
+                                                    (pte.is_present() && k.is_zero_pfn(pte.pfn())))) {
+                k.step("a hole (or the zero page) at index {0}: the driver may fill it with a new page", i);
+                m.migrate = true;
+            } else if (select == Select::system && pte.is_present()) {
+                if (k.folio_test_large(pte.pfn()))
+                    k.step("a PTE-mapped THP subpage (still compound): skipped");
+                else
+                    collect_page(k, vma, i, m);
+            } else if (select == Select::device_private && pte.is_device_private_entry()) {
+                collect_page(k, vma, i, m);
+            } else {
+                k.step(pte.is_swap_entry() ? "a swap entry: swapped-out pages are not migrated"
+                       : pte.is_device_private_entry() ? "already device-private: not selected"
+                                                      : "not a page this migration selects: skipped");
+            }
+            out.push_back(m);
+        }
+    }
+    return out;
+}
+
+void restore_one(Kernel& k, MigratePfn& m) {
+    remove_migration_ptes(k, m.src, m.src);
+    k.set_page_flag(m.src, PG_locked, false);
+    if (!k.page(m.src).test(PG_device_private))
+        k.set_page_flag(m.src, PG_lru, true);
+    k.folio_put_in_flight(m.src);
+    m.migrate = false;
+    m.src = Pfn();
+}
+
+void migrate_vma_unmap(Kernel& k, std::vector<MigratePfn>& pfns) {
+    auto scope = k.enter("migrate_vma_unmap");
+    for (MigratePfn& m : pfns) {
+        if (!m.migrate || m.src.value == 0)
+            continue;
+        bool device = k.page(m.src).test(PG_device_private);
+        if (!device) {
+            k.step("isolate page {0} from the LRU: the collect reference becomes the isolation reference",
+                   m.src.value);
+            k.set_page_flag(m.src, PG_lru, false);
+        }
+        if (k.folio_mapcount(m.src) > 0) {
+            k.step("page {0} is still mapped elsewhere (shared after fork): try_to_migrate those mappings too",
+                   m.src.value);
+            (void)try_to_migrate(k, m.src);
+        }
+        // migrate_vma_check_page(): no references beyond ours and mappings.
+        int32_t extra = 1 + (device ? 1 : 0) + (k.page(m.src).test(PG_swapcache) ? 2 : 0);
+        bool still_mapped = k.folio_mapcount(m.src) > 0;
+        bool extra_refs = k.page_count(m.src) - extra > k.folio_mapcount(m.src);
+        if (still_mapped || extra_refs) {
+            k.step(still_mapped ? "page {0} is still mapped: restore its entries, it stays in system memory"
+                                : "migrate_vma_check_page: page {0} has unexpected references (refcount {1}): "
+                                  "restore its entries, it stays",
+                   m.src.value, k.page_count(m.src));
+            restore_one(k, m);
+        }
+    }
+}
+
+} // namespace
+
+Outcome migrate_vma_to_device(Kernel& k, ProcessId process, VmaId vma, uint32_t first, uint32_t last) {
+    auto scope = k.enter("dmirror_migrate_to_device");
+    std::vector<MigratePfn> pfns;
+    {
+        auto setup = k.enter("migrate_vma_setup");
+        k.step("migrate_vma_setup with MIGRATE_VMA_SELECT_SYSTEM: collect the range's pages, then unmap them");
+        pfns = migrate_vma_collect(k, vma, first, last, Select::system);
+        migrate_vma_unmap(k, pfns);
+    }
+    {
+        auto driver = k.enter("dmirror_migrate_alloc_and_copy");
+        for (MigratePfn& m : pfns) {
+            if (!m.migrate)
+                continue;
+            k.step(m.src.value ? "the driver allocates a device page, locks it and copies page {0} into it"
+                               : "the driver allocates a zeroed device page for the hole at index {1}",
+                   m.src.value, m.index);
+            m.dst = k.alloc_device_private_page();
+            k.set_page_flag(m.dst, PG_locked, true);
+            if (m.src.value)
+                k.set_page(m.dst, PageField::contents, k.page(m.src).contents);
+        }
+    }
+    {
+        auto pages = k.enter("migrate_vma_pages");
+        for (MigratePfn& m : pfns) {
+            if (!m.migrate)
+                continue;
+            if (m.src.value == 0) {
+                auto insert = k.enter("migrate_vma_insert_page");
+                Pte pte = k.pte(vma, m.index);
+                if (!pte.is_none() && !(pte.is_present() && k.is_zero_pfn(pte.pfn()))) {
+                    k.step("the hole was filled meanwhile: abort this page");
+                    m.migrate = false;
+                    continue;
+                }
+                bool writable = k.vma_page(vma, m.index) & VMA_write;
+                k.step(writable ? "map the new device page with a writable device-private entry; "
+                                  "page_add_new_anon_rmap makes it exclusive"
+                                : "map the new device page with a readable device-private entry; "
+                                  "page_add_new_anon_rmap makes it exclusive");
+                k.folio_ref_add(m.dst, 1);
+                k.folio_in_flight_add(m.dst, 1);
+                k.set_pte(vma, m.index, writable ? Pte::make_writable_device_private_entry(m.dst, 0)
+                                                 : Pte::make_readable_device_private_entry(m.dst, 0));
+                page_add_new_anon_rmap(k, m.dst, vma, m.index, false);
+                k.set_page_flag(m.dst, PG_lru, false);
+                continue;
+            }
+            if (!folio_migrate_mapping(k, m.src, 1)) {
+                m.migrate = false;
+                continue;
+            }
+            folio_migrate_copy(k, m.src, m.dst);
+            k.set_page_flag(m.dst, PG_lru, false);
+        }
+    }
+    {
+        auto finalize = k.enter("migrate_vma_finalize");
+        for (MigratePfn& m : pfns) {
+            if (m.src.value == 0) {
+                if (m.dst.value) {
+                    k.step("unlock the new device page and drop the driver's allocation reference");
+                    k.set_page_flag(m.dst, PG_locked, false);
+                    k.folio_put_in_flight(m.dst);
+                }
+                continue;
+            }
+            Pfn target = m.src;
+            if (m.migrate && m.dst.value) {
+                target = m.dst;
+            } else if (m.dst.value) {
+                k.step("page {0} did not migrate: free the device page the driver allocated", m.src.value);
+                k.set_page_flag(m.dst, PG_locked, false);
+                k.folio_put_in_flight(m.dst);
+            }
+            remove_migration_ptes(k, m.src, target);
+            k.step(target == m.src ? "unlock page {0} and put it back on the LRU"
+                                   : "unlock page {0} and drop the isolation reference: it is freed",
+                   m.src.value);
+            k.set_page_flag(m.src, PG_locked, false);
+            if (target == m.src)
+                k.set_page_flag(m.src, PG_lru, true);
+            k.folio_put_in_flight(m.src);
+            if (target != m.src) {
+                k.set_page_flag(target, PG_locked, false);
+                k.folio_put_in_flight(target);
+            }
+        }
+    }
+    (void)process;
+    return Outcome::success();
+}
+
+bool migrate_to_ram(Kernel& k, const Address& a) {
+    auto scope = k.enter("dmirror_devmem_fault");
+    std::vector<MigratePfn> pfns;
+    {
+        auto setup = k.enter("migrate_vma_setup");
+        k.step("a CPU access to a device-private entry: the driver migrates that page back to system memory "
+               "(MIGRATE_VMA_SELECT_DEVICE_PRIVATE)");
+        pfns = migrate_vma_collect(k, a.vma, a.index, a.index, Select::device_private);
+        migrate_vma_unmap(k, pfns);
+    }
+    MigratePfn& m = pfns.front();
+    if (!m.migrate)
+        return false;
+    {
+        auto driver = k.enter("dmirror_devmem_fault_alloc_and_copy");
+        k.step("allocate a system page, lock it and copy the device page into it");
+        m.dst = k.alloc_page(k.page(m.src).contents);
+        k.set_page_flag(m.dst, PG_locked, true);
+    }
+    {
+        auto pages = k.enter("migrate_vma_pages");
+        if (!folio_migrate_mapping(k, m.src, 1))
+            m.migrate = false;
+        else
+            folio_migrate_copy(k, m.src, m.dst);
+    }
+    auto finalize = k.enter("migrate_vma_finalize");
+    Pfn target = m.migrate ? m.dst : m.src;
+    remove_migration_ptes(k, m.src, target);
+    k.step("unlock and put the device page; unlock the system page and put it on the LRU");
+    k.set_page_flag(m.src, PG_locked, false);
+    if (target != m.src) {
+        k.set_page_flag(m.dst, PG_locked, false);
+        k.set_page_flag(m.dst, PG_lru, true);
+        k.folio_put_in_flight(m.dst);
+    } else {
+        k.set_page_flag(m.dst, PG_locked, false);
+        k.folio_put_in_flight(m.dst);
+    }
+    k.folio_put_in_flight(m.src);
+    return m.migrate;
+}
+
+} // namespace mmt

@@ -1,0 +1,143 @@
+#include "mprotect.h"
+
+#include "era_policy.h"
+#include "huge_memory.h"
+#include "kernel.h"
+
+namespace mmt {
+
+namespace {
+
+uint8_t vma_bits_for(uint8_t old, Protection prot) {
+    uint8_t bits = old & ~(VMA_read | VMA_write);
+    if (prot == Protection::rw)
+        bits |= VMA_read | VMA_write;
+    else if (prot == Protection::ro)
+        bits |= VMA_read;
+    return bits;
+}
+
+// can_change_pte_writable() (v6.0): a dirty PTE of an exclusive anonymous
+// page needs no write fault, unless soft-dirty tracking wants one.
+bool can_change_pte_writable(const Kernel& k, VmaId vma, uint32_t index, Pte pte) {
+    if (!k.policy().mprotect_makes_exclusive_writable())
+        return false;
+    if (!(k.vma_page(vma, index) & VMA_softdirty) && !pte.has(Pte::soft_dirty))
+        return false;
+    Pfn page = pte.pfn();
+    return pte.has(Pte::dirty) && !k.is_zero_pfn(page) && k.PageAnon(page) && k.PageAnonExclusive(page);
+}
+
+void change_pte(Kernel& k, VmaId vma, uint32_t index, Protection prot) {
+    Pte pte = k.pte(vma, index);
+    if (pte.is_present()) {
+        Pte updated = pte.without(Pte::write | Pte::protnone);
+        if (prot == Protection::none)
+            updated = updated.with(Pte::protnone);
+        if (prot == Protection::rw && !pte.has(Pte::write) && can_change_pte_writable(k, vma, index, updated)) {
+            k.step("the PTE is dirty and maps an exclusive anonymous page: map it writable right away "
+                   "(can_change_pte_writable, v6.0)");
+            updated = updated.with(Pte::write);
+        } else if (prot == Protection::rw && pte.has(Pte::write)) {
+            updated = pte.without(Pte::protnone);
+        } else if (pte != updated) {
+            k.step(prot == Protection::none ? "the PTE becomes PROT_NONE; PG_anon_exclusive is not touched"
+                   : prot == Protection::ro ? "write-protect the PTE; PG_anon_exclusive is not touched, so the next "
+                                              "write fault can reuse the page"
+                                            : "the PTE keeps no write bit: a private mapping gets write permission "
+                                              "per PTE on the next write fault");
+        }
+        k.set_pte(vma, index, updated);
+        return;
+    }
+    if (pte.kind() == PteKind::migration_write && prot != Protection::rw) {
+        bool anon = k.PageAnon(pte.pfn());
+        if (anon && k.policy().has_anon_exclusive()) {
+            k.step("write-protect a writable migration entry of an anonymous page: it becomes "
+                   "readable-exclusive, so exclusivity is not lost (I.8)");
+            k.set_pte(vma, index, Pte::make_readable_exclusive_migration_entry(pte.pfn(), pte.bits()));
+        } else {
+            k.step("write-protect a writable migration entry: it becomes readable");
+            k.set_pte(vma, index, Pte::make_readable_migration_entry(pte.pfn(), pte.bits()));
+        }
+        return;
+    }
+    if (pte.kind() == PteKind::device_private_write && prot != Protection::rw) {
+        k.step("write-protect a writable device-private entry: it becomes readable");
+        k.set_pte(vma, index, Pte::make_readable_device_private_entry(pte.pfn(), 0));
+    }
+}
+
+} // namespace
+
+Outcome mprotect_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Protection prot) {
+    auto scope = k.enter("mprotect_fixup");
+    for (uint32_t i = first; i <= last; ++i)
+        if (!(k.vma_page(vma, i) & VMA_mapped)) {
+            k.step("part of the range is not mapped: -ENOMEM");
+            return Outcome::fail("range not mapped (-ENOMEM)");
+        }
+    k.step(prot == Protection::rw ? "mprotect(PROT_READ|PROT_WRITE): the VMA's flags change"
+           : prot == Protection::ro ? "mprotect(PROT_READ): the VMA's flags change"
+                                    : "mprotect(PROT_NONE): the VMA's flags change");
+    for (uint32_t i = first; i <= last; ++i)
+        k.set_vma_page(vma, i, vma_bits_for(k.vma_page(vma, i), prot));
+    auto change = k.enter("change_protection");
+    for (uint32_t p = first / kPagesPerPmd; p <= last / kPagesPerPmd; ++p) {
+        Pmd pmd = k.pmd(vma, p);
+        uint32_t lo = std::max(first, p * kPagesPerPmd), hi = std::min(last, p * kPagesPerPmd + 511);
+        bool whole = lo == p * kPagesPerPmd && hi == p * kPagesPerPmd + 511;
+        if (pmd.is_trans_huge() || pmd.is_huge_zero()) {
+            if (!whole) {
+                split_huge_pmd(k, vma, p);
+            } else {
+                auto huge = k.enter("change_huge_pmd");
+                if (pmd.is_trans_huge() && prot != Protection::rw && pmd.has(Pte::write)) {
+                    k.step("write-protect the PMD; the THP's PG_anon_exclusive is not touched");
+                    k.set_pmd(vma, p, pmd.without(Pte::write));
+                }
+                continue;
+            }
+        }
+        if (pmd.is_migration_entry() && pmd.kind() == PmdKind::migration_write && prot != Protection::rw) {
+            bool rx = k.policy().has_anon_exclusive() && k.PageAnon(pmd.head());
+            k.set_pmd(vma, p, Pmd::make_migration(rx ? PmdKind::migration_read_exclusive : PmdKind::migration_read,
+                                                  pmd.head(), pmd.bits()));
+            continue;
+        }
+        for (uint32_t i = lo; i <= hi; ++i)
+            change_pte(k, vma, i, prot);
+    }
+    return Outcome::success();
+}
+
+Outcome clear_soft_dirty(Kernel& k, ProcessId process) {
+    auto scope = k.enter("clear_refs_write");
+    k.step("clear_refs 4: soft-dirty tracking is armed; every writable PTE is write-protected and its "
+           "soft-dirty bit cleared, so the next write faults");
+    for (VmaId vma : k.vmas_of(process)) {
+        const Vma& v = k.vma(vma);
+        for (uint32_t i = 0; i < v.npages; ++i)
+            k.set_vma_page(vma, i, k.vma_page(vma, i) & ~VMA_softdirty);
+        uint32_t npmds = (v.npages + kPagesPerPmd - 1) / kPagesPerPmd;
+        for (uint32_t p = 0; p < npmds; ++p) {
+            Pmd pmd = k.pmd(vma, p);
+            if (pmd.is_trans_huge()) {
+                k.set_pmd(vma, p, pmd.without(Pte::write | Pte::soft_dirty));
+                continue;
+            }
+            if (!pmd.is_table())
+                continue;
+            for (uint32_t i = p * kPagesPerPmd; i < std::min(v.npages, (p + 1) * kPagesPerPmd); ++i) {
+                Pte pte = k.pte(vma, i);
+                if (pte.is_present())
+                    k.set_pte(vma, i, pte.without(Pte::write | Pte::soft_dirty));
+                else if (!pte.is_none())
+                    k.set_pte(vma, i, pte.without(Pte::soft_dirty));
+            }
+        }
+    }
+    return Outcome::success();
+}
+
+} // namespace mmt

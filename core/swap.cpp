@@ -1,0 +1,233 @@
+#include "swap.h"
+
+#include "era_policy.h"
+#include "fault.h"
+#include "huge_memory.h"
+#include "kernel.h"
+#include "rmap.h"
+
+namespace mmt {
+
+void swap_duplicate(Kernel& k, SwapSlot slot) {
+    k.set_swap_slot(slot, SwapField::count, k.swap_slot(slot).count + 1);
+}
+
+void swap_free(Kernel& k, SwapSlot slot) {
+    k.set_swap_slot(slot, SwapField::count, k.swap_slot(slot).count - 1);
+}
+
+void delete_from_swap_cache(Kernel& k, Pfn page) {
+    SwapSlot slot(k.page(page).swap_slot);
+    k.set_swap_slot(slot, SwapField::cache_pfn, 0);
+    k.set_page(page, PageField::swap_slot, 0);
+    k.set_page_flag(page, PG_swapcache, false);
+    k.folio_put(page);
+}
+
+bool try_to_free_swap(Kernel& k, Pfn page) {
+    if (!k.page(page).test(PG_swapcache))
+        return false;
+    SwapSlot slot(k.page(page).swap_slot);
+    auto scope = k.enter("try_to_free_swap");
+    if (k.swap_slot(slot).count > 0) {
+        k.step("the swap slot is still referenced by {0} swap PTE(s): the page stays in the swap cache",
+               k.swap_slot(slot).count);
+        return false;
+    }
+    k.step("no swap PTE needs slot {0} any more: the page leaves the swap cache and the slot is freed",
+           slot.value);
+    k.set_page_flag(page, PG_dirty, true);
+    delete_from_swap_cache(k, page);
+    return true;
+}
+
+void free_swap_and_cache(Kernel& k, SwapSlot slot) {
+    swap_free(k, slot);
+    const SwapSlotInfo& s = k.swap_slot(slot);
+    if (s.count == 0 && s.cache_pfn != 0) {
+        Pfn page(s.cache_pfn);
+        if (k.folio_mapcount(page) == 0)
+            try_to_free_swap(k, page);
+    }
+}
+
+int32_t page_trans_huge_map_swapcount(const Kernel& k, Pfn page) {
+    int32_t count = k.page_mapcount(page);
+    if (k.page(page).test(PG_swapcache))
+        count += static_cast<int32_t>(k.swap_slot(SwapSlot(k.page(page).swap_slot)).count);
+    return count;
+}
+
+namespace {
+
+// try_to_unmap_one() for one PTE mapping of an order-0 page.
+bool try_to_unmap_one(Kernel& k, Pfn page, const RmapEntry& e) {
+    auto scope = k.enter("try_to_unmap_one");
+    Pte pte = k.pte(e.vma, e.index);
+    bool anon_exclusive = k.PageAnonExclusive(page);
+    SwapSlot slot(k.page(page).swap_slot);
+    if (anon_exclusive)
+        k.step("the page is exclusive: clear the PTE and flush the TLB at once (ptep_clear_flush), so that "
+               "GUP-fast cannot pin it behind our back (III)");
+    else
+        k.step("clear the PTE (the TLB flush may be batched: the page is not exclusive)");
+    k.set_pte(e.vma, e.index, Pte());
+    if (pte.has(Pte::dirty))
+        k.set_page_flag(page, PG_dirty, true);
+    if (!page_try_share_anon_rmap(k, page)) {
+        k.step("page_try_share_anon_rmap fails: the page may be pinned; restore the PTE and stop (I.4)");
+        k.set_pte(e.vma, e.index, pte);
+        return false;
+    }
+    uint32_t bits = pte.bits() & Pte::soft_dirty;
+    if (anon_exclusive && k.policy().has_anon_exclusive())
+        bits |= Pte::swp_exclusive;
+    if (anon_exclusive)
+        k.step("PG_anon_exclusive cleared; install a swap entry that keeps the exclusivity in its exclusive bit, "
+               "raise the slot's count, drop the mapping and its reference");
+    else
+        k.step("install a swap entry for slot {0}, raise the slot's count, drop the mapping and its reference",
+               slot.value);
+    swap_duplicate(k, slot);
+    k.set_pte(e.vma, e.index, Pte::make_swap_entry(slot, bits));
+    page_remove_rmap(k, page, false);
+    k.folio_ref_add(page, -1);
+    return true;
+}
+
+Outcome shrink_page(Kernel& k, Pfn page) {
+    auto scope = k.enter("shrink_page_list");
+    k.step("reclaim isolates the page from the LRU (a reference) and locks it");
+    k.folio_ref_add(page, 1);
+    k.folio_in_flight_add(page, 1);
+    k.set_page_flag(page, PG_lru, false);
+    k.set_page_flag(page, PG_locked, true);
+    auto putback = [&](const char* why) {
+        k.step(why);
+        k.set_page_flag(page, PG_locked, false);
+        k.set_page_flag(page, PG_lru, true);
+        k.folio_put_in_flight(page);
+    };
+    if (!k.page(page).test(PG_swapcache)) {
+        if (k.policy().reclaim_skips_maybe_pinned() && k.folio_maybe_dma_pinned(page)) {
+            putback("folio_maybe_dma_pinned: the page may be pinned, so reclaim keeps it (put back on the LRU)");
+            return Outcome::fail(reason::pinned);
+        }
+        auto add = k.enter("add_to_swap");
+        SwapSlot slot = k.alloc_swap_slot();
+        k.step("add_to_swap: allocate swap slot {0} and add the page to the swap cache (a reference)",
+               slot.value);
+        k.set_swap_slot(slot, SwapField::cache_pfn, page.value);
+        k.set_swap_slot(slot, SwapField::anon_vma, k.page(page).test(PG_ksm) ? 0 : k.page(page).anon_vma);
+        k.set_swap_slot(slot, SwapField::index, k.page(page).index);
+        k.set_page(page, PageField::swap_slot, slot.value);
+        k.set_page_flag(page, PG_swapcache, true);
+        k.set_page_flag(page, PG_dirty, true);
+        k.folio_ref_add(page, 1);
+    }
+    {
+        auto unmap = k.enter("try_to_unmap");
+        for (const RmapEntry& e : rmap_walk(k, page, true))
+            if (!try_to_unmap_one(k, page, e))
+                break;
+    }
+    if (k.page_mapcount(page) > 0) {
+        putback("the page is still mapped: reclaim gives up on it this round");
+        return Outcome::fail(reason::pinned);
+    }
+    SwapSlot slot(k.page(page).swap_slot);
+    {
+        auto out = k.enter("pageout");
+        k.step("write the page's data to swap slot {0}", slot.value);
+        k.set_swap_slot(slot, SwapField::contents, k.page(page).contents);
+        k.set_page_flag(page, PG_dirty, false);
+    }
+    auto remove = k.enter("__remove_mapping");
+    if (k.page_count(page) == 2) {
+        k.step("only the swap cache and reclaim hold the page: delete it from the swap cache and free it");
+        k.set_page_flag(page, PG_locked, false);
+        delete_from_swap_cache(k, page);
+        k.folio_put_in_flight(page);
+        return Outcome::success();
+    }
+    putback("someone else still holds a reference (refcount {0}): the page stays in the swap cache, unmapped");
+    return Outcome::success();
+}
+
+} // namespace
+
+Outcome shrink_folio(Kernel& k, const Address& a) {
+    Pfn page = mapped_page(k, a);
+    if (page.value == 0 || k.is_zero_pfn(page) || !k.PageAnon(page)) {
+        auto scope = k.enter("shrink_page_list");
+        k.step("nothing to reclaim: no anonymous page is mapped here");
+        return Outcome::fail(reason::no_page);
+    }
+    if (k.folio_test_large(page)) {
+        Pfn head = k.folio(page);
+        if (k.policy().reclaim_skips_maybe_pinned() && k.folio_maybe_dma_pinned(head)) {
+            auto scope = k.enter("shrink_page_list");
+            k.step("folio_maybe_dma_pinned: the THP may be pinned, so reclaim keeps it");
+            return Outcome::fail(reason::pinned);
+        }
+        // Reclaim splits the THP and swaps out its 4 KiB pages one by one.
+        if (!split_huge_page(k, head))
+            return Outcome::fail(reason::not_splittable);
+        Outcome result = Outcome::success();
+        for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
+            Pfn sub(head.value + i);
+            if (k.page(sub).test(PG_allocated) && k.page(sub).mapcount > 0) {
+                Outcome o = shrink_page(k, sub);
+                if (!o.ok())
+                    result = o;
+            }
+        }
+        return result;
+    }
+    return shrink_page(k, page);
+}
+
+void do_swap_page(Kernel& k, const Address& a, FaultKind kind) {
+    auto scope = k.enter("do_swap_page");
+    Pte pte = k.pte(a.vma, a.index);
+    SwapSlot slot = pte.swap_slot();
+    Pfn page(k.swap_slot(slot).cache_pfn);
+    if (page.value != 0) {
+        k.step("the page is still in the swap cache: take a reference on it");
+        k.folio_ref_add(page, 1);
+        k.folio_in_flight_add(page, 1);
+    } else {
+        k.step("swap_readahead: allocate a page, read slot {0} into it and add it to the swap cache", slot.value);
+        page = k.alloc_page(k.swap_slot(slot).contents);
+        k.set_page_flag(page, PG_swapbacked, true);
+        k.set_page_flag(page, PG_lru, true);
+        k.set_page_flag(page, PG_swapcache, true);
+        k.set_page(page, PageField::swap_slot, slot.value);
+        k.set_page(page, PageField::anon_vma, k.vma(a.vma).name);
+        k.set_page(page, PageField::index, a.index);
+        k.set_swap_slot(slot, SwapField::cache_pfn, page.value);
+        k.folio_ref_add(page, 1);
+    }
+    bool write = kind == FaultKind::write;
+    bool exclusive = k.policy().do_swap_page_exclusive(k, page, pte.has(Pte::swp_exclusive), write);
+    uint32_t bits = Pte::young | (pte.bits() & Pte::soft_dirty);
+    if (exclusive && write) {
+        bits |= Pte::dirty | Pte::soft_dirty;
+        if (k.vma_page(a.vma, a.index) & VMA_write)
+            bits |= Pte::write;
+        k.step("map the page writable: the write is done in this fault");
+    } else {
+        k.step(exclusive ? "map the page read-only, remembered as exclusive"
+                         : "map the page read-only; it may be shared");
+    }
+    k.set_pte(a.vma, a.index, Pte::make_present(page, bits));
+    k.set_page_flag(page, PG_anon, true);
+    if (k.page(page).anon_vma == 0)
+        k.set_page(page, PageField::anon_vma, k.vma(a.vma).name);
+    page_add_anon_rmap(k, page, false, exclusive);
+    k.folio_in_flight_add(page, -1);  // the fault's reference becomes the mapping's
+    if (write && !(exclusive && (bits & Pte::write)))
+        do_wp_page(k, a, FaultKind::write);
+}
+
+} // namespace mmt

@@ -1,0 +1,26 @@
+// Swap (mm/vmscan.c shrink_page_list, mm/rmap.c try_to_unmap, mm/swapfile.c,
+// mm/swap_state.c, mm/memory.c do_swap_page): the commit's I.4 and I.5.
+#pragma once
+
+#include "address.h"
+#include "fault.h"
+
+namespace mmt {
+
+class Kernel;
+
+// Reclaims the folio mapped at `a` to swap.
+Outcome shrink_folio(Kernel& k, const Address& a);
+void do_swap_page(Kernel& k, const Address& a, FaultKind kind);
+// Leaves the swap cache if no swap PTE refers to the slot any more.
+bool try_to_free_swap(Kernel& k, Pfn page);
+void swap_duplicate(Kernel& k, SwapSlot slot);
+void swap_free(Kernel& k, SwapSlot slot);
+void free_swap_and_cache(Kernel& k, SwapSlot slot);
+// How many swap PTEs and mappings use this page's data: reuse_swap_page()'s
+// count in eras a and b (mapcount + swap count).
+int32_t page_trans_huge_map_swapcount(const Kernel& k, Pfn page);
+// delete_from_swap_cache(): the page leaves the swap cache.
+void delete_from_swap_cache(Kernel& k, Pfn page);
+
+} // namespace mmt

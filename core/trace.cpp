@@ -1,0 +1,184 @@
+// Rendering the journal as text a student reads: "PTE parent buf[0]:
+// present-rw → present-ro", "page #12 refcount 2 → 1". Only called when a
+// step is shown, never while the engine runs.
+#include <string>
+
+#include "kernel.h"
+#include "trace.h"
+
+namespace mmt {
+
+std::string pte_text(const Kernel& k, Pte pte) {
+    if (pte.is_none())
+        return "none";
+    std::string out;
+    if (pte.is_present())
+        out = pte.has(Pte::write) ? "present-rw" : "present-ro";
+    else
+        out = std::string(pte_kind_name(pte.kind()));
+    if (pte.has_pfn())
+        out += " → " + k.page_name(pte.pfn());
+    if (pte.is_swap_entry())
+        out += " slot " + std::to_string(pte.swap_slot().value);
+    if (pte.has(Pte::dirty)) out += " D";
+    if (pte.has(Pte::young)) out += " Y";
+    if (pte.has(Pte::soft_dirty)) out += " SD";
+    if (pte.has(Pte::swp_exclusive)) out += " X";
+    if (pte.has(Pte::protnone)) out += " PROT_NONE";
+    return out;
+}
+
+std::string pmd_text(const Kernel& k, Pmd pmd) {
+    std::string out(pmd_kind_name(pmd.kind()));
+    if (pmd.is_trans_huge() || pmd.is_migration_entry()) {
+        if (pmd.is_trans_huge())
+            out = pmd.has(Pte::write) ? "thp-rw" : "thp-ro";
+        out += " → THP " + k.page_name(pmd.head());
+        if (pmd.has(Pte::dirty)) out += " D";
+        if (pmd.has(Pte::soft_dirty)) out += " SD";
+    } else if (pmd.is_table()) {
+        out += " (PTE table " + std::to_string(pmd.table()) + ")";
+    }
+    return out;
+}
+
+std::string page_flags_text(uint32_t flags) {
+    std::string out;
+    for (uint32_t bit = 1; bit <= PG_allocated; bit <<= 1) {
+        if (!(flags & bit) || bit == PG_allocated)
+            continue;
+        if (!out.empty())
+            out += ",";
+        out += page_flag_name(static_cast<PageFlag>(bit));
+    }
+    return out.empty() ? "-" : out;
+}
+
+namespace {
+
+std::string page_field_name(PageField f) {
+    switch (f) {
+    case PageField::refcount: return "refcount";
+    case PageField::mapcount: return "mapcount";
+    case PageField::entire_mapcount: return "entire_mapcount";
+    case PageField::pincount: return "pincount";
+    case PageField::in_flight: return "in-flight refs";
+    case PageField::flags: return "flags";
+    case PageField::contents: return "contents";
+    case PageField::head: return "head";
+    case PageField::order: return "order";
+    case PageField::swap_slot: return "swap slot";
+    case PageField::anon_vma: return "mapping";
+    case PageField::index: return "index";
+    case PageField::count_: break;
+    }
+    return "?";
+}
+
+std::string flag_delta(uint32_t before, uint32_t after) {
+    std::string out;
+    for (uint32_t bit = 1; bit <= PG_allocated; bit <<= 1) {
+        if ((before & bit) == (after & bit))
+            continue;
+        if (!out.empty())
+            out += ", ";
+        out += ((after & bit) ? "PG_" : "PG_");
+        out += page_flag_name(static_cast<PageFlag>(bit));
+        out += (after & bit) ? " set" : " cleared";
+    }
+    return out;
+}
+
+// Which VMA page does PTE table slot `slot` belong to? Scans the PMDs: only
+// used for display.
+std::string pte_slot_name(const Kernel& k, uint32_t slot) {
+    uint32_t table = slot / kPagesPerPmd;
+    for (uint32_t v = 0; v < k.vma_count(); ++v) {
+        const Vma& vma = k.vma(VmaId(v));
+        uint32_t npmds = (vma.npages + kPagesPerPmd - 1) / kPagesPerPmd;
+        for (uint32_t i = 0; i < npmds; ++i) {
+            Pmd pmd = Pmd::from_raw(k.state().pmds[vma.first_pmd + i]);
+            if (pmd.is_table() && pmd.table() == table)
+                return k.address_name(VmaId(v), i * kPagesPerPmd + slot % kPagesPerPmd);
+        }
+    }
+    return "PTE table " + std::to_string(table) + " slot " + std::to_string(slot % kPagesPerPmd);
+}
+
+std::string pmd_slot_name(const Kernel& k, uint32_t slot) {
+    for (uint32_t v = 0; v < k.vma_count(); ++v) {
+        const Vma& vma = k.vma(VmaId(v));
+        uint32_t npmds = (vma.npages + kPagesPerPmd - 1) / kPagesPerPmd;
+        if (slot >= vma.first_pmd && slot < vma.first_pmd + npmds)
+            return k.address_name(VmaId(v), (slot - vma.first_pmd) * kPagesPerPmd);
+    }
+    return "PMD " + std::to_string(slot);
+}
+
+} // namespace
+
+std::string Kernel::describe_change(const Change& c) const {
+    switch (c.kind) {
+    case ChangeKind::page: {
+        auto field = static_cast<PageField>(c.field);
+        std::string who = page_name(Pfn(c.index));
+        if (field == PageField::flags)
+            return who + ": " + flag_delta(static_cast<uint32_t>(c.before), static_cast<uint32_t>(c.after));
+        if (field == PageField::contents)
+            return who + ": contents \"" + strings_.text(static_cast<uint32_t>(c.before)) + "\" → \"" +
+                   strings_.text(static_cast<uint32_t>(c.after)) + "\"";
+        if (field == PageField::anon_vma)
+            return who + ": mapping " + (c.before ? "anon_vma of " + strings_.text(uint32_t(c.before)) : "none") +
+                   " → " + (c.after ? "anon_vma of " + strings_.text(uint32_t(c.after)) : "none");
+        return who + ": " + page_field_name(field) + " " + std::to_string(int32_t(c.before)) + " → " +
+               std::to_string(int32_t(c.after));
+    }
+    case ChangeKind::pte:
+        return "PTE " + pte_slot_name(*this, c.index) + ": " + pte_text(*this, Pte::from_raw(c.before)) + " → " +
+               pte_text(*this, Pte::from_raw(c.after));
+    case ChangeKind::pmd:
+        return "PMD " + pmd_slot_name(*this, c.index) + ": " + pmd_text(*this, Pmd::from_raw(c.before)) + " → " +
+               pmd_text(*this, Pmd::from_raw(c.after));
+    case ChangeKind::vma_page: return "VMA flags of page slot " + std::to_string(c.index) + " changed";
+    case ChangeKind::process: {
+        const char* names[] = {"alive", "MMF_HAS_PINNED", "write_protect_seq"};
+        return "process " + strings_.text(state_.processes[c.index].name) + ": " + names[c.field] + " " +
+               std::to_string(c.before) + " → " + std::to_string(c.after);
+    }
+    case ChangeKind::swap_slot: {
+        const char* names[] = {"swap count", "swap cache page", "contents", "mapping", "index"};
+        if (static_cast<SwapField>(c.field) == SwapField::contents)
+            return "swap slot " + std::to_string(c.index) + ": data \"" + strings_.text(uint32_t(c.after)) + "\" written";
+        if (static_cast<SwapField>(c.field) == SwapField::cache_pfn)
+            return "swap slot " + std::to_string(c.index) + ": " +
+                   (c.after ? "SWAP_HAS_CACHE set (page #" + std::to_string(c.after) + ")" : "SWAP_HAS_CACHE cleared");
+        return "swap slot " + std::to_string(c.index) + ": " + names[c.field] + " " + std::to_string(c.before) +
+               " → " + std::to_string(c.after);
+    }
+    case ChangeKind::holder: {
+        const char* names[] = {"released", "detached"};
+        return "reference " + strings_.text(state_.holders[c.index].name) + ": " + names[c.field];
+    }
+    case ChangeKind::grow: {
+        const char* names[] = {"pages", "PTE slots", "PMD slots", "VMA pages", "processes", "VMAs", "swap slots", "references"};
+        return std::string("new ") + names[c.field] + " allocated";
+    }
+    }
+    return "?";
+}
+
+std::vector<std::string> Kernel::step_changes(uint32_t step) const {
+    std::vector<std::string> out;
+    for (uint32_t i = steps_[step].change_begin; i < change_end(step); ++i) {
+        const Change& c = journal_[i];
+        if (c.kind == ChangeKind::grow || c.kind == ChangeKind::vma_page)
+            continue;
+        if (c.kind == ChangeKind::page && (static_cast<PageField>(c.field) == PageField::head ||
+                                           static_cast<PageField>(c.field) == PageField::order))
+            continue;
+        out.push_back(describe_change(c));
+    }
+    return out;
+}
+
+} // namespace mmt
