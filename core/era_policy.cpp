@@ -37,6 +37,7 @@ public:
     bool fork_must_copy_for_dma(const Kernel&, ProcessId, Pfn) const override { return false; }
     bool gup_must_unshare(const Kernel&, bool, bool, Pfn) const override { return false; }
     bool reclaim_skips_maybe_pinned() const override { return false; }
+    bool clear_refs_skips_maybe_pinned() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
@@ -117,6 +118,7 @@ public:
     }
     bool gup_must_unshare(const Kernel&, bool, bool, Pfn) const override { return false; }
     bool reclaim_skips_maybe_pinned() const override { return true; }
+    bool clear_refs_skips_maybe_pinned() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
@@ -227,6 +229,7 @@ public:
     }
 
     bool reclaim_skips_maybe_pinned() const override { return true; }
+    bool clear_refs_skips_maybe_pinned() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return true; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool swp_exclusive, bool write_fault) const override {

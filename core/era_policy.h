@@ -51,6 +51,10 @@ public:
     // fault) and, in era c, exclusive? `swp_exclusive` is the swap PTE's bit.
     virtual bool do_swap_page_exclusive(Kernel& k, Pfn page, bool swp_exclusive, bool write_fault) const = 0;
 
+    // clear_refs leaves writable PTEs of possibly pinned pages alone
+    // (pte_is_pinned, v5.11).
+    virtual bool clear_refs_skips_maybe_pinned() const = 0;
+
     // mprotect(PROT_READ|PROT_WRITE) maps dirty exclusive anon pages writable
     // directly (v6.0 can_change_pte_writable).
     virtual bool mprotect_makes_exclusive_writable() const = 0;

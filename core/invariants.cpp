@@ -214,25 +214,18 @@ Touched touched_since(const Kernel& k, uint32_t first_change) {
         default: break;
         }
     }
-    // Map PTE-table slots back to (VMA, index) through the PMDs of each VMA.
-    if (!pte_slots.empty() || !pmd_slots.empty()) {
+    for (uint32_t slot : pte_slots)
+        if (k.pte_slot_owned(slot))
+            t.ptes.push_back(k.pte_slot_owner(slot));
+    if (!pmd_slots.empty()) {
         for (uint32_t v = 0; v < k.vma_count(); ++v) {
             const Vma& vma = k.vma(VmaId(v));
             uint32_t npmds = (vma.npages + kPagesPerPmd - 1) / kPagesPerPmd;
-            for (uint32_t p = 0; p < npmds; ++p) {
-                Pmd pmd = Pmd::from_raw(k.state().pmds[vma.first_pmd + p]);
+            for (uint32_t p = 0; p < npmds; ++p)
                 if (pmd_slots.count(vma.first_pmd + p))
                     t.ptes.push_back({VmaId(v), p * kPagesPerPmd});
-                if (!pmd.is_table())
-                    continue;
-                uint32_t end = std::min(vma.npages, (p + 1) * kPagesPerPmd);
-                for (uint32_t i = p * kPagesPerPmd; i < end; ++i)
-                    if (pte_slots.count(pmd.table() * kPagesPerPmd + i % kPagesPerPmd))
-                        t.ptes.push_back({VmaId(v), i});
-            }
         }
     }
-    std::unordered_set<uint32_t> heads;
     for (uint32_t p : pages) {
         if (p >= k.state().pages.size())
             continue;

@@ -193,6 +193,11 @@ void Kernel::set_pmd(VmaId vma, uint32_t pmd_index, Pmd value) {
         return;
     record(ChangeKind::pmd, 0, slot, old, value.raw());
     state_.pmds[slot] = value.raw();
+    if (value.is_table()) {
+        if (table_owner_.size() <= value.table())
+            table_owner_.resize(value.table() + 1);
+        table_owner_[value.table()] = {vma, pmd_index};
+    }
 }
 
 void Kernel::set_vma_page(VmaId vma, uint32_t index, uint8_t bits) {
@@ -234,17 +239,20 @@ void Kernel::set_holder(HolderId id, HolderField field, uint32_t value) {
 // ---------------------------------------------------------------------------
 // Allocation
 
+// A new frame is created already initialised: one journal record (the table
+// growing) revives it exactly on redo, since every later change to it is
+// undone before the growth is.
 Pfn Kernel::alloc_page(uint32_t contents, PageFlag extra) {
     uint32_t before = state_.pages.size();
-    uint32_t pfn = state_.pages.grow(1);
+    Page page;
+    page.head = before;
+    page.flags = PG_allocated | extra;
+    page.contents = contents;
+    page.refcount = 1;
+    page.in_flight = 1;
+    uint32_t pfn = state_.pages.grow(1, page);
     grow(TableId::pages, before, state_.pages.size());
-    Pfn p(pfn);
-    set_page(p, PageField::head, pfn);
-    set_page(p, PageField::flags, PG_allocated | extra);
-    set_page(p, PageField::contents, contents);
-    set_page(p, PageField::refcount, 1);
-    set_page(p, PageField::in_flight, 1);
-    return p;
+    return Pfn(pfn);
 }
 
 Pfn Kernel::alloc_device_private_page() {
@@ -254,16 +262,16 @@ Pfn Kernel::alloc_device_private_page() {
 
 Pfn Kernel::alloc_thp() {
     uint32_t before = state_.pages.size();
-    uint32_t head = state_.pages.grow(kPagesPerPmd);
+    Page tail;
+    tail.head = before;
+    tail.flags = PG_allocated | PG_tail;
+    uint32_t head = state_.pages.grow(kPagesPerPmd, tail);
+    Page& h = state_.pages[head];
+    h.flags = PG_allocated | PG_head;
+    h.order = 9;
+    h.refcount = 1;
+    h.in_flight = 1;
     grow(TableId::pages, before, state_.pages.size());
-    for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
-        Pfn p(head + i);
-        set_page(p, PageField::head, head);
-        set_page(p, PageField::flags, PG_allocated | (i == 0 ? PG_head : PG_tail));
-    }
-    set_page(Pfn(head), PageField::order, 9);
-    set_page(Pfn(head), PageField::refcount, 1);
-    set_page(Pfn(head), PageField::in_flight, 1);
     return Pfn(head);
 }
 
@@ -390,7 +398,7 @@ uint32_t Kernel::path_child(uint32_t parent, const char* function) {
     return it->second;
 }
 
-void Kernel::step(const char* why, int64_t a0, int64_t a1, int64_t a2) {
+void Kernel::step(const char* why, int32_t a0, int32_t a1, int32_t a2) {
     assert(in_command_);
     finish_step();
     KernelStep s;

@@ -50,7 +50,7 @@ struct KernelStep {
     uint32_t path = 0;         // call path id (handle_mm_fault → do_wp_page → ...)
     uint8_t cpu = 0;
     const char* why = "";      // sentence with {0} {1} {2} placeholders
-    std::array<int64_t, 3> args{};
+    std::array<int32_t, 3> args{};
 };
 
 struct CommandRecord {
@@ -172,7 +172,7 @@ public:
         uint32_t saved_;
     };
     FunctionScope enter(const char* function) { return FunctionScope(*this, function); }
-    void step(const char* why, int64_t a0 = 0, int64_t a1 = 0, int64_t a2 = 0);
+    void step(const char* why, int32_t a0 = 0, int32_t a1 = 0, int32_t a2 = 0);
     void set_cpu(uint8_t cpu) { cpu_ = cpu; }
 
     void begin_command(uint32_t source_index, uint32_t line);
@@ -202,6 +202,13 @@ public:
     void finish_step();
 
     size_t memory_bytes() const;
+    // Which VMA page a PTE-table slot belongs to (tables are never reused, so
+    // this index needs no journal).
+    std::pair<VmaId, uint32_t> pte_slot_owner(uint32_t slot) const {
+        auto [vma, pmd_index] = table_owner_[slot / kPagesPerPmd];
+        return {vma, pmd_index * kPagesPerPmd + slot % kPagesPerPmd};
+    }
+    bool pte_slot_owned(uint32_t slot) const { return slot / kPagesPerPmd < table_owner_.size(); }
 
 private:
     uint32_t vma_page_slot(VmaId vma, uint32_t index) const { return state_.vmas[vma.value].first_page + index; }
@@ -231,6 +238,7 @@ private:
     uint32_t current_path_ = 0;
     uint32_t checked_change_ = 0;  // journal position the invariant checker has seen
     uint32_t command_change_begin_ = 0;
+    std::vector<std::pair<VmaId, uint32_t>> table_owner_;
 };
 
 } // namespace mmt

@@ -115,6 +115,12 @@ Outcome clear_soft_dirty(Kernel& k, ProcessId process) {
     auto scope = k.enter("clear_refs_write");
     k.step("clear_refs 4: soft-dirty tracking is armed; every writable PTE is write-protected and its "
            "soft-dirty bit cleared, so the next write faults");
+    // pte_is_pinned(): since v5.11 a writable PTE of a possibly pinned page
+    // keeps its write bit (and so keeps the pin coherent).
+    auto skip = [&](bool writable, Pfn page) {
+        return writable && k.policy().clear_refs_skips_maybe_pinned() && k.process(process).has_pinned &&
+               !k.is_zero_pfn(page) && k.folio_maybe_dma_pinned(page);
+    };
     for (VmaId vma : k.vmas_of(process)) {
         const Vma& v = k.vma(vma);
         for (uint32_t i = 0; i < v.npages; ++i)
@@ -123,6 +129,10 @@ Outcome clear_soft_dirty(Kernel& k, ProcessId process) {
         for (uint32_t p = 0; p < npmds; ++p) {
             Pmd pmd = k.pmd(vma, p);
             if (pmd.is_trans_huge()) {
+                if (skip(pmd.has(Pte::write), pmd.head())) {
+                    k.step("the THP may be pinned (pte_is_pinned): leave its PMD writable");
+                    continue;
+                }
                 k.set_pmd(vma, p, pmd.without(Pte::write | Pte::soft_dirty));
                 continue;
             }
@@ -130,7 +140,9 @@ Outcome clear_soft_dirty(Kernel& k, ProcessId process) {
                 continue;
             for (uint32_t i = p * kPagesPerPmd; i < std::min(v.npages, (p + 1) * kPagesPerPmd); ++i) {
                 Pte pte = k.pte(vma, i);
-                if (pte.is_present())
+                if (pte.is_present() && skip(pte.has(Pte::write), pte.pfn()))
+                    k.step("the page may be pinned (pte_is_pinned): leave its PTE writable");
+                else if (pte.is_present())
                     k.set_pte(vma, i, pte.without(Pte::write | Pte::soft_dirty));
                 else if (!pte.is_none())
                     k.set_pte(vma, i, pte.without(Pte::soft_dirty));

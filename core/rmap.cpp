@@ -7,26 +7,25 @@ namespace mmt {
 
 void page_add_new_anon_rmap(Kernel& k, Pfn page, VmaId vma, uint32_t index, bool compound) {
     auto scope = k.enter("page_add_new_anon_rmap");
-    bool exclusive = k.policy().has_anon_exclusive();
     uint32_t name = k.vma(vma).name;
     uint32_t n = compound ? kPagesPerPmd : 1;
     for (uint32_t i = 0; i < n; ++i) {
         Pfn p(page.value + i);
-        k.set_page_flag(p, PG_anon, true);
-        k.set_page_flag(p, PG_swapbacked, true);
+        k.set_page(p, PageField::flags, k.page(p).flags | PG_anon | PG_swapbacked);
         k.set_page(p, PageField::anon_vma, name);
         k.set_page(p, PageField::index, index + i);
     }
+    // A fresh page is exclusive (I.1): for a THP the head's bit stands for
+    // the whole PMD mapping. It goes on the LRU (the per-CPU pagevec is taken
+    // as drained) and is dirty.
+    uint32_t flags = k.page(page).flags | PG_lru | PG_dirty;
+    if (k.policy().has_anon_exclusive())
+        flags |= PG_anon_exclusive;
+    k.set_page(page, PageField::flags, flags);
     if (compound)
         k.folio_entire_mapcount_add(page, 1);
     else
         k.page_mapcount_add(page, 1);
-    // A fresh page is exclusive (I.1): for a THP the head's bit stands for
-    // the whole PMD mapping.
-    if (exclusive)
-        k.SetPageAnonExclusive(page);
-    k.set_page_flag(page, PG_lru, true);
-    k.set_page_flag(page, PG_dirty, true);
     k.folio_in_flight_add(page, -1);
 }
 

@@ -1,0 +1,16 @@
+// The scenario AST's small helpers; the parser is in scenario_parser.cpp.
+#include "scenario.h"
+
+namespace mmt {
+
+bool is_expectation(CommandKind kind) {
+    // The expectations are the last block of the enum, starting at expect_ok.
+    return static_cast<uint8_t>(kind) >= static_cast<uint8_t>(CommandKind::expect_ok);
+}
+
+// The form compilers use, so that editors and terminals can jump to the spot.
+std::string ScenarioError::format() const {
+    return file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column) + ": error: " + message;
+}
+
+} // namespace mmt
