@@ -50,6 +50,20 @@ LaunchOptions parseLaunchOptions(const QGuiApplication& app) {
         QStringLiteral("file"));
     const QCommandLineOption sizeOption(
         QStringLiteral("size"), QStringLiteral("Window size, for example 1280x720."), QStringLiteral("WxH"));
+    const QCommandLineOption eraOption(
+        QStringLiteral("era"), QStringLiteral("Kernel semantics: a, b or c (overrides the file's era line)."),
+        QStringLiteral("a|b|c"));
+    const QCommandLineOption gotoOption(
+        QStringLiteral("goto"),
+        QStringLiteral("Open at the state after the N-th command (past the last: the end)."),
+        QStringLiteral("N"));
+    const QCommandLineOption themeOption(QStringLiteral("theme"), QStringLiteral("light, dark or contrast."),
+                                         QStringLiteral("name"));
+    parser.addPositionalArgument(QStringLiteral("FILE.mmt"), QStringLiteral("A scenario to open."),
+                                 QStringLiteral("[FILE.mmt]"));
+    parser.addOption(eraOption);
+    parser.addOption(gotoOption);
+    parser.addOption(themeOption);
     parser.addOption(screenshotOption);
     parser.addOption(sizeOption);
     if (!parser.parse(app.arguments()))
@@ -58,11 +72,31 @@ LaunchOptions parseLaunchOptions(const QGuiApplication& app) {
         parser.showHelp(0);
     if (parser.isSet(QStringLiteral("version")))
         parser.showVersion();
-    if (!parser.positionalArguments().isEmpty())
-        failWithUsage(parser,
-                      QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1)
+        failWithUsage(parser, QStringLiteral("unexpected argument '%1'").arg(positional.at(1)));
 
     LaunchOptions options;
+    if (!positional.isEmpty())
+        options.scenarioPath = positional.first();
+    if (parser.isSet(eraOption)) {
+        options.era = parser.value(eraOption);
+        if (options.era != QLatin1String("a") && options.era != QLatin1String("b") &&
+            options.era != QLatin1String("c"))
+            failWithUsage(parser, QStringLiteral("--era wants a, b or c"));
+    }
+    if (parser.isSet(gotoOption)) {
+        bool ok = false;
+        options.gotoCommand = parser.value(gotoOption).toInt(&ok);
+        if (!ok || options.gotoCommand < 0)
+            failWithUsage(parser, QStringLiteral("--goto wants a command count, 0 or more"));
+    }
+    if (parser.isSet(themeOption)) {
+        options.theme = parser.value(themeOption);
+        if (options.theme != QLatin1String("light") && options.theme != QLatin1String("dark") &&
+            options.theme != QLatin1String("contrast"))
+            failWithUsage(parser, QStringLiteral("--theme wants light, dark or contrast"));
+    }
     options.screenshotPath = parser.value(screenshotOption);
     if (parser.isSet(screenshotOption) && options.screenshotPath.isEmpty())
         failWithUsage(parser, QStringLiteral("--screenshot needs a file name"));

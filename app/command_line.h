@@ -7,6 +7,10 @@
 class QGuiApplication;
 
 struct LaunchOptions {
+    QString scenarioPath;   // empty: start with no scenario
+    QString era;            // "a", "b", "c"; empty: the file's `era` line
+    int gotoCommand = -1;   // show the state after this many commands; -1: the start
+    QString theme;          // "light", "dark", "contrast"; empty: light
     QString screenshotPath; // empty: run interactively
     QSize windowSize;       // invalid: the size Main.qml asks for
 };

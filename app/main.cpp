@@ -1,7 +1,12 @@
 // mmtutor: the Qt Quick application. main() only wires things together: the
-// command line (command_line.h), the Mmtutor QML module, and --screenshot.
+// command line (command_line.h), the Session, the Mmtutor QML module, and
+// --screenshot.
 #include "command_line.h"
 #include "screenshot.h"
+#include "session.h"
+
+#include <algorithm>
+#include <cstdio>
 
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
@@ -9,6 +14,7 @@
 #include <QtQml/qqmlextensionplugin.h>
 
 Q_IMPORT_QML_PLUGIN(MmtutorPlugin)
+Q_IMPORT_QML_PLUGIN(MmtutorAppPlugin)
 
 int main(int argc, char* argv[]) {
     if (runsWithoutDisplay(argc, argv))
@@ -20,11 +26,28 @@ int main(int argc, char* argv[]) {
 
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/qt/qml")); // the default from Qt 6.5 on
+    if (!options.theme.isEmpty())
+        engine.setInitialProperties({{QStringLiteral("theme"), options.theme}});
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Mmtutor/Main.qml")));
     auto* window =
         engine.rootObjects().isEmpty() ? nullptr : qobject_cast<QQuickWindow*>(engine.rootObjects().first());
     if (window == nullptr)
         return 1;
+    // Main.qml imported MmtutorApp, so the Session singleton exists now; the
+    // first frame comes later, from exec(), and shows what is set up here.
+    auto* session = engine.singletonInstance<Session*>(qmlTypeId("MmtutorApp", 1, 0, "Session"));
+    if (session == nullptr)
+        return 1;
+    if (!options.era.isEmpty())
+        session->setEra(options.era);
+    if (!options.scenarioPath.isEmpty()) {
+        if (!session->openFile(options.scenarioPath)) {
+            for (const QString& error : session->errors())
+                std::fprintf(stderr, "%s\n", qPrintable(error));
+            return 2;
+        }
+        session->gotoCommand(std::max(options.gotoCommand, 0));
+    }
     if (options.windowSize.isValid())
         window->resize(options.windowSize);
     if (!options.screenshotPath.isEmpty())

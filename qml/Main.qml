@@ -1,50 +1,100 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Dialogs
+import QtQuick.Layouts
+import MmtutorApp
 
-// The main window. For now a placeholder for the memory stage, where
-// processes, page tables and physical pages will be drawn.
+// The main window: the toolbar, the memory stage beside the narration of the
+// current kernel step, and the timeline. Every key binding lives here.
 ApplicationWindow {
     id: window
+
+    // --theme from the command line (and tests); empty keeps Theme's default.
+    property string theme: ""
+    // The text scale Ctrl +/- set, readable from outside (tests).
+    readonly property real zoom: Theme.zoom
 
     width: 1280
     height: 720
     visible: true
-    title: "mmtutor"
+    title: Session.fileName === "" ? "mmtutor" : "mmtutor \u2014 " + Session.fileName.split("/").pop()
     color: Theme.background
+    font.pixelSize: Theme.fontSizeBody
 
-    Rectangle {
-        id: stage
+    palette.window: Theme.background
+    palette.windowText: Theme.text
+    palette.base: Theme.surface
+    palette.alternateBase: Theme.surfaceSunken
+    palette.text: Theme.text
+    palette.button: Theme.surfaceSunken
+    palette.buttonText: Theme.text
+    palette.highlight: Theme.accent
+    palette.highlightedText: Theme.textOnAccent
+    palette.mid: Theme.border
+    palette.dark: Theme.textMuted
+    palette.light: Theme.surface
+    palette.toolTipBase: Theme.surface
+    palette.toolTipText: Theme.text
 
+    Component.onCompleted: {
+        if (theme !== "")
+            Theme.mode = theme;
+    }
+    onThemeChanged: Theme.mode = theme
+
+    header: AppToolBar {
+        onOpenRequested: openDialog.open()
+        onHelpRequested: helpOverlay.open()
+    }
+    footer: Timeline {}
+
+    RowLayout {
         anchors.fill: parent
-        anchors.margins: Theme.spacingLarge
-        color: Theme.surface
-        radius: Theme.radius
-        border.color: Theme.border
-        border.width: Theme.borderWidth
+        spacing: 0
 
-        Column {
-            anchors.centerIn: parent
-            spacing: Theme.spacing
+        Item {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
 
-            Label {
-                anchors.horizontalCenter: parent.horizontalCenter
-                text: "mmtutor"
-                color: Theme.text
-                font.pixelSize: Theme.fontSizeHeading
-                font.bold: true
+            Stage {
+                anchors.fill: parent
+                visible: Session.loaded
             }
-            Label {
-                anchors.horizontalCenter: parent.horizontalCenter
-                text: "The memory stage is coming."
-                color: Theme.text
-                font.pixelSize: Theme.fontSizeTitle
-            }
-            Label {
-                anchors.horizontalCenter: parent.horizontalCenter
-                text: "Processes, page tables and physical pages will appear here."
-                color: Theme.textMuted
-                font.pixelSize: Theme.fontSizeBody
+            WelcomePanel {
+                anchors.fill: parent
+                visible: !Session.loaded
             }
         }
+        NarrationPanel {
+            Layout.preferredWidth: Theme.narrationWidth
+            Layout.fillHeight: true
+            visible: Session.loaded
+        }
     }
+
+    FileDialog {
+        id: openDialog
+
+        title: "Open a scenario"
+        nameFilters: ["Scenarios (*.mmt)", "All files (*)"]
+        onAccepted: Session.openUrl(selectedFile)
+    }
+    HelpOverlay {
+        id: helpOverlay
+
+        anchors.centerIn: parent
+    }
+
+    Shortcut { sequence: "Space"; onActivated: Session.togglePlay() }
+    Shortcut { sequence: "Right"; onActivated: Session.stepForward() }
+    Shortcut { sequence: "Left"; onActivated: Session.stepBack() }
+    Shortcut { sequence: "Shift+Right"; onActivated: Session.nextCommand() }
+    Shortcut { sequence: "Shift+Left"; onActivated: Session.previousCommand() }
+    Shortcut { sequence: "Home"; onActivated: Session.home() }
+    Shortcut { sequence: "End"; onActivated: Session.end() }
+    Shortcut { sequences: ["?", "F1"]; onActivated: helpOverlay.visible ? helpOverlay.close() : helpOverlay.open() }
+    Shortcut { sequence: "Ctrl+O"; onActivated: openDialog.open() }
+    Shortcut { sequences: ["Ctrl++", "Ctrl+="]; onActivated: Theme.zoom = Math.min(2.0, Theme.zoom + 0.1) }
+    Shortcut { sequence: "Ctrl+-"; onActivated: Theme.zoom = Math.max(0.6, Theme.zoom - 0.1) }
+    Shortcut { sequence: "Ctrl+0"; onActivated: Theme.zoom = 1.0 }
 }

@@ -1,0 +1,68 @@
+#include "holder_model.h"
+
+#include "kernel.h"
+
+std::vector<HolderRow> HolderModel::build(const mmt::Kernel& kernel) {
+    std::vector<HolderRow> rows;
+    for (uint32_t id = 0; id < kernel.holder_count(); ++id) {
+        const mmt::Holder& holder = kernel.holder(mmt::HolderId(id));
+        HolderRow row;
+        row.key = id;
+        row.name = QString::fromStdString(kernel.strings().text(holder.name));
+        row.kind = holder.kind == mmt::HolderKind::pin ? QStringLiteral("pin") : QStringLiteral("get");
+        row.write = holder.write;
+        row.longterm = holder.longterm;
+        row.fast = holder.fast;
+        row.pfn = static_cast<int>(holder.pfn.value);
+        if (holder.pfn.value != 0) {
+            row.page = QString::fromStdString(kernel.page_name(holder.pfn));
+            row.targetKey = QStringLiteral("page:%1").arg(kernel.folio(holder.pfn).value);
+        }
+        if (holder.process.value != 0)
+            row.address = QString::fromStdString(kernel.address_name(holder.vma, holder.index));
+        row.released = holder.released != 0;
+        row.detached = holder.detached != 0;
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+QVariant HolderModel::data(const QModelIndex& index, int role) const {
+    const HolderRow* row = rowAt(index);
+    if (row == nullptr)
+        return {};
+    switch (role) {
+    case Qt::DisplayRole:
+    case NameRole:
+        return row->name;
+    case KindRole:
+        return row->kind;
+    case WriteRole:
+        return row->write;
+    case LongtermRole:
+        return row->longterm;
+    case FastRole:
+        return row->fast;
+    case PfnRole:
+        return row->pfn;
+    case PageRole:
+        return row->page;
+    case TargetKeyRole:
+        return row->targetKey;
+    case AddressRole:
+        return row->address;
+    case ReleasedRole:
+        return row->released;
+    case DetachedRole:
+        return row->detached;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> HolderModel::roleNames() const {
+    return {{NameRole, "name"},         {KindRole, "kind"},           {WriteRole, "write"},
+            {LongtermRole, "longterm"}, {FastRole, "fast"},           {PfnRole, "pfn"},
+            {PageRole, "page"},         {TargetKeyRole, "targetKey"}, {AddressRole, "address"},
+            {ReleasedRole, "released"}, {DetachedRole, "detached"}};
+}

@@ -1,0 +1,60 @@
+// References held outside the processes: pins and FOLL_GET references of a
+// device, a pipe or O_DIRECT, named by the scenario's `as H`.
+#pragma once
+
+#include "row_list_model.h"
+
+#include <QtQml/qqmlregistration.h>
+
+namespace mmt {
+class Kernel;
+}
+
+struct HolderRow {
+    uint32_t key = 0; // HolderId
+    QString name;
+    QString kind;          // "pin" or "get"
+    bool write = false;    // FOLL_WRITE
+    bool longterm = false; // FOLL_LONGTERM
+    bool fast = false;     // GUP-fast
+    int pfn = 0;
+    QString page;      // "page #12"
+    QString targetKey; // "page:12": the card of the folio held
+    QString address;   // where it was taken: "parent buf[0]"
+    bool released = false;
+    bool detached = false; // the process let go of that address since
+    bool operator==(const HolderRow&) const = default;
+};
+
+class HolderModel : public RowListModel<HolderRow> {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("holders come from Session")
+
+public:
+    enum Role {
+        NameRole = Qt::UserRole + 1,
+        KindRole,
+        WriteRole,
+        LongtermRole,
+        FastRole,
+        PfnRole,
+        PageRole,
+        TargetKeyRole,
+        AddressRole,
+        ReleasedRole,
+        DetachedRole,
+    };
+    Q_ENUM(Role)
+
+    using RowListModel::RowListModel;
+
+    QVariant data(const QModelIndex& index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    void load(const mmt::Kernel& kernel) { resetRows(build(kernel)); }
+    void update(const mmt::Kernel& kernel) { replaceRows(build(kernel)); }
+
+private:
+    static std::vector<HolderRow> build(const mmt::Kernel& kernel);
+};

@@ -1,0 +1,84 @@
+// Physical memory as cards: one row per allocated folio (the zero pages
+// included), a THP as one row whose interesting subpages are listed in the
+// `subpages` role. One instance shows system RAM, another device memory.
+#pragma once
+
+#include "row_list_model.h"
+
+#include <QStringList>
+#include <QVariantList>
+#include <QtQml/qqmlregistration.h>
+
+namespace mmt {
+class Kernel;
+}
+
+struct PageRow {
+    uint32_t key = 0; // pfn of the head page
+    QString name;     // "page #12", "the zero page", "device page #40"
+    QString contents; // what the page holds, "" for zeroes
+    int refcount = 0;
+    int mapcount = 0; // folio-wide: PTE mappings plus PMD mappings
+    int pincount = 0; // compound_pincount (large folios)
+    int inFlight = 0;
+    bool maybePinned = false;   // folio_maybe_dma_pinned()
+    bool anonExclusive = false; // PageAnonExclusive (any subpage for a THP)
+    bool zero = false;
+    bool device = false;
+    bool swapCache = false;
+    int swapSlot = 0;
+    bool ksm = false;
+    int pageCount = 1;     // 1 or 512
+    QStringList flags;     // the other PG_ flags, as badges
+    QString owner;         // the rmap: "anon_vma of buf, index 3"
+    QVariantList subpages; // THP: [{pfn, index, contents, mapcount, anonExclusive}]
+    int otherSubpages = 0; // THP subpages not listed (untouched)
+    bool operator==(const PageRow&) const = default;
+};
+
+class PageModel : public RowListModel<PageRow> {
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("pages come from Session")
+
+public:
+    enum Role {
+        PfnRole = Qt::UserRole + 1,
+        CardKeyRole,
+        NameRole,
+        ContentsRole,
+        RefcountRole,
+        MapcountRole,
+        PincountRole,
+        InFlightRole,
+        MaybePinnedRole,
+        AnonExclusiveRole,
+        ZeroRole,
+        DeviceRole,
+        SwapCacheRole,
+        SwapSlotRole,
+        KsmRole,
+        PageCountRole,
+        FlagsRole,
+        OwnerRole,
+        SubpagesRole,
+        OtherSubpagesRole,
+    };
+    Q_ENUM(Role)
+    enum class Memory { system, device };
+
+    PageModel(Memory memory, QObject* parent);
+
+    QVariant data(const QModelIndex& index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    void load(const mmt::Kernel& kernel) { resetRows(build(kernel)); }
+    void update(const mmt::Kernel& kernel) { replaceRows(build(kernel)); }
+    // The row showing the folio of `pfn`, or -1.
+    Q_INVOKABLE int rowOfPfn(int pfn) const;
+
+private:
+    std::vector<PageRow> build(const mmt::Kernel& kernel) const;
+
+    Memory memory_;
+};

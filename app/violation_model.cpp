@@ -1,0 +1,39 @@
+#include "violation_model.h"
+
+#include "kernel.h"
+
+std::vector<ViolationRow> ViolationModel::build(const mmt::Kernel& kernel) {
+    std::vector<ViolationRow> rows;
+    const auto& violations = kernel.violations();
+    for (uint32_t i = 0; i < violations.size(); ++i) {
+        const mmt::Violation& violation = violations[i];
+        if (violation.step >= kernel.cursor())
+            continue; // found after a step that is not applied yet
+        rows.push_back({i, static_cast<int>(violation.step) + 1, QString::fromStdString(violation.kind),
+                        QString::fromStdString(violation.rule), QString::fromStdString(violation.message)});
+    }
+    return rows;
+}
+
+QVariant ViolationModel::data(const QModelIndex& index, int role) const {
+    const ViolationRow* row = rowAt(index);
+    if (row == nullptr)
+        return {};
+    switch (role) {
+    case Qt::DisplayRole:
+    case MessageRole:
+        return row->message;
+    case StepRole:
+        return row->step;
+    case KindRole:
+        return row->kind;
+    case RuleRole:
+        return row->rule;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> ViolationModel::roleNames() const {
+    return {{StepRole, "step"}, {KindRole, "kind"}, {RuleRole, "rule"}, {MessageRole, "message"}};
+}

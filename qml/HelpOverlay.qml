@@ -1,0 +1,72 @@
+import QtQuick
+import QtQuick.Controls
+
+// The keyboard shortcuts and how to read the stage.
+Popup {
+    id: help
+
+    modal: true
+    focus: true
+    padding: Theme.spacingLarge
+    background: Rectangle {
+        color: Theme.surface
+        border.color: Theme.text
+        border.width: Theme.borderWidth
+        radius: Theme.radius
+    }
+
+    Column {
+        spacing: Theme.spacing
+
+        Label {
+            text: "Keyboard"
+            color: Theme.text
+            font.pixelSize: Theme.fontSizeTitle
+            font.bold: true
+        }
+        Grid {
+            columns: 2
+            columnSpacing: Theme.spacingLarge
+            rowSpacing: Theme.spacingSmall
+
+            Repeater {
+                model: [
+                    "Space", "play / pause",
+                    "Right / Left", "one kernel step forward / back",
+                    "Shift+Right / Shift+Left", "one whole command forward / back",
+                    "Home / End", "the start / the end",
+                    "Ctrl+O", "open a scenario",
+                    "Ctrl++ / Ctrl+- / Ctrl+0", "larger / smaller / normal size",
+                    "?", "this help (Esc closes it)"
+                ]
+
+                Label {
+                    required property string modelData
+                    required property int index
+
+                    text: modelData
+                    color: Theme.text
+                    font.family: index % 2 === 0 ? Theme.monospaceFamily : ""
+                    font.pixelSize: Theme.fontSizeBody
+                    font.bold: index % 2 === 0
+                }
+            }
+        }
+        Label {
+            text: "Reading the stage"
+            color: Theme.text
+            font.pixelSize: Theme.fontSizeTitle
+            font.bold: true
+        }
+        Label {
+            width: Theme.narrationWidth * 1.6
+            wrapMode: Text.Wrap
+            color: Theme.text
+            font.pixelSize: Theme.fontSizeBody
+            text: "Entries: \u25a0 present, \u25cb swap, \u25c7 migration, \u25c6 device-private, \u2013 none. "
+                + "Bits: W writable, D dirty, Y young, SD soft-dirty, X exclusive (swap entries). "
+                + "Arrows: solid to a mapped page, dashed for a migration entry, dotted for swap and device-private. "
+                + "A card lights up when the last step changed it."
+        }
+    }
+}

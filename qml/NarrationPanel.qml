@@ -1,0 +1,149 @@
+import QtQuick
+import QtQuick.Controls
+import MmtutorApp
+
+// What the current kernel step did and why: the command being run, the call
+// path, the sentence, what changed; then the violations found so far and the
+// expectations of the whole run.
+Rectangle {
+    id: panel
+
+    color: Theme.surface
+    border.color: Theme.border
+    border.width: Theme.borderWidth
+
+    ScrollView {
+        id: scroll
+
+        anchors.fill: parent
+        anchors.margins: Theme.spacing
+        contentWidth: availableWidth
+        clip: true
+
+        Column {
+            width: scroll.availableWidth
+            spacing: Theme.spacing
+
+            Label {
+                width: parent.width
+                text: Session.stepIndex === 0 ? "Before the first command" : "Line " + Session.currentLine
+                    + ", command " + (Session.commandIndex + 1) + " of " + Session.commandCount
+                color: Theme.textMuted
+                font.pixelSize: Theme.fontSizeSmall
+            }
+            Label {
+                width: parent.width
+                visible: Session.currentSource !== ""
+                text: Session.currentSource
+                wrapMode: Text.WrapAnywhere
+                color: Theme.text
+                font.family: Theme.monospaceFamily
+                font.pixelSize: Theme.fontSizeBody
+                font.bold: true
+            }
+            Label {
+                width: parent.width
+                visible: Session.currentOutcome !== ""
+                text: "\u21b3 " + Session.currentOutcome
+                wrapMode: Text.Wrap
+                color: Session.currentOutcome.startsWith("failed") ? Theme.error : Theme.pageExclusive
+                font.pixelSize: Theme.fontSizeSmall
+                font.bold: true
+            }
+            Rectangle {
+                width: parent.width
+                height: Theme.borderWidth
+                color: Theme.border
+            }
+            Label {
+                width: parent.width
+                visible: Session.currentPath !== ""
+                text: Session.currentPath
+                wrapMode: Text.Wrap
+                color: Theme.accent
+                font.family: Theme.monospaceFamily
+                font.pixelSize: Theme.fontSizeSmall
+            }
+            Label {
+                width: parent.width
+                text: Session.currentSentence
+                wrapMode: Text.Wrap
+                color: Theme.text
+                font.pixelSize: Theme.fontSizeBody
+            }
+            Label {
+                visible: Session.currentChanges.length > 0
+                text: "What changed"
+                color: Theme.textMuted
+                font.pixelSize: Theme.fontSizeSmall
+                font.bold: true
+            }
+            Repeater {
+                model: Session.currentChanges
+
+                Label {
+                    required property string modelData
+
+                    width: parent.width
+                    text: "\u2022 " + modelData
+                    wrapMode: Text.Wrap
+                    color: Theme.text
+                    font.pixelSize: Theme.fontSizeSmall
+                }
+            }
+            Rectangle {
+                width: parent.width
+                height: Theme.borderWidth
+                color: Theme.border
+            }
+            Label {
+                width: parent.width
+                text: violationRows.count === 0 ? "No invariant broken so far"
+                    : violationRows.count + (violationRows.count === 1 ? " violation so far" : " violations so far")
+                wrapMode: Text.Wrap
+                color: violationRows.count === 0 ? Theme.textMuted : Theme.error
+                font.pixelSize: Theme.fontSizeSmall
+                font.bold: violationRows.count > 0
+            }
+            Repeater {
+                id: violationRows
+
+                model: Session.violations
+
+                Label {
+                    required property int step
+                    required property string kind
+                    required property string rule
+                    required property string message
+
+                    width: parent.width
+                    text: "\u26a0 step " + step + ", " + kind + " " + rule + ": " + message
+                    wrapMode: Text.Wrap
+                    color: Theme.error
+                    font.pixelSize: Theme.fontSizeSmall
+                }
+            }
+            Label {
+                width: parent.width
+                visible: Session.expectationSummary !== ""
+                text: "Expectations of the whole run: " + Session.expectationSummary
+                wrapMode: Text.Wrap
+                color: Theme.textMuted
+                font.pixelSize: Theme.fontSizeSmall
+            }
+            Repeater {
+                model: Session.failedExpectations
+
+                Label {
+                    required property string modelData
+
+                    width: parent.width
+                    text: modelData
+                    wrapMode: Text.Wrap
+                    color: Theme.error
+                    font.pixelSize: Theme.fontSizeSmall
+                }
+            }
+        }
+    }
+}

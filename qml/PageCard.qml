@@ -1,0 +1,171 @@
+import QtQuick
+import QtQuick.Controls
+
+// A physical page (or a whole THP) as a card: its contents, its counts, and
+// badges for its state. PageAnonExclusive is the most prominent badge.
+Rectangle {
+    id: card
+
+    required property string cardKey
+    required property string name
+    required property string contents
+    required property int refcount
+    required property int mapcount
+    required property int pincount
+    required property int inFlight
+    required property bool maybePinned
+    required property bool anonExclusive
+    required property bool zero
+    required property bool device
+    required property bool swapCache
+    required property int swapSlot
+    required property bool ksm
+    required property int pageCount
+    required property list<string> flags
+    required property string owner
+    required property var subpages
+    required property int otherSubpages
+
+    property bool expanded: false
+    readonly property string signature: contents + "|" + refcount + "|" + mapcount + "|" + pincount + "|"
+        + inFlight + "|" + anonExclusive + "|" + swapCache + "|" + ksm + "|" + flags.length
+    readonly property color tone: zero ? Theme.pageZero : device ? Theme.pageDevice
+        : anonExclusive ? Theme.pageExclusive : Theme.pageShared
+
+    implicitWidth: Theme.cardWidth
+    implicitHeight: body.implicitHeight + 2 * Theme.spacing
+    radius: Theme.radius
+    color: Theme.surface
+    border.color: tone
+    border.width: anonExclusive ? Theme.strongBorderWidth : Theme.borderWidth
+
+    onSignatureChanged: highlight.flash()
+    Component.onCompleted: Arrows.setTarget(cardKey, card)
+    Component.onDestruction: Arrows.removeTarget(cardKey, card)
+    onXChanged: Arrows.moved()
+    onYChanged: Arrows.moved()
+    onHeightChanged: Arrows.moved()
+
+    ChangeFlash {
+        id: highlight
+
+        anchors.fill: parent
+        anchors.margins: card.border.width
+        radius: card.radius
+    }
+
+    Column {
+        id: body
+
+        x: Theme.spacing
+        y: Theme.spacing
+        width: parent.width - 2 * Theme.spacing
+        spacing: Theme.spacingSmall
+
+        Label {
+            width: parent.width
+            text: card.pageCount > 1 ? "THP " + card.name : card.name
+            elide: Text.ElideRight
+            color: Theme.text
+            font.pixelSize: Theme.fontSizeBody
+            font.bold: true
+        }
+        Label {
+            width: parent.width
+            text: card.zero ? "zeroes" : card.contents === "" ? "(zeroes)" : "\u201c" + card.contents + "\u201d"
+            elide: Text.ElideRight
+            color: Theme.text
+            font.family: Theme.monospaceFamily
+            font.pixelSize: Theme.fontSizeBody
+        }
+        Label {
+            width: parent.width
+            text: "ref " + card.refcount + "  map " + card.mapcount
+                + (card.pincount > 0 ? "  pin " + card.pincount : "")
+                + (card.inFlight > 0 ? "  in-flight " + card.inFlight : "")
+            wrapMode: Text.Wrap
+            color: Theme.textMuted
+            font.family: Theme.monospaceFamily
+            font.pixelSize: Theme.fontSizeSmall
+        }
+        Flow {
+            width: parent.width
+            spacing: Theme.spacingSmall
+
+            Badge {
+                visible: card.anonExclusive
+                text: "AnonExclusive"
+                tone: Theme.pageExclusive
+                strong: true
+            }
+            Badge {
+                visible: card.maybePinned
+                text: "pinned"
+                tone: Theme.pagePinned
+                strong: true
+            }
+            Badge {
+                visible: card.zero
+                text: card.pageCount > 1 ? "huge zero page" : "zero page"
+                tone: Theme.pageZero
+            }
+            Badge {
+                visible: card.device
+                text: "device-private"
+                tone: Theme.pageDevice
+            }
+            Badge {
+                visible: card.swapCache
+                text: "swap cache, slot " + card.swapSlot
+                tone: Theme.pageSwapped
+            }
+            Badge {
+                visible: card.ksm
+                text: "KSM"
+                tone: Theme.pageShared
+            }
+            Repeater {
+                model: card.flags
+
+                Badge {
+                    required property string modelData
+
+                    text: modelData
+                }
+            }
+        }
+        Label {
+            width: parent.width
+            visible: card.owner !== ""
+            text: card.owner
+            elide: Text.ElideRight
+            color: Theme.textMuted
+            font.pixelSize: Theme.fontSizeSmall
+        }
+        Label {
+            visible: card.pageCount > 1 && !card.zero
+            text: (card.expanded ? "\u25be " : "\u25b8 ") + card.subpages.length + (card.subpages.length === 1 ? " subpage" : " subpages") + " in use"
+            color: Theme.accent
+            font.pixelSize: Theme.fontSizeSmall
+
+            TapHandler {
+                onTapped: card.expanded = !card.expanded
+            }
+        }
+        Repeater {
+            model: card.expanded ? card.subpages : []
+
+            Label {
+                required property var modelData
+
+                width: parent ? parent.width : 0
+                text: "[" + modelData.index + "] #" + modelData.pfn + " \u201c" + modelData.contents + "\u201d map "
+                    + modelData.mapcount + (modelData.anonExclusive ? " excl" : "")
+                elide: Text.ElideRight
+                color: Theme.text
+                font.family: Theme.monospaceFamily
+                font.pixelSize: Theme.fontSizeSmall
+            }
+        }
+    }
+}

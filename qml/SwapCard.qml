@@ -1,0 +1,77 @@
+import QtQuick
+import QtQuick.Controls
+
+// A slot on the swap device: how many swap entries refer to it, the data
+// written out, and its swap cache page if it has one.
+Rectangle {
+    id: card
+
+    required property string cardKey
+    required property int slot
+    required property int count
+    required property string cachePage
+    required property string contents
+    required property string owner
+
+    readonly property string signature: count + "|" + cachePage + "|" + contents
+
+    implicitWidth: Theme.cardWidth
+    implicitHeight: body.implicitHeight + 2 * Theme.spacing
+    radius: Theme.radius
+    color: Theme.surface
+    border.color: Theme.pageSwapped
+    border.width: Theme.borderWidth
+
+    onSignatureChanged: highlight.flash()
+    Component.onCompleted: Arrows.setTarget(cardKey, card)
+    Component.onDestruction: Arrows.removeTarget(cardKey, card)
+    onXChanged: Arrows.moved()
+    onYChanged: Arrows.moved()
+
+    ChangeFlash {
+        id: highlight
+
+        anchors.fill: parent
+        anchors.margins: card.border.width
+        radius: card.radius
+    }
+
+    Column {
+        id: body
+
+        x: Theme.spacing
+        y: Theme.spacing
+        width: parent.width - 2 * Theme.spacing
+        spacing: Theme.spacingSmall
+
+        Label {
+            text: "swap slot " + card.slot
+            color: Theme.text
+            font.pixelSize: Theme.fontSizeBody
+            font.bold: true
+        }
+        Label {
+            width: parent.width
+            text: "\u201c" + card.contents + "\u201d"
+            elide: Text.ElideRight
+            color: Theme.text
+            font.family: Theme.monospaceFamily
+            font.pixelSize: Theme.fontSizeBody
+        }
+        Label {
+            width: parent.width
+            text: "swap count " + card.count + (card.cachePage !== "" ? ", cache: " + card.cachePage : "")
+            wrapMode: Text.Wrap
+            color: Theme.textMuted
+            font.pixelSize: Theme.fontSizeSmall
+        }
+        Label {
+            width: parent.width
+            visible: card.owner !== ""
+            text: card.owner
+            elide: Text.ElideRight
+            color: Theme.textMuted
+            font.pixelSize: Theme.fontSizeSmall
+        }
+    }
+}

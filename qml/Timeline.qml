@@ -1,0 +1,94 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import MmtutorApp
+
+// The history controls: to the start, a command back, a step back,
+// play/pause, a step on, a command on, to the end; a slider over every step
+// with a tick where each command starts; the playback speed.
+ToolBar {
+    id: bar
+
+    RowLayout {
+        anchors.fill: parent
+        anchors.leftMargin: Theme.spacing
+        anchors.rightMargin: Theme.spacing
+        spacing: Theme.spacingSmall
+
+        HistoryButton { text: "\u21e4"; help: "Start (Home)"; onClicked: Session.home() }
+        HistoryButton { text: "\u00ab"; help: "Previous command (Shift+Left)"; onClicked: Session.previousCommand() }
+        HistoryButton { text: "\u2039"; help: "Step back (Left)"; onClicked: Session.stepBack() }
+        HistoryButton {
+            text: Session.playing ? "\u275a\u275a" : "\u25b6"
+            help: Session.playing ? "Pause (Space)" : "Play (Space)"
+            onClicked: Session.togglePlay()
+        }
+        HistoryButton { text: "\u203a"; help: "Step forward (Right)"; onClicked: Session.stepForward() }
+        HistoryButton { text: "\u00bb"; help: "Next command (Shift+Right)"; onClicked: Session.nextCommand() }
+        HistoryButton { text: "\u21e5"; help: "End (End)"; onClicked: Session.end() }
+
+        Item {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+
+            Slider {
+                id: slider
+
+                anchors.fill: parent
+                from: 0
+                to: Math.max(1, Session.stepCount)
+                stepSize: 1
+                snapMode: Slider.SnapAlways
+                value: Session.stepIndex
+                enabled: Session.loaded
+                onMoved: Session.seek(Math.round(value))
+
+                ToolTip.visible: pressed
+                ToolTip.text: Session.describeStep(Math.round(value) - 1)
+            }
+            // A tick above the track where each command starts.
+            Canvas {
+                id: ticks
+
+                anchors.fill: slider
+                onPaint: {
+                    const ctx = getContext("2d");
+                    ctx.reset();
+                    ctx.fillStyle = Theme.textMuted;
+                    const total = Math.max(1, Session.stepCount);
+                    const y = slider.topPadding + slider.availableHeight / 2 - Theme.baseUnit - Theme.spacingSmall;
+                    for (const start of Session.commandStarts) {
+                        const x = slider.leftPadding + slider.availableWidth * start / total;
+                        ctx.fillRect(x - Theme.borderWidth, y, Theme.borderWidth * 2, Theme.baseUnit);
+                    }
+                }
+                onWidthChanged: requestPaint()
+                Component.onCompleted: {
+                    Session.scenarioChanged.connect(requestPaint);
+                    Theme.modeChanged.connect(requestPaint);
+                }
+            }
+        }
+
+        Label {
+            Layout.preferredWidth: implicitWidth
+            text: "step " + Session.stepIndex + " / " + Session.stepCount
+            color: Theme.text
+            font.pixelSize: Theme.fontSizeSmall
+            font.family: Theme.monospaceFamily
+        }
+        Label {
+            text: "speed"
+            color: Theme.textMuted
+            font.pixelSize: Theme.fontSizeSmall
+        }
+        SpinBox {
+            Layout.preferredWidth: Theme.baseUnit * 14
+            from: 1
+            to: 20
+            value: Math.round(Session.speed)
+            onValueModified: Session.speed = value
+            font.pixelSize: Theme.fontSizeSmall
+        }
+    }
+}
