@@ -86,10 +86,9 @@ void wp_page_copy(Kernel& k, const Address& a, FaultKind kind) {
     page_add_new_anon_rmap(k, page, a.vma, a.index, false);
     if (!from_zero) {
         k.step("the old page loses this mapping and the mapping's reference (its PG_anon_exclusive, clear, "
-               "is left alone)");
+               "is left alone); then the temporary reference is dropped");
         page_remove_rmap(k, old, false);
         k.folio_ref_add(old, -1);
-        k.step("drop the temporary reference on the old page");
         k.folio_in_flight_add(old, -1);
         free_swap_cache(k, old);
         k.folio_put(old);

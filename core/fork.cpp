@@ -33,21 +33,26 @@ void copy_present_pte(Kernel& k, ProcessId parent, VmaId src, VmaId dst, uint32_
         return;
     }
     bool was_exclusive = k.PageAnonExclusive(page);
-    k.step("get_page, then page_try_dup_anon_rmap decides whether the child may share the page");
-    k.folio_ref_add(page, 1);
-    if (!page_try_dup_anon_rmap(k, page, false, parent)) {
-        k.step("page_try_dup_anon_rmap refuses (-EBUSY): drop the reference again");
-        k.folio_ref_add(page, -1);
+    bool writable = pte.has(Pte::write);
+    if (k.policy().fork_must_copy_for_dma(k, parent, page)) {
+        k.step("page_try_dup_anon_rmap refuses (-EBUSY): the page may be pinned (MMF_HAS_PINNED and "
+               "page_maybe_dma_pinned), so the child must not share it");
         copy_present_page(k, dst, index, page);
         return;
     }
+    // One step per PTE: fork of a large process stays cheap to record.
     if (was_exclusive)
-        k.step("the page was exclusive and is not pinned: clear PG_anon_exclusive, it is now possibly shared");
-    if (pte.has(Pte::write))
-        k.step("write-protect the parent's PTE (ptep_set_wrprotect) and map the page read-only in the child: "
-               "the next write on either side faults (COW)");
+        k.step(writable ? "get_page; page_try_dup_anon_rmap: the exclusive page is not pinned, so clear "
+                          "PG_anon_exclusive and share it; write-protect the parent's PTE, map it read-only in the "
+                          "child: the next write on either side faults (COW)"
+                        : "get_page; page_try_dup_anon_rmap: the exclusive page is not pinned, so clear "
+                          "PG_anon_exclusive and share it read-only with the child");
     else
-        k.step("map the page read-only in the child too");
+        k.step(writable ? "get_page; page_try_dup_anon_rmap shares the page with the child; write-protect the "
+                          "parent's PTE and map it read-only in the child: the next write on either side faults"
+                        : "get_page; page_try_dup_anon_rmap shares the page with the child, read-only in both");
+    k.folio_ref_add(page, 1);
+    (void)page_try_dup_anon_rmap(k, page, false, parent);
     k.set_pte(src, index, pte.without(Pte::write));
     k.set_pte(dst, index, pte.without(Pte::write | Pte::young));
 }

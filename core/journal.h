@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace mmt {
@@ -30,6 +31,31 @@ struct Change {
     uint64_t after;
 };
 static_assert(sizeof(Change) == 24);
+
+// Append-only storage in fixed chunks: growing never copies what is there
+// (a vector doubling a 200 MB journal would copy it and hold both), and peak
+// memory stays close to what is used.
+template <typename T, size_t ChunkBits = 16>
+class ChunkedVector {
+public:
+    static constexpr size_t kChunk = size_t(1) << ChunkBits;
+    size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+    T& operator[](size_t i) { return chunks_[i >> ChunkBits][i & (kChunk - 1)]; }
+    const T& operator[](size_t i) const { return chunks_[i >> ChunkBits][i & (kChunk - 1)]; }
+    T& back() { return (*this)[size_ - 1]; }
+    const T& back() const { return (*this)[size_ - 1]; }
+    void push_back(const T& value) {
+        if ((size_ & (kChunk - 1)) == 0 && (size_ >> ChunkBits) == chunks_.size())
+            chunks_.emplace_back(new T[kChunk]);
+        (*this)[size_++] = value;
+    }
+    size_t capacity_bytes() const { return chunks_.size() * kChunk * sizeof(T); }
+
+private:
+    std::vector<std::unique_ptr<T[]>> chunks_;
+    size_t size_ = 0;
+};
 
 // An append-only table whose live prefix is the current state. Objects past
 // the live size are the ones a later step created; stepping forward revives

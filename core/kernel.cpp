@@ -539,7 +539,7 @@ void Kernel::seek(uint32_t step) {
 }
 
 size_t Kernel::memory_bytes() const {
-    return journal_.capacity() * sizeof(Change) + steps_.capacity() * sizeof(KernelStep) +
+    return journal_.capacity_bytes() + steps_.capacity_bytes() +
            state_.pages.capacity_bytes() + state_.ptes.capacity_bytes() + state_.pmds.capacity_bytes() +
            state_.vma_pages.capacity_bytes();
 }

@@ -178,8 +178,8 @@ public:
     void begin_command(uint32_t source_index, uint32_t line);
     void end_command(const char* failure, std::optional<uint32_t> value = std::nullopt);
     const std::vector<CommandRecord>& commands() const { return commands_; }
-    const std::vector<KernelStep>& steps() const { return steps_; }
-    const std::vector<Change>& journal() const { return journal_; }
+    const ChunkedVector<KernelStep>& steps() const { return steps_; }
+    const ChunkedVector<Change>& journal() const { return journal_; }
     uint32_t change_end(uint32_t step) const;
     std::string step_path(uint32_t step) const;
     std::string step_sentence(uint32_t step) const;
@@ -222,8 +222,8 @@ private:
     std::unique_ptr<EraPolicy> policy_;
     KernelState state_;
     StringTable strings_;
-    std::vector<Change> journal_;
-    std::vector<KernelStep> steps_;
+    ChunkedVector<Change> journal_;
+    ChunkedVector<KernelStep> steps_;
     std::vector<CommandRecord> commands_;
     std::vector<Violation> violations_;
     uint32_t cursor_ = 0;
