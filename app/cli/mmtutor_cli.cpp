@@ -1,10 +1,12 @@
 // mmtutor-cli: runs scenario files headless (shared/spec/scenario-language.md).
 //   mmtutor-cli run FILE.mmt [--era a|b|c] [--trace] [--json] [--no-invariants]
 //   mmtutor-cli compare FILE.mmt [--json]
+//   mmtutor-cli lessons list [DIR] | lessons check [ID] [--dir DIR]
 // Exit codes: 0 every expectation held, 1 one failed, 2 the file could not be
 // read or has an error (nothing ran).
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -14,6 +16,7 @@
 
 #include "cli_output.h"
 #include "era_policy.h"
+#include "lessons_command.h"
 #include "scenario.h"
 #include "scenario_runner.h"
 
@@ -24,11 +27,16 @@ constexpr const char* kVersion = "mmtutor-cli 0.1.0 (scenario language v1)";
 const char* kUsage =
     "usage: mmtutor-cli run FILE.mmt [--era a|b|c] [--trace] [--json] [--no-invariants]\n"
     "       mmtutor-cli compare FILE.mmt [--json]\n"
+    "       mmtutor-cli lessons list [DIR]\n"
+    "       mmtutor-cli lessons check [ID] [--dir DIR]\n"
     "       mmtutor-cli --help | --version\n"
     "\n"
     "run      run a scenario in one kernel era (default: the file's `era` line, else c)\n"
     "compare  run it in eras a, b and c; print each expectation per era and the first\n"
     "         kernel step where the eras part ways\n"
+    "lessons  list the guided lessons (id, level, minutes, title), or check them against the\n"
+    "         engine: every checkpoint's answer, expectation and invariant (default DIR: the\n"
+    "         source tree's lessons/, or $MMTUTOR_LESSONS_DIR); problems print as FILE:LINE: ...\n"
     "\n"
     "  --era a|b|c      a: v5.7 and before, b: v5.9-v5.17, c: v6.2 with PG_anon_exclusive\n"
     "  --trace          print every kernel step and what it changed\n"
@@ -36,12 +44,20 @@ const char* kUsage =
     "  --no-invariants  do not run the invariant checker after each step\n"
     "\n"
     "exit status: 0 every expectation held, 1 at least one failed, 2 the file could not be\n"
-    "read or has an error (nothing ran)\n";
+    "read or has an error (nothing ran); lessons: 0 no problem, 1 a lesson has a problem,\n"
+    "2 a usage error or no lessons found\n";
 
 bool read_file(const std::string& path, std::string* out, std::string* error) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         *error = std::string("cannot read ") + path + ": " + std::strerror(errno);
+        return false;
+    }
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > mmt::kMaxScenarioBytes) {
+        *error = path + ":1:1: error: file is too large: expected at most " + std::to_string(mmt::kMaxScenarioBytes) +
+                 " bytes, got " + std::to_string(size);
         return false;
     }
     // Read one byte past the limit so the parser can say the file is too large.
@@ -79,6 +95,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     std::string command = args[0];
+    if (command == "lessons")
+        return mmt::cli_lessons(std::vector<std::string>(args.begin() + 1, args.end()));
     if (command != "run" && command != "compare")
         return usage_error("unknown command '" + command + "'");
     std::optional<std::string> file;
@@ -114,7 +132,7 @@ int main(int argc, char** argv) {
         return usage_error("missing FILE.mmt");
     std::string text, error;
     if (!read_file(*file, &text, &error)) {
-        std::cerr << "mmtutor-cli: " << error << "\n";
+        std::cerr << (error.find(": error: ") != std::string::npos ? "" : "mmtutor-cli: ") << error << "\n";
         return 2;
     }
     if (command == "compare")
