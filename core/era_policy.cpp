@@ -1,5 +1,7 @@
 #include "era_policy.h"
 
+#include <algorithm>
+
 #include "kernel.h"
 #include "rmap.h"
 #include "swap.h"
@@ -7,6 +9,27 @@
 namespace mmt {
 
 namespace {
+
+// page_trans_huge_mapcount(): for a THP, the largest PTE mapcount of any
+// subpage plus the PMD (compound) mappings; for an order-0 page its mapcount.
+int32_t page_trans_huge_mapcount(const Kernel& k, Pfn page) {
+    Pfn head = k.folio(page);
+    if (!k.folio_test_large(head))
+        return k.page_mapcount(page);
+    int32_t most = 0;
+    for (uint32_t i = 0; i < kPagesPerPmd; ++i)
+        most = std::max(most, k.page(Pfn(head.value + i)).mapcount);
+    return most + k.page(head).entire_mapcount;
+}
+
+// reuse_swap_page()'s count: mappings (as above) plus the swap PTEs of the slot.
+int32_t map_swapcount(const Kernel& k, Pfn page) {
+    int32_t count = page_trans_huge_mapcount(k, page);
+    Pfn head = k.folio(page);
+    if (k.page(head).test(PG_swapcache))
+        count += static_cast<int32_t>(k.swap_slot(SwapSlot(k.page(head).swap_slot)).count);
+    return count;
+}
 
 // Era a, v5.7: reuse_swap_page() decides by mapcount + swap count; nothing
 // looks at the refcount, so GUP references are invisible to COW.
@@ -17,11 +40,28 @@ public:
     bool has_anon_exclusive() const override { return false; }
 
     WpDecision do_wp_page_anon(Kernel& k, Pfn page, bool) const override {
-        if (k.PageKsm(page)) {
-            k.step("a KSM page is copied");
-            return WpDecision::copy;
-        }
+        if (k.PageKsm(page))
+            return reuse_ksm_page(k, page) ? WpDecision::reuse : WpDecision::copy;
         return reuse_swap_page(k, page) ? WpDecision::reuse : WpDecision::copy;
+    }
+
+    // reuse_ksm_page() (v5.1 to v5.8): a KSM page nobody else holds becomes an
+    // ordinary anonymous page of this VMA again and is written in place.
+    static bool reuse_ksm_page(Kernel& k, Pfn page) {
+        auto scope = k.enter("reuse_ksm_page");
+        if (k.page(page).test(PG_swapcache) || k.page_count(page) != 1) {
+            k.step("a KSM page that someone else holds (page_count {0}): copy", k.page_count(page));
+            return false;
+        }
+        std::vector<RmapEntry> maps = rmap_walk(k, page, true);
+        k.step("page_count is 1: nobody else holds this KSM page; page_move_anon_rmap makes it an ordinary "
+               "anonymous page of this VMA and the write reuses it");
+        k.set_page_flag(page, PG_ksm, false);
+        if (!maps.empty()) {
+            k.set_page(page, PageField::anon_vma, k.vma(maps.front().vma).name);
+            k.set_page(page, PageField::index, maps.front().index);
+        }
+        return true;
     }
 
     HugeWpDecision do_huge_pmd_wp_page(Kernel& k, Pfn head, bool) const override {
@@ -54,7 +94,7 @@ protected:
     static bool reuse_swap_page(Kernel& k, Pfn page) {
         auto scope = k.enter("reuse_swap_page");
         Pfn head = k.folio(page);
-        int32_t count = k.folio_test_large(head) ? k.page(head).entire_mapcount : page_trans_huge_map_swapcount(k, page);
+        int32_t count = map_swapcount(k, page);
         if (count > 1) {
             k.step("mapcount + swap count is {0}: someone else maps this page, copy it", count);
             return false;
@@ -103,7 +143,7 @@ public:
         if (k.is_zero_pfn(head))
             return HugeWpDecision::split_and_fallback;
         auto scope = k.enter("reuse_swap_page");
-        int32_t count = k.page(head).entire_mapcount;
+        int32_t count = map_swapcount(k, head);
         if (count <= 1) {
             k.step("THP: reuse_swap_page counts {0} mapping: reuse (the refcount, {1}, is not looked at)", count,
                    k.page_count(head));
@@ -126,7 +166,7 @@ public:
         bool reuse = false;
         if (write_fault && !k.PageKsm(page)) {
             auto scope = k.enter("reuse_swap_page");
-            int32_t count = page_trans_huge_map_swapcount(k, page);
+            int32_t count = map_swapcount(k, page);
             if (count <= 1) {
                 k.step("mapcount + swap count is {0}: ours alone; leave the swap cache and map writable (the "
                        "refcount, {1}, is not looked at)",

@@ -80,11 +80,27 @@ bool do_huge_pmd_wp_page(Kernel& k, const Address& a, FaultKind kind) {
 void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
     auto scope = k.enter("__split_huge_pmd");
     Pmd pmd = k.pmd(vma, pmd_index);
+    uint32_t base = pmd_index * kPagesPerPmd;
+    if (pmd.is_migration_entry()) {
+        // Case (a): each PTE gets a migration entry of the same type for its
+        // subpage; a readable-exclusive PMD entry gives readable-exclusive PTEs.
+        k.step("case (a): a PMD migration entry becomes 512 PTE migration entries of the same type (W, RX or R)");
+        uint32_t bits = pmd.bits() & Pte::soft_dirty;
+        k.set_pmd(vma, pmd_index, Pmd::make_table(k.alloc_pte_table()));
+        for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
+            Pfn sub(pmd.head().value + i);
+            Pte entry = pmd.kind() == PmdKind::migration_write ? Pte::make_writable_migration_entry(sub, bits)
+                        : pmd.kind() == PmdKind::migration_read_exclusive
+                            ? Pte::make_readable_exclusive_migration_entry(sub, bits)
+                            : Pte::make_readable_migration_entry(sub, bits);
+            k.set_pte(vma, base + i, entry);
+        }
+        return;
+    }
     if (!pmd.is_trans_huge() && !pmd.is_huge_zero()) {
         k.step("nothing to split: no PMD mapping here");
         return;
     }
-    uint32_t base = pmd_index * kPagesPerPmd;
     if (pmd.is_huge_zero()) {
         k.step("the huge zero PMD becomes 512 PTEs that map the small zero page");
         k.set_pmd(vma, pmd_index, Pmd());

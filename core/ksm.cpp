@@ -86,7 +86,9 @@ Outcome ksm_merge(Kernel& k, const Address& a, const Address& b) {
             return Outcome::fail(reason::pinned);
     }
     // The first page becomes the KSM page.
+    bool made_ksm = false;
     if (!k.PageKsm(pa)) {
+        made_ksm = true;
         auto s = k.enter("try_to_merge_with_ksm_page");
         if (!write_protect_page(k, a))
             return Outcome::fail(reason::pinned);
@@ -97,8 +99,17 @@ Outcome ksm_merge(Kernel& k, const Address& a, const Address& b) {
     if (pa == pb)
         return Outcome::success();
     auto s = k.enter("try_to_merge_with_ksm_page");
-    if (!write_protect_page(k, b))
+    if (!write_protect_page(k, b)) {
+        if (made_ksm) {
+            // try_to_merge_two_pages(): the pair failed, so the first page must
+            // not stay a lonely KSM page: break_cow() write-faults it again.
+            auto brk = k.enter("break_cow");
+            k.step("the second page cannot be merged: break_cow takes a write fault on the first address, which "
+                   "copies the KSM page back into an ordinary exclusive page");
+            (void)handle_mm_fault(k, a, FaultKind::write);
+        }
         return Outcome::fail(reason::pinned);
+    }
     auto r = k.enter("replace_page");
     k.step("replace_page: the second address now maps the KSM page read-only; the duplicate loses its mapping");
     Pte old = k.pte(b.vma, b.index);

@@ -172,7 +172,7 @@ void folio_migrate_copy(Kernel& k, Pfn src, Pfn dst) {
     uint32_t nr = k.folio_nr_pages(head);
     k.step("copy the data and the flags that travel (dirty, swapbacked, anon mapping); PG_anon_exclusive does "
            "not travel: the migration entries carry it");
-    uint32_t travel = k.page(head).flags & (PG_anon | PG_swapbacked | PG_dirty | PG_swapcache);
+    uint32_t travel = k.page(head).flags & (PG_anon | PG_swapbacked | PG_dirty | PG_swapcache | PG_ksm);
     for (uint32_t i = 0; i < nr; ++i) {
         Pfn s(head.value + i), d(dst.value + i);
         k.set_page(d, PageField::contents, k.page(s).contents);

@@ -211,6 +211,13 @@ Outcome migrate_vma_to_device(Kernel& k, ProcessId process, VmaId vma, uint32_t 
                 k.set_page_flag(m.dst, PG_lru, false);
                 continue;
             }
+            if (k.page(m.src).test(PG_swapcache)) {
+                k.step("page {0} has a mapping (it is in the swap cache): only anonymous memory without one moves "
+                       "to device-private memory, so it stays",
+                       m.src.value);
+                m.migrate = false;
+                continue;
+            }
             if (!folio_migrate_mapping(k, m.src, 1)) {
                 m.migrate = false;
                 continue;

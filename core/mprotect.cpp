@@ -129,10 +129,7 @@ Outcome clear_soft_dirty(Kernel& k, ProcessId process) {
         for (uint32_t p = 0; p < npmds; ++p) {
             Pmd pmd = k.pmd(vma, p);
             if (pmd.is_trans_huge()) {
-                if (skip(pmd.has(Pte::write), pmd.head())) {
-                    k.step("the THP may be pinned (pte_is_pinned): leave its PMD writable");
-                    continue;
-                }
+                // clear_soft_dirty_pmd() has no pinned-page exception.
                 k.set_pmd(vma, p, pmd.without(Pte::write | Pte::soft_dirty));
                 continue;
             }

@@ -51,13 +51,6 @@ void free_swap_and_cache(Kernel& k, SwapSlot slot) {
     }
 }
 
-int32_t page_trans_huge_map_swapcount(const Kernel& k, Pfn page) {
-    int32_t count = k.page_mapcount(page);
-    if (k.page(page).test(PG_swapcache))
-        count += static_cast<int32_t>(k.swap_slot(SwapSlot(k.page(page).swap_slot)).count);
-    return count;
-}
-
 namespace {
 
 // try_to_unmap_one() for one PTE mapping of an order-0 page.

@@ -17,9 +17,6 @@ bool try_to_free_swap(Kernel& k, Pfn page);
 void swap_duplicate(Kernel& k, SwapSlot slot);
 void swap_free(Kernel& k, SwapSlot slot);
 void free_swap_and_cache(Kernel& k, SwapSlot slot);
-// How many swap PTEs and mappings use this page's data: reuse_swap_page()'s
-// count in eras a and b (mapcount + swap count).
-int32_t page_trans_huge_map_swapcount(const Kernel& k, Pfn page);
 // delete_from_swap_cache(): the page leaves the swap cache.
 void delete_from_swap_cache(Kernel& k, Pfn page);
 
