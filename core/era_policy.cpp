@@ -78,6 +78,7 @@ public:
     bool gup_must_unshare(const Kernel&, bool, bool, Pfn) const override { return false; }
     bool reclaim_skips_maybe_pinned() const override { return false; }
     bool clear_refs_skips_maybe_pinned() const override { return false; }
+    bool has_write_protect_seq() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
@@ -159,6 +160,7 @@ public:
     bool gup_must_unshare(const Kernel&, bool, bool, Pfn) const override { return false; }
     bool reclaim_skips_maybe_pinned() const override { return true; }
     bool clear_refs_skips_maybe_pinned() const override { return true; }
+    bool has_write_protect_seq() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
@@ -270,6 +272,7 @@ public:
 
     bool reclaim_skips_maybe_pinned() const override { return true; }
     bool clear_refs_skips_maybe_pinned() const override { return true; }
+    bool has_write_protect_seq() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return true; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool swp_exclusive, bool write_fault) const override {

@@ -51,6 +51,9 @@ public:
     // fault) and, in era c, exclusive? `swp_exclusive` is the swap PTE's bit.
     virtual bool do_swap_page_exclusive(Kernel& k, Pfn page, bool swp_exclusive, bool write_fault) const = 0;
 
+    // fork raises mm->write_protect_seq around copying (v5.11).
+    virtual bool has_write_protect_seq() const = 0;
+
     // clear_refs leaves writable PTEs of possibly pinned pages alone
     // (pte_is_pinned, v5.11).
     virtual bool clear_refs_skips_maybe_pinned() const = 0;

@@ -38,8 +38,10 @@ void do_anonymous_page(Kernel& k, const Address& a, FaultKind kind) {
     }
     k.step("a write fault on an empty PTE: allocate a zeroed page and map it writable");
     Pfn page = k.alloc_page(0);
-    k.step("the fresh page is mapped writable and dirty; page_add_new_anon_rmap marks it anonymous and "
-           "exclusive (I.1)");
+    k.step(k.policy().has_anon_exclusive()
+               ? "the fresh page is mapped writable and dirty; page_add_new_anon_rmap marks it anonymous and "
+                 "exclusive (I.1)"
+               : "the fresh page is mapped writable and dirty; page_add_new_anon_rmap marks it anonymous");
     k.set_pte(a.vma, a.index, Pte::make_present(page, Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty));
     page_add_new_anon_rmap(k, page, a.vma, a.index, false);
 }
@@ -104,6 +106,10 @@ void do_wp_page(Kernel& k, const Address& a, FaultKind kind) {
         return;
     }
     if (k.PageAnon(page) && k.policy().do_wp_page_anon(k, page, kind == FaultKind::unshare) == WpDecision::reuse) {
+        if (kind == FaultKind::unshare) {
+            k.step("unshare: the page is exclusive now, so GUP may pin it; the PTE stays read-only");
+            return;
+        }
         wp_page_reuse(k, a, kind);
         return;
     }

@@ -34,9 +34,12 @@ void copy_present_pte(Kernel& k, ProcessId parent, VmaId src, VmaId dst, uint32_
     }
     bool was_exclusive = k.PageAnonExclusive(page);
     bool writable = pte.has(Pte::write);
+    bool anon_exclusive_era = k.policy().has_anon_exclusive();
     if (k.policy().fork_must_copy_for_dma(k, parent, page)) {
-        k.step("page_try_dup_anon_rmap refuses (-EBUSY): the page may be pinned (MMF_HAS_PINNED and "
-               "page_maybe_dma_pinned), so the child must not share it");
+        k.step(anon_exclusive_era ? "page_try_dup_anon_rmap refuses (-EBUSY): the page may be pinned (MMF_HAS_PINNED "
+                                    "and page_maybe_dma_pinned), so the child must not share it"
+                                  : "page_needs_cow_for_dma: the page may be pinned (the mm has pinned pages and "
+                                    "page_maybe_dma_pinned), so the child must not share it");
         copy_present_page(k, dst, index, page);
         return;
     }
@@ -47,10 +50,14 @@ void copy_present_pte(Kernel& k, ProcessId parent, VmaId src, VmaId dst, uint32_
                           "child: the next write on either side faults (COW)"
                         : "get_page; page_try_dup_anon_rmap: the exclusive page is not pinned, so clear "
                           "PG_anon_exclusive and share it read-only with the child");
-    else
+    else if (anon_exclusive_era)
         k.step(writable ? "get_page; page_try_dup_anon_rmap shares the page with the child; write-protect the "
                           "parent's PTE and map it read-only in the child: the next write on either side faults"
                         : "get_page; page_try_dup_anon_rmap shares the page with the child, read-only in both");
+    else
+        k.step(writable ? "get_page; page_dup_rmap shares the page with the child; write-protect the parent's PTE "
+                          "and map it read-only in the child: the next write on either side faults (COW)"
+                        : "get_page; page_dup_rmap shares the page with the child, read-only in both");
     k.folio_ref_add(page, 1);
     (void)page_try_dup_anon_rmap(k, page, false, parent);
     k.set_pte(src, index, pte.without(Pte::write));
@@ -155,11 +162,13 @@ void copy_page_range(Kernel& k, ProcessId parent, VmaId src, VmaId dst) {
 
 ProcessId fork_process(Kernel& k, ProcessId parent, std::string_view child_name) {
     auto scope = k.enter("dup_mmap");
-    k.step("fork: create the child's mm; write_protect_seq becomes odd so that FOLL_PIN GUP-fast backs off "
-           "while page tables are copied");
+    bool seq = k.policy().has_write_protect_seq();
+    k.step(seq ? "fork: create the child's mm; write_protect_seq becomes odd so that FOLL_PIN GUP-fast backs off "
+                 "while page tables are copied"
+               : "fork: create the child's mm and copy the parent's page tables");
     ProcessId child = k.create_process(child_name);
-    const Process& pp = k.process(parent);
-    k.set_process(parent, ProcessField::write_protect_seq, pp.write_protect_seq + 1);
+    if (seq)
+        k.set_process(parent, ProcessField::write_protect_seq, k.process(parent).write_protect_seq + 1);
     for (VmaId src : k.vmas_of(parent)) {
         const Vma v = k.vma(src);
         uint8_t any = 0;
@@ -182,8 +191,10 @@ ProcessId fork_process(Kernel& k, ProcessId parent, std::string_view child_name)
             continue;
         copy_page_range(k, parent, src, dst);
     }
-    k.step("fork done: write_protect_seq is even again");
-    k.set_process(parent, ProcessField::write_protect_seq, k.process(parent).write_protect_seq + 1);
+    if (seq) {
+        k.step("fork done: write_protect_seq is even again");
+        k.set_process(parent, ProcessField::write_protect_seq, k.process(parent).write_protect_seq + 1);
+    }
     return child;
 }
 

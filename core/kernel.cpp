@@ -126,8 +126,9 @@ void Kernel::record(ChangeKind kind, uint8_t field, uint32_t index, uint64_t bef
     journal_.push_back(Change{kind, field, index, before, after});
 }
 
-void Kernel::grow(TableId table, uint32_t before, uint32_t after) {
-    record(ChangeKind::grow, static_cast<uint8_t>(table), 0, before, after);
+// `note` rides in the change's unused index: for pages, the new frame's contents.
+void Kernel::grow(TableId table, uint32_t before, uint32_t after, uint32_t note) {
+    record(ChangeKind::grow, static_cast<uint8_t>(table), note, before, after);
 }
 
 void Kernel::set_page(Pfn pfn, PageField field, uint32_t value) {
@@ -251,7 +252,7 @@ Pfn Kernel::alloc_page(uint32_t contents, PageFlag extra) {
     page.refcount = 1;
     page.in_flight = 1;
     uint32_t pfn = state_.pages.grow(1, page);
-    grow(TableId::pages, before, state_.pages.size());
+    grow(TableId::pages, before, state_.pages.size(), contents);
     return Pfn(pfn);
 }
 

@@ -214,7 +214,7 @@ private:
     uint32_t vma_page_slot(VmaId vma, uint32_t index) const { return state_.vmas[vma.value].first_page + index; }
     uint32_t pmd_slot(VmaId vma, uint32_t pmd_index) const { return state_.vmas[vma.value].first_pmd + pmd_index; }
     void record(ChangeKind kind, uint8_t field, uint32_t index, uint64_t before, uint64_t after);
-    void grow(TableId table, uint32_t before, uint32_t after);
+    void grow(TableId table, uint32_t before, uint32_t after, uint32_t note = 0);
     void apply(const Change& c, bool forward);
     uint32_t path_child(uint32_t parent, const char* function);
 

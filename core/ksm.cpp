@@ -18,6 +18,7 @@ bool write_protect_page_locked(Kernel& k, const Address& a);
 // KSM's scan holds its own reference on the page while it works on it.
 bool write_protect_page(Kernel& k, const Address& a) {
     Pfn page = k.pte(a.vma, a.index).pfn();
+    k.step("KSM's scan takes its own reference on the page while it works on it");
     k.folio_ref_add(page, 1);
     k.folio_in_flight_add(page, 1);
     bool ok = write_protect_page_locked(k, a);

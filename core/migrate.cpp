@@ -179,6 +179,10 @@ void folio_migrate_copy(Kernel& k, Pfn src, Pfn dst) {
         k.set_page(d, PageField::anon_vma, k.page(s).anon_vma);
         k.set_page(d, PageField::index, k.page(s).index);
     }
+    // Every subpage is anonymous like its folio; the head carries the rest.
+    for (uint32_t i = 1; i < nr; ++i)
+        k.set_page(Pfn(dst.value + i), PageField::flags,
+                   k.page(Pfn(dst.value + i)).flags | (travel & (PG_anon | PG_swapbacked | PG_ksm)));
     k.set_page(dst, PageField::flags, k.page(dst).flags | travel);
     if (k.page(head).test(PG_swapcache)) {
         SwapSlot slot(k.page(head).swap_slot);

@@ -41,9 +41,11 @@ void change_pte(Kernel& k, VmaId vma, uint32_t index, Protection prot) {
         } else if (prot == Protection::rw && pte.has(Pte::write)) {
             updated = pte.without(Pte::protnone);
         } else if (pte != updated) {
-            k.step(prot == Protection::none ? "the PTE becomes PROT_NONE; PG_anon_exclusive is not touched"
-                   : prot == Protection::ro ? "write-protect the PTE; PG_anon_exclusive is not touched, so the next "
-                                              "write fault can reuse the page"
+            k.step(prot == Protection::none ? "the PTE becomes PROT_NONE; the page itself is not touched"
+                   : prot == Protection::ro ? (k.policy().has_anon_exclusive()
+                                                   ? "write-protect the PTE; PG_anon_exclusive is not touched, so the "
+                                                     "next write fault can reuse the page"
+                                                   : "write-protect the PTE; the next write faults")
                                             : "the PTE keeps no write bit: a private mapping gets write permission "
                                               "per PTE on the next write fault");
         }

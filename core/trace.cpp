@@ -171,6 +171,13 @@ std::vector<std::string> Kernel::step_changes(uint32_t step) const {
     std::vector<std::string> out;
     for (uint32_t i = steps_[step].change_begin; i < change_end(step); ++i) {
         const Change& c = journal_[i];
+        if (c.kind == ChangeKind::grow && static_cast<TableId>(c.field) == TableId::pages && c.after > c.before) {
+            // A frame is born initialised: say what it holds.
+            std::string what = c.after - c.before > 1 ? "THP " : "";
+            out.push_back("new " + what + page_name(Pfn(static_cast<uint32_t>(c.before))) + " allocated: refcount 1" +
+                          (c.index ? ", contents \"" + strings_.text(c.index) + "\"" : ", zeroed"));
+            continue;
+        }
         if (c.kind == ChangeKind::grow || c.kind == ChangeKind::vma_page)
             continue;
         if (c.kind == ChangeKind::page && (static_cast<PageField>(c.field) == PageField::head ||
