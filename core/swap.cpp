@@ -41,6 +41,14 @@ bool try_to_free_swap(Kernel& k, Pfn page) {
     return true;
 }
 
+// Drops a reference on a swap cache page and lets the cache go when nothing
+// needs it any more.
+void free_swap_and_cache_page(Kernel& k, Pfn page) {
+    if (k.folio_mapcount(page) == 0)
+        try_to_free_swap(k, page);
+    k.folio_put(page);
+}
+
 void free_swap_and_cache(Kernel& k, SwapSlot slot) {
     swap_free(k, slot);
     const SwapSlotInfo& s = k.swap_slot(slot);
@@ -202,6 +210,27 @@ void do_swap_page(Kernel& k, const Address& a, FaultKind kind) {
         k.folio_ref_add(page, 1);
     }
     bool write = kind == FaultKind::write;
+    // ksm_might_need_to_copy(): a slot that a KSM page was swapped out from
+    // is shared by PTEs at different addresses; a swap cache page whose rmap
+    // names another address cannot be mapped here, so this address gets its
+    // own copy (a fresh, exclusive page).
+    const Page& cached = k.page(page);
+    if (!cached.test(PG_ksm) && cached.anon_vma != 0 &&
+        (cached.anon_vma != k.vma(a.vma).name || cached.index != a.index)) {
+        auto copy_scope = k.enter("ksm_might_need_to_copy");
+        k.step("the swap cache page belongs to another address (it was a KSM page): copy it into a new page for "
+               "this address");
+        Pfn copy = k.alloc_page(cached.contents);
+        swap_free(k, slot);
+        uint32_t bits = Pte::young | (pte.bits() & Pte::soft_dirty);
+        if (write && (k.vma_page(a.vma, a.index) & VMA_write))
+            bits |= Pte::write | Pte::dirty | Pte::soft_dirty;
+        k.set_pte(a.vma, a.index, Pte::make_present(copy, bits));
+        page_add_new_anon_rmap(k, copy, a.vma, a.index, false);
+        k.folio_in_flight_add(page, -1);
+        free_swap_and_cache_page(k, page);
+        return;
+    }
     bool exclusive = k.policy().do_swap_page_exclusive(k, page, pte.has(Pte::swp_exclusive), write);
     uint32_t bits = Pte::young | (pte.bits() & Pte::soft_dirty);
     if (exclusive && write) {

@@ -17,6 +17,7 @@ bool try_to_free_swap(Kernel& k, Pfn page);
 void swap_duplicate(Kernel& k, SwapSlot slot);
 void swap_free(Kernel& k, SwapSlot slot);
 void free_swap_and_cache(Kernel& k, SwapSlot slot);
+void free_swap_and_cache_page(Kernel& k, Pfn page);
 // delete_from_swap_cache(): the page leaves the swap cache.
 void delete_from_swap_cache(Kernel& k, Pfn page);
 

@@ -1,0 +1,181 @@
+// Page faults (semantics.md 2.1-2.3, 1.5): do_anonymous_page and do_wp_page.
+#include <catch2/catch.hpp>
+
+#include "scenario_fixture.h"
+
+using namespace mmt;
+using namespace mmt::test;
+
+namespace {
+constexpr const char* kOnePage = "process P\nmap P buf 1 rw\n";
+}
+
+TEST_CASE("A read fault on untouched memory maps the shared zero page read-only and allocates nothing", "[fault]") {
+    Sim fresh = Sim::run(kOnePage);
+    const uint32_t pages_before = fresh.k().state().pages.size();
+    const int32_t zero_ref = fresh.k().page(fresh.k().zero_pfn()).refcount;
+
+    auto s = Sim::run(std::string(kOnePage) + "read P buf[0]\n");
+    CHECK(s.last_outcome() == "ok");
+    CHECK(s.last_value() == "");
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK(s.pte("P", "buf", 0).pfn() == s.k().zero_pfn());
+    // 2.1 step 4: no page state changes anywhere; the zero page takes no reference.
+    CHECK(s.k().page(s.k().zero_pfn()).refcount == zero_ref);
+    CHECK(s.k().page(s.k().zero_pfn()).mapcount == 0);
+    CHECK(s.k().state().pages.size() == pages_before);
+    CHECK_FALSE(s.k().PageAnon(s.k().zero_pfn()));
+}
+
+TEST_CASE("A write fault on untouched memory maps a fresh exclusive page writable (I.1)", "[fault]") {
+    auto s = Sim::run(std::string(kOnePage) + "write P buf[0] \"hello\"\n");
+    CHECK(s.last_outcome() == "ok");
+    Pte pte = s.pte("P", "buf", 0);
+    CHECK(pte.is_present());
+    CHECK(pte.has(Pte::write));
+    CHECK(pte.has(Pte::dirty));
+    const Page& p = s.page("P", "buf", 0);
+    CHECK(p.refcount == 1);
+    CHECK(p.mapcount == 1);
+    CHECK(p.test(PG_anon));
+    CHECK(p.test(PG_anon_exclusive));
+    CHECK(p.test(PG_swapbacked));
+    CHECK(s.data("P", "buf", 0) == "hello");
+}
+
+TEST_CASE("Writing to a page that maps the zero page allocates a new page; the zero page is untouched", "[fault]") {
+    auto s = Sim::run(std::string(kOnePage) + "read P buf[0]\nwrite P buf[0] \"x\"\n");
+    const int32_t zero_ref = Sim::run(kOnePage).k().page(s.k().zero_pfn()).refcount;
+    Pte pte = s.pte("P", "buf", 0);
+    CHECK(pte.has(Pte::write));
+    CHECK(pte.pfn() != s.k().zero_pfn());
+    const Page& p = s.page("P", "buf", 0);
+    CHECK(p.refcount == 1);
+    CHECK(p.mapcount == 1);
+    CHECK(p.test(PG_anon_exclusive));
+    CHECK(s.data("P", "buf", 0) == "x");
+    CHECK(s.k().page(s.k().zero_pfn()).refcount == zero_ref);
+}
+
+TEST_CASE("A write to a write-protected exclusive page reuses it in place (2.3 a)", "[fault]") {
+    auto s = Sim::run(std::string(kOnePage) +
+                      "write P buf[0] \"one\"\n"
+                      "clear-softdirty P\n"
+                      "write P buf[0] \"two\"\n");
+    Pfn before = Sim::run(std::string(kOnePage) + "write P buf[0] \"one\"\nclear-softdirty P\n").pfn("P", "buf", 0);
+    CHECK(s.pfn("P", "buf", 0) == before);
+    CHECK(s.pte("P", "buf", 0).has(Pte::write));
+    CHECK(s.page("P", "buf", 0).refcount == 1);
+    CHECK(s.page("P", "buf", 0).mapcount == 1);
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.data("P", "buf", 0) == "two");
+}
+
+TEST_CASE("An exclusive page is reused even when it is pinned: the pin keeps seeing the process' data",
+          "[fault]") {
+    // clear-softdirty write-protects the page first (a pinned writable PTE it
+    // would leave alone); the read-only pin of an exclusive page needs no unshare.
+    const std::string setup = std::string(kOnePage) + "write P buf[0] \"one\"\nclear-softdirty P\n"
+                                                      "pin P buf[0] longterm as H\n";
+    REQUIRE(Sim::run(setup).kind("P", "buf", 0) == "present-ro");
+    auto s = Sim::run(setup + "write P buf[0] \"two\"\n");
+    CHECK(s.last_outcome() == "ok");
+    CHECK(s.pfn("P", "buf", 0) == s.holder("H").pfn);
+    CHECK(s.pte("P", "buf", 0).has(Pte::write));
+    CHECK(s.page("P", "buf", 0).refcount == 1 + kPin);
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.held_data("H") == "two");
+    CHECK(s.violations("coherence").empty());
+}
+
+TEST_CASE("Once the other process unmapped a shared page, a write reuses it and marks it exclusive again", "[fault]") {
+    auto s = Sim::run(std::string(kOnePage) +
+                      "write P buf[0] \"one\"\n"
+                      "fork P C\n"
+                      "unmap C buf\n"
+                      "write P buf[0] \"two\"\n");
+    Pfn shared = Sim::run(std::string(kOnePage) + "write P buf[0] \"one\"\nfork P C\n").pfn("P", "buf", 0);
+    // 2.3 (b) 7: page_count is 1 → page_move_anon_rmap sets PG_anon_exclusive.
+    CHECK(s.pfn("P", "buf", 0) == shared);
+    CHECK(s.pte("P", "buf", 0).has(Pte::write));
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).refcount == 1);
+    CHECK(s.page("P", "buf", 0).mapcount == 1);
+}
+
+TEST_CASE("A write to a page shared with a child copies it; the child keeps the old page read-only", "[fault]") {
+    auto before = Sim::run(std::string(kOnePage) + "write P buf[0] \"one\"\nfork P C\n");
+    auto s = Sim::run(std::string(kOnePage) +
+                      "write P buf[0] \"one\"\n"
+                      "fork P C\n"
+                      "write P buf[0] \"two\"\n");
+    Pfn old = before.pfn("P", "buf", 0);
+    Pfn copy = s.pfn("P", "buf", 0);
+    CHECK(copy != old);
+    CHECK(s.pfn("C", "buf", 0) == old);
+    CHECK(s.pte("P", "buf", 0).has(Pte::write));
+    CHECK(s.k().page(copy).refcount == 1);
+    CHECK(s.k().page(copy).mapcount == 1);
+    CHECK(s.k().page(copy).test(PG_anon_exclusive));
+    // The old page: O.map 2→1, O.ref 2→1, AE stays clear.
+    CHECK(s.k().page(old).refcount == 1);
+    CHECK(s.k().page(old).mapcount == 1);
+    CHECK_FALSE(s.k().page(old).test(PG_anon_exclusive));
+    CHECK(s.kind("C", "buf", 0) == "present-ro");
+    CHECK(s.data(copy) == "two");
+    CHECK(s.data(old) == "one");
+}
+
+TEST_CASE("A FOLL_GET reference on a possibly shared page makes the write fault copy (2.3 outcome table)", "[fault]") {
+    auto s = Sim::run(std::string(kOnePage) +
+                      "write P buf[0] \"one\"\n"
+                      "fork P C\n"
+                      "exit C\n"
+                      "get P buf[0] as G\n"
+                      "write P buf[0] \"two\"\n",
+                      Era::c);
+    // Not exclusive (fork cleared it) and page_count is 2 (mapping + GET): copy.
+    CHECK(s.pfn("P", "buf", 0) != s.holder("G").pfn);
+    CHECK(s.held_data("G") == "one");
+    CHECK(s.data("P", "buf", 0) == "two");
+    CHECK(s.held_page("G").refcount == 1);
+    CHECK(s.held_page("G").mapcount == 0);
+    CHECK(s.exclusive("P", "buf", 0));
+}
+
+TEST_CASE("A write into a read-only VMA is a segmentation fault; a read is fine", "[fault]") {
+    auto s = Sim::run("process P\nmap P buf 1 ro\nwrite P buf[0] \"x\"\n");
+    CHECK(s.last_outcome() == "segmentation fault");
+    CHECK(s.kind("P", "buf", 0) == "none");
+    auto r = Sim::run("process P\nmap P buf 1 ro\nread P buf[0]\n");
+    CHECK(r.last_outcome() == "ok");
+    CHECK(r.last_value() == "");
+}
+
+TEST_CASE("Any access to a PROT_NONE range is a segmentation fault and leaves the page alone", "[fault]") {
+    auto s = Sim::run(std::string(kOnePage) + "write P buf[0] \"x\"\nprotect P buf none\nread P buf[0]\n");
+    CHECK(s.last_outcome() == "segmentation fault");
+    auto w = Sim::run(std::string(kOnePage) + "write P buf[0] \"x\"\nprotect P buf none\nwrite P buf[0] \"y\"\n");
+    CHECK(w.last_outcome() == "segmentation fault");
+    CHECK(w.data("P", "buf", 0) == "x");
+    CHECK_FALSE(w.pte("P", "buf", 0).has(Pte::write));
+    CHECK(w.exclusive("P", "buf", 0));  // mprotect never touches PG_anon_exclusive (2.10)
+}
+
+TEST_CASE("Era b copies a pinned read-only page on a write; eras a and c write into it (B-3 without fork)",
+          "[fault]") {
+    const char* text = "process P\nmap P buf 1 rw\n"
+                       "write P buf[0] \"one\"\n"
+                       "clear-softdirty P\n"
+                       "pin P buf[0] longterm as H\n"
+                       "write P buf[0] \"two\"\n";
+    auto b = Sim::run(text, Era::b);
+    CHECK(b.pfn("P", "buf", 0) != b.holder("H").pfn);  // page_count 1025 != 1 → copy
+    CHECK(b.held_data("H") == "one");
+    auto a = Sim::run(text, Era::a);
+    CHECK(a.pfn("P", "buf", 0) == a.holder("H").pfn);  // reuse_swap_page: mapcount 1
+    CHECK(a.held_data("H") == "two");
+    auto c = Sim::run(text, Era::c);
+    CHECK(c.pfn("P", "buf", 0) == c.holder("H").pfn);  // PG_anon_exclusive
+    CHECK(c.held_data("H") == "two");
+}

@@ -1,0 +1,148 @@
+// fork (semantics.md 2.5, commit message I.7; era differences 3.1, 3.3).
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "scenario_fixture.h"
+
+using namespace mmt;
+using namespace mmt::test;
+
+namespace {
+const std::string kWritten = "process P\nmap P buf 1 rw\nwrite P buf[0] \"data\"\n";
+}
+
+TEST_CASE("fork shares an unpinned exclusive page: both map it read-only, it is no longer exclusive (I.7a)",
+          "[fork]") {
+    auto s = Sim::run(kWritten + "fork P C\n");
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK(s.kind("C", "buf", 0) == "present-ro");
+    CHECK(s.pfn("P", "buf", 0) == s.pfn("C", "buf", 0));
+    const Page& p = s.page("P", "buf", 0);
+    CHECK_FALSE(p.test(PG_anon_exclusive));
+    CHECK(p.mapcount == 2);
+    CHECK(p.refcount == 2);
+    CHECK(s.pte("C", "buf", 0).has(Pte::dirty));  // D kept for private mappings (2.5 step 4)
+    CHECK(s.violations("invariant").empty());
+}
+
+TEST_CASE("fork gives the child its own copy of a pinned page; the parent keeps W, exclusivity and the pin",
+          "[fork]") {
+    auto s = Sim::run(kWritten + "pin P buf[0] write longterm as H\nfork P C\n");
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.pfn("P", "buf", 0) == s.holder("H").pfn);
+    CHECK(s.page("P", "buf", 0).refcount == 1 + kPin);
+    CHECK(s.page("P", "buf", 0).mapcount == 1);
+
+    // copy_present_page(): new page, page_add_new_anon_rmap (AE), W iff VM_WRITE.
+    CHECK(s.pfn("C", "buf", 0) != s.pfn("P", "buf", 0));
+    CHECK(s.kind("C", "buf", 0) == "present-rw");
+    CHECK(s.exclusive("C", "buf", 0));
+    CHECK(s.page("C", "buf", 0).refcount == 1);
+    CHECK(s.page("C", "buf", 0).mapcount == 1);
+    CHECK(s.data("C", "buf", 0) == "data");
+}
+
+TEST_CASE("A read-only pin on an exclusive page also makes fork copy the page for the child", "[fork]") {
+    auto s = Sim::run(kWritten + "pin P buf[0] longterm as H\nfork P C\n");
+    CHECK(s.pfn("C", "buf", 0) != s.holder("H").pfn);
+    CHECK(s.pfn("P", "buf", 0) == s.holder("H").pfn);
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+}
+
+TEST_CASE("fork duplicates a swap entry: slot count 2, the parent's entry loses its exclusive bit", "[fork]") {
+    auto before = Sim::run(kWritten + "swapout P buf[0]\n");
+    REQUIRE(before.pte("P", "buf", 0).has(Pte::swp_exclusive));
+    auto s = Sim::run(kWritten + "swapout P buf[0]\nfork P C\n");
+    Pte parent = s.pte("P", "buf", 0);
+    Pte child = s.pte("C", "buf", 0);
+    CHECK(parent.is_swap_entry());
+    CHECK(child.is_swap_entry());
+    CHECK(parent.swap_slot() == child.swap_slot());
+    CHECK(s.slot("P", "buf", 0).count == 2);
+    CHECK_FALSE(parent.has(Pte::swp_exclusive));
+    CHECK_FALSE(child.has(Pte::swp_exclusive));
+}
+
+TEST_CASE("A MADV_DONTFORK range does not exist in the child: touching it is a segmentation fault", "[fork]") {
+    auto s = Sim::run(kWritten + "madvise P buf dontfork\nfork P C\nread C buf[0]\n");
+    CHECK(s.last_outcome() == "segmentation fault");
+    // The parent is untouched: still writable and exclusive.
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).mapcount == 1);
+}
+
+TEST_CASE("A MADV_WIPEONFORK range starts empty in the child; the parent keeps its page", "[fork]") {
+    auto s = Sim::run(kWritten + "madvise P buf wipeonfork\nfork P C\n");
+    CHECK(s.kind("C", "buf", 0) == "none");
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).refcount == 1);
+    auto r = Sim::run(kWritten + "madvise P buf wipeonfork\nfork P C\nread C buf[0]\n");
+    CHECK(r.last_outcome() == "ok");
+    CHECK(r.last_value() == "");
+}
+
+TEST_CASE("fork of a device-private entry: both get a read-only entry, the device page is shared (I.7b)",
+          "[fork]") {
+    auto s = Sim::run(kWritten + "migrate-to-device P buf\nfork P C\n");
+    CHECK(s.kind("P", "buf", 0) == "device-private-ro");
+    CHECK(s.kind("C", "buf", 0) == "device-private-ro");
+    CHECK(s.pfn("P", "buf", 0) == s.pfn("C", "buf", 0));
+    const Page& d = s.page("P", "buf", 0);
+    CHECK(d.test(PG_device_private));
+    CHECK_FALSE(d.test(PG_anon_exclusive));
+    CHECK(d.mapcount == 2);
+    CHECK(d.refcount == 2);
+}
+
+TEST_CASE("The zero page is shared by fork without any reference", "[fork]") {
+    auto s = Sim::run("process P\nmap P buf 1 rw\nread P buf[0]\nfork P C\n");
+    CHECK(s.pte("C", "buf", 0).pfn() == s.k().zero_pfn());
+    CHECK(s.kind("C", "buf", 0) == "present-ro");
+    CHECK(s.k().page(s.k().zero_pfn()).refcount == Sim::run("process P\n").k().page(s.k().zero_pfn()).refcount);
+}
+
+TEST_CASE("A FOLL_GET reference is invisible to fork: the page is shared (era c's known limitation)", "[fork]") {
+    auto s = Sim::run(kWritten + "get P buf[0] as G\nfork P C\n");
+    CHECK(s.pfn("C", "buf", 0) == s.pfn("P", "buf", 0));
+    CHECK_FALSE(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).refcount == 3);  // two mappings + the GET
+    CHECK(s.page("P", "buf", 0).mapcount == 2);
+}
+
+TEST_CASE("Era b copies a possibly pinned page for the child; era a shares it (A-2)", "[fork]") {
+    const std::string text = kWritten + "pin P buf[0] write longterm as H\nfork P C\n";
+    auto b = Sim::run(text, Era::b);
+    CHECK(b.kind("P", "buf", 0) == "present-rw");
+    CHECK(b.pfn("P", "buf", 0) == b.holder("H").pfn);
+    CHECK(b.pfn("C", "buf", 0) != b.pfn("P", "buf", 0));
+    CHECK(b.kind("C", "buf", 0) == "present-rw");
+    CHECK(b.page("P", "buf", 0).mapcount == 1);
+
+    auto a = Sim::run(text, Era::a);
+    CHECK(a.kind("P", "buf", 0) == "present-ro");
+    CHECK(a.kind("C", "buf", 0) == "present-ro");
+    CHECK(a.pfn("C", "buf", 0) == a.pfn("P", "buf", 0));
+    CHECK(a.page("P", "buf", 0).mapcount == 2);
+    CHECK(a.page("P", "buf", 0).refcount == 2 + kPin);
+}
+
+TEST_CASE("In era a, the parent's write after fork leaves its pin on the page the child now owns (A-2)",
+          "[fork]") {
+    auto a = Sim::run(kWritten + "pin P buf[0] write longterm as H\nfork P C\nwrite P buf[0] \"new\"\n",
+                      Era::a);
+    CHECK(a.pfn("P", "buf", 0) != a.holder("H").pfn);
+    CHECK(a.pfn("C", "buf", 0) == a.holder("H").pfn);
+    CHECK(a.held_data("H") == "data");
+    CHECK_FALSE(a.violations("coherence").empty());
+}
+
+TEST_CASE("Era b does not copy an unpinned page at fork just because it holds a FOLL_GET reference",
+          "[fork]") {
+    auto b = Sim::run(kWritten + "get P buf[0] as G\nfork P C\n", Era::b);
+    CHECK(b.pfn("C", "buf", 0) == b.pfn("P", "buf", 0));
+    CHECK(b.page("P", "buf", 0).mapcount == 2);
+}

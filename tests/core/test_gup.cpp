@@ -1,0 +1,179 @@
+// GUP (semantics.md 2.4, 2.6-2.8, 1.4 gup_must_unshare, 2.20 v6.2 rule).
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "scenario_fixture.h"
+
+using namespace mmt;
+using namespace mmt::test;
+
+namespace {
+const std::string kWritten = "process P\nmap P buf 1 rw\nwrite P buf[0] \"data\"\n";
+const std::string kShared = kWritten + "fork P C\n";
+const std::string kThp = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"data\"\n";
+} // namespace
+
+TEST_CASE("FOLL_GET adds one reference and changes nothing else", "[gup]") {
+    auto s = Sim::run(kWritten + "get P buf[0] as G\n");
+    CHECK(s.last_outcome() == "ok");
+    CHECK(s.holder("G").kind == HolderKind::get);
+    CHECK(s.holder("G").pfn == s.pfn("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).refcount == 2);
+    CHECK(s.page("P", "buf", 0).mapcount == 1);
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.k().process(s.process("P")).has_pinned == 0);  // only FOLL_PIN sets MMF_HAS_PINNED
+}
+
+TEST_CASE("FOLL_PIN on an order-0 page adds GUP_PIN_COUNTING_BIAS and sets MMF_HAS_PINNED", "[gup]") {
+    auto s = Sim::run(kWritten + "pin P buf[0] write as H\n");
+    CHECK(s.page("P", "buf", 0).refcount == 1 + kPin);
+    CHECK(s.page("P", "buf", 0).mapcount == 1);
+    CHECK(s.page("P", "buf", 0).pincount == 0);
+    CHECK(s.k().folio_maybe_dma_pinned(s.pfn("P", "buf", 0)));
+    CHECK(s.k().process(s.process("P")).has_pinned == 1);
+}
+
+TEST_CASE("FOLL_PIN on a THP adds 1 to the refcount and 1 to compound_pincount", "[gup]") {
+    auto s = Sim::run(kThp + "pin P buf[3] write as H\n");
+    CHECK(s.pmd("P", "buf", 3).is_trans_huge());
+    const Page& head = s.head("P", "buf", 3);
+    CHECK(head.refcount == 2);
+    CHECK(head.pincount == 1);
+    CHECK(s.holder("H").pfn == Pfn(s.pmd("P", "buf", 0).head().value + 3));  // the subpage
+    CHECK(s.k().folio_maybe_dma_pinned(s.holder("H").pfn));
+}
+
+TEST_CASE("Releasing drops exactly what was taken; MMF_HAS_PINNED stays set", "[gup]") {
+    auto pin = Sim::run(kWritten + "pin P buf[0] write as H\nrelease H\n");
+    CHECK(pin.page("P", "buf", 0).refcount == 1);
+    CHECK(pin.k().process(pin.process("P")).has_pinned == 1);
+    CHECK(pin.holder("H").released == 1);
+    auto get = Sim::run(kWritten + "get P buf[0] as G\nrelease G\n");
+    CHECK(get.page("P", "buf", 0).refcount == 1);
+    auto thp = Sim::run(kThp + "pin P buf[3] write as H\nrelease H\n");
+    CHECK(thp.head("P", "buf", 3).refcount == 1);
+    CHECK(thp.head("P", "buf", 3).pincount == 0);
+}
+
+TEST_CASE("A write pin of untouched memory faults in a fresh exclusive page and pins it", "[gup]") {
+    auto s = Sim::run("process P\nmap P buf 1 rw\npin P buf[0] write as H\n");
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).refcount == 1 + kPin);
+    CHECK(s.holder("H").pfn == s.pfn("P", "buf", 0));
+}
+
+TEST_CASE("A write pin of a shared page breaks COW first and pins the new page", "[gup]") {
+    auto s = Sim::run(kShared + "pin P buf[0] write as H\n");
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.holder("H").pfn == s.pfn("P", "buf", 0));
+    CHECK(s.pfn("P", "buf", 0) != s.pfn("C", "buf", 0));
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.page("C", "buf", 0).refcount == 1);
+}
+
+TEST_CASE("Era c: a read-only pin of a shared page unshares: a new exclusive R/O page is pinned", "[gup]") {
+    auto s = Sim::run(kShared + "pin P buf[0] as H\n");
+    CHECK(s.last_outcome() == "ok");
+    CHECK(s.kind("P", "buf", 0) == "present-ro");  // unshare never maps writable (2.4)
+    CHECK(s.holder("H").pfn == s.pfn("P", "buf", 0));
+    CHECK(s.pfn("P", "buf", 0) != s.pfn("C", "buf", 0));
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).refcount == 1 + kPin);
+    CHECK(s.data("P", "buf", 0) == "data");
+    // The child keeps the old page, now mapped once.
+    CHECK(s.page("C", "buf", 0).refcount == 1);
+    CHECK(s.page("C", "buf", 0).mapcount == 1);
+    CHECK(s.kind("C", "buf", 0) == "present-ro");
+}
+
+TEST_CASE("Eras a and b: a read-only pin of a shared page pins the shared page as it is (B-3)", "[gup]") {
+    for (Era era : {Era::a, Era::b}) {
+        auto s = Sim::run(kShared + "pin P buf[0] as H\n", era);
+        CAPTURE(era_letter(era));
+        CHECK(s.holder("H").pfn == s.pfn("P", "buf", 0));
+        CHECK(s.pfn("P", "buf", 0) == s.pfn("C", "buf", 0));
+        CHECK(s.page("P", "buf", 0).refcount == 2 + kPin);
+        CHECK(s.page("P", "buf", 0).mapcount == 2);
+    }
+}
+
+TEST_CASE("A read-only pin of an exclusive read-only page pins it without copying", "[gup]") {
+    auto s = Sim::run(kWritten + "clear-softdirty P\npin P buf[0] as H\n");
+    Pfn before = Sim::run(kWritten + "clear-softdirty P\n").pfn("P", "buf", 0);
+    CHECK(s.holder("H").pfn == before);
+    CHECK(s.pfn("P", "buf", 0) == before);
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).refcount == 1 + kPin);
+}
+
+TEST_CASE("A read-only pin of a no-longer-shared page marks it exclusive without copying", "[gup]") {
+    // fork, the child exits: not exclusive but page_count 1 → page_move_anon_rmap.
+    auto s = Sim::run(kShared + "exit C\npin P buf[0] as H\n");
+    Pfn before = Sim::run(kShared).pfn("P", "buf", 0);
+    CHECK(s.holder("H").pfn == before);
+    CHECK(s.pfn("P", "buf", 0) == before);
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK(s.exclusive("P", "buf", 0));
+}
+
+TEST_CASE("A write pin in a read-only VMA fails with -EFAULT and changes nothing", "[gup]") {
+    auto s = Sim::run("process P\nmap P buf 1 ro\nread P buf[0]\npin P buf[0] write as H\n");
+    CHECK(s.last_outcome() == "bad address (-EFAULT)");
+    CHECK(s.pte("P", "buf", 0).pfn() == s.k().zero_pfn());
+    CHECK_FALSE(s.k().find_holder("H"));
+}
+
+TEST_CASE("Era c: a long-term read-only pin of untouched memory maps a fresh exclusive page (v6.2)", "[gup]") {
+    auto s = Sim::run("process P\nmap P buf 1 rw\npin P buf[0] longterm as H\n");
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK(s.pfn("P", "buf", 0) != s.k().zero_pfn());
+    CHECK(s.holder("H").pfn == s.pfn("P", "buf", 0));
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).refcount == 1 + kPin);
+    CHECK(s.data("P", "buf", 0) == "");
+}
+
+TEST_CASE("A short-term read-only pin of untouched memory pins the shared zero page", "[gup]") {
+    const int32_t zero_ref = Sim::run("process P\n").k().page(Pfn(1)).refcount;
+    auto s = Sim::run("process P\nmap P buf 1 rw\npin P buf[0] as H\n");
+    CHECK(s.pte("P", "buf", 0).pfn() == s.k().zero_pfn());
+    CHECK(s.holder("H").pfn == s.k().zero_pfn());
+    CHECK(s.k().page(s.k().zero_pfn()).refcount == zero_ref + kPin);
+    for (Era era : {Era::a, Era::b}) {
+        auto old = Sim::run("process P\nmap P buf 1 rw\npin P buf[0] longterm as H\n", era);
+        CHECK(old.holder("H").pfn == old.k().zero_pfn());
+    }
+}
+
+TEST_CASE("GUP-fast ends with the same pages as the slow path", "[gup]") {
+    auto shared = Sim::run(kShared + "pin P buf[0] fast as H\n");
+    CHECK(shared.holder("H").pfn == shared.pfn("P", "buf", 0));
+    CHECK(shared.pfn("P", "buf", 0) != shared.pfn("C", "buf", 0));  // unshared on the slow path
+    CHECK(shared.exclusive("P", "buf", 0));
+    CHECK(shared.page("P", "buf", 0).refcount == 1 + kPin);
+    CHECK(shared.page("C", "buf", 0).refcount == 1);  // the attempt on the old page was undone
+
+    auto zero = Sim::run("process P\nmap P buf 1 rw\npin P buf[0] longterm fast as H\n");
+    CHECK(zero.pfn("P", "buf", 0) != zero.k().zero_pfn());
+    CHECK(zero.holder("H").pfn == zero.pfn("P", "buf", 0));
+
+    auto get = Sim::run(kShared + "get P buf[0] fast as G\n");
+    CHECK(get.holder("G").pfn == get.pfn("C", "buf", 0));  // FOLL_GET never unshares
+    CHECK(get.page("P", "buf", 0).refcount == 3);
+
+    auto write = Sim::run(kWritten + "pin P buf[0] write fast as H\n");
+    CHECK(write.page("P", "buf", 0).refcount == 1 + kPin);
+    CHECK(write.k().process(write.process("P")).has_pinned == 1);
+}
+
+TEST_CASE("Era c: a read-only pin of a shared THP unshares one 4 KiB subpage", "[gup]") {
+    auto s = Sim::run(kThp + "fork P C\npin P buf[3] as H\n");
+    CHECK(s.holder("H").pfn == s.pfn("P", "buf", 3));
+    CHECK(s.exclusive("P", "buf", 3));
+    CHECK(s.kind("P", "buf", 3) == "present-ro");
+    CHECK(s.pfn("P", "buf", 3) != s.pfn("C", "buf", 3));
+    CHECK_FALSE(s.k().folio_test_large(s.holder("H").pfn));
+    CHECK(s.pmd("C", "buf", 0).is_trans_huge());  // the child's PMD is untouched
+}

@@ -1,0 +1,109 @@
+// madvise and munmap (semantics.md 2.9 zap, 2.11 reclaim for MADV_PAGEOUT,
+// MADV_COLLAPSE building a PMD-mapped THP).
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "scenario_fixture.h"
+
+using namespace mmt;
+using namespace mmt::test;
+
+namespace {
+const std::string kWritten = "process P\nmap P buf 2 rw\nwrite P buf[0] \"data\"\n";
+}
+
+TEST_CASE("MADV_DONTNEED zaps the page: it is freed and the next read sees zeroes", "[madvise]") {
+    Pfn page = Sim::run(kWritten).pfn("P", "buf", 0);
+    auto s = Sim::run(kWritten + "madvise P buf dontneed\n");
+    CHECK(s.kind("P", "buf", 0) == "none");
+    CHECK(s.k().page(page).refcount == 0);
+    CHECK_FALSE(s.k().page(page).test(PG_allocated));
+    auto r = Sim::run(kWritten + "madvise P buf dontneed\nread P buf[0]\n");
+    CHECK(r.last_value() == "");
+    CHECK(r.pte("P", "buf", 0).pfn() == r.k().zero_pfn());
+}
+
+TEST_CASE("A zapped pinned page stays allocated and exclusive; the process gets a new page later",
+          "[madvise]") {
+    auto s = Sim::run(kWritten + "pin P buf[0] write longterm as H\nmadvise P buf[0] dontneed\n"
+                                 "write P buf[0] \"new\"\n");
+    const Page& held = s.held_page("H");
+    CHECK(held.test(PG_allocated));
+    CHECK(held.refcount == kPin);  // only the pin is left
+    CHECK(held.mapcount == 0);
+    CHECK(held.test(PG_anon_exclusive));  // stale, never cleared by page_remove_rmap (1.4)
+    CHECK(s.pfn("P", "buf", 0) != s.holder("H").pfn);
+    CHECK(s.held_data("H") == "data");
+    CHECK(s.holder("H").detached == 1);
+    CHECK(s.violations("coherence").empty());  // the process let go of that memory itself
+    CHECK(s.violations("invariant").empty());
+}
+
+TEST_CASE("MADV_DONTNEED on part of the range leaves the rest alone", "[madvise]") {
+    auto s = Sim::run(kWritten + "write P buf[1] \"one\"\nmadvise P buf[1] dontneed\n");
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.kind("P", "buf", 1) == "none");
+    CHECK(s.data("P", "buf", 0) == "data");
+}
+
+TEST_CASE("MADV_PAGEOUT reclaims the range to swap, skipping what is not an anonymous page", "[madvise]") {
+    auto s = Sim::run(kWritten + "read P buf[1]\nmadvise P buf pageout\n");
+    CHECK(s.last_outcome() == "ok");
+    CHECK(s.pte("P", "buf", 0).is_swap_entry());
+    CHECK(s.pte("P", "buf", 0).has(Pte::swp_exclusive));
+    CHECK(s.slot("P", "buf", 0).count == 1);
+    CHECK(s.pte("P", "buf", 1).pfn() == s.k().zero_pfn());  // the zero page is not reclaimed
+    auto r = Sim::run(kWritten + "madvise P buf pageout\nread P buf[0]\n");
+    CHECK(r.last_value() == "data");
+}
+
+TEST_CASE("MADV_PAGEOUT keeps a pinned page mapped", "[madvise]") {
+    auto s = Sim::run(kWritten + "pin P buf[0] write as H\nmadvise P buf pageout\n");
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.pfn("P", "buf", 0) == s.holder("H").pfn);
+}
+
+TEST_CASE("MADV_COLLAPSE builds a PMD-mapped, exclusive THP from the 512 small pages", "[madvise]") {
+    const std::string text = "process P\nmap P buf 512 rw\nwrite P buf[0] \"a\"\nwrite P buf[5] \"b\"\n"
+                             "read P buf[6]\n";
+    Pfn old = Sim::run(text).pfn("P", "buf", 0);
+    auto s = Sim::run(text + "madvise P buf collapse\n");
+    CHECK(s.last_outcome() == "ok");
+    Pmd pmd = s.pmd("P", "buf", 0);
+    REQUIRE(pmd.is_trans_huge());
+    CHECK(pmd.has(Pte::write));
+    const Page& head = s.k().page(pmd.head());
+    CHECK(head.order == 9);
+    CHECK(head.entire_mapcount == 1);
+    CHECK(head.refcount == 1);
+    CHECK(head.test(PG_anon_exclusive));
+    CHECK(s.data("P", "buf", 0) == "a");
+    CHECK(s.data("P", "buf", 5) == "b");
+    CHECK(s.data("P", "buf", 6) == "");
+    CHECK(s.kind("P", "buf", 300) == "present-rw");
+    CHECK(s.k().page(old).refcount == 0);
+    CHECK(s.violations("invariant").empty());
+}
+
+TEST_CASE("MADV_COLLAPSE fails when a page has references beyond its mappings", "[madvise]") {
+    auto s = Sim::run("process P\nmap P buf 512 rw\nwrite P buf[0] \"a\"\nget P buf[0] as G\n"
+                      "madvise P buf collapse\n");
+    CHECK(s.last_outcome() == "range cannot be collapsed");
+    CHECK(s.pmd("P", "buf", 0).is_table());
+    CHECK(s.pfn("P", "buf", 0) == s.holder("G").pfn);
+}
+
+TEST_CASE("munmap removes the range: the address faults with SIGSEGV afterwards", "[madvise]") {
+    Pfn page = Sim::run(kWritten).pfn("P", "buf", 0);
+    auto s = Sim::run(kWritten + "unmap P buf\nread P buf[0]\n");
+    CHECK(s.last_outcome() == "segmentation fault");
+    CHECK(s.k().page(page).refcount == 0);
+}
+
+TEST_CASE("exit tears down every mapping, and swap entries give their slot back", "[madvise]") {
+    auto s = Sim::run(kWritten + "write P buf[1] \"x\"\nswapout P buf[1]\nexit P\n");
+    SwapSlot slot = Sim::run(kWritten + "write P buf[1] \"x\"\nswapout P buf[1]\n").pte("P", "buf", 1).swap_slot();
+    CHECK(s.k().swap_slot(slot).count == 0);
+    CHECK(s.k().process(s.process("P")).alive == 0);
+    CHECK(s.kind("P", "buf", 0) == "none");
+}

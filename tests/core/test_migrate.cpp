@@ -1,0 +1,131 @@
+// Page migration (semantics.md 2.14, commit message I.3, scenario S12).
+// Line numbers: the scenarios below put the command under test on line 3+.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "scenario_fixture.h"
+
+using namespace mmt;
+using namespace mmt::test;
+
+namespace {
+// Lines 1-3.
+const std::string kWritten = "process P\nmap P buf 1 rw\nwrite P buf[0] \"data\"\n";
+}
+
+TEST_CASE("Migrating an exclusive writable page: new frame, writable, exclusive again, data kept", "[migrate]") {
+    Pfn old = Sim::run(kWritten).pfn("P", "buf", 0);
+    auto s = Sim::run(kWritten + "migrate P buf[0]\n");  // line 4
+    CHECK(s.last_outcome() == "ok");
+    CHECK(s.wrote_kind_at_line(4, PteKind::migration_write));
+    CHECK(s.pfn("P", "buf", 0) != old);
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.exclusive("P", "buf", 0));  // restored from the writable entry (RMAP_EXCLUSIVE)
+    CHECK(s.data("P", "buf", 0) == "data");
+    CHECK(s.page("P", "buf", 0).refcount == 1);
+    CHECK(s.page("P", "buf", 0).mapcount == 1);
+    CHECK(s.k().page(old).refcount == 0);
+    CHECK_FALSE(s.k().page(old).test(PG_allocated));
+}
+
+TEST_CASE("Migrating a read-only exclusive page goes through a readable-exclusive entry and stays exclusive",
+          "[migrate]") {
+    auto s = Sim::run(kWritten + "clear-softdirty P\nmigrate P buf[0]\n");  // line 5
+    CHECK(s.last_outcome() == "ok");
+    CHECK(s.wrote_kind_at_line(5, PteKind::migration_read_exclusive));
+    CHECK_FALSE(s.wrote_kind_at_line(5, PteKind::migration_write));
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK(s.exclusive("P", "buf", 0));
+    // Exclusive, so the next write reuses the new page without copying.
+    auto w = Sim::run(kWritten + "clear-softdirty P\nmigrate P buf[0]\nwrite P buf[0] \"x\"\n");
+    CHECK(w.pfn("P", "buf", 0) == s.pfn("P", "buf", 0));
+    CHECK(w.kind("P", "buf", 0) == "present-rw");
+}
+
+TEST_CASE("Migrating a page shared after fork: both processes map the new frame read-only, not exclusive",
+          "[migrate]") {
+    Pfn old = Sim::run(kWritten + "fork P C\n").pfn("P", "buf", 0);
+    auto s = Sim::run(kWritten + "fork P C\nmigrate P buf[0]\n");  // line 5
+    CHECK(s.last_outcome() == "ok");
+    CHECK(s.wrote_kind_at_line(5, PteKind::migration_read));
+    CHECK_FALSE(s.wrote_kind_at_line(5, PteKind::migration_read_exclusive));
+    Pfn now = s.pfn("P", "buf", 0);
+    CHECK(now != old);
+    CHECK(s.pfn("C", "buf", 0) == now);
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK(s.kind("C", "buf", 0) == "present-ro");
+    CHECK_FALSE(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).mapcount == 2);
+    CHECK(s.page("P", "buf", 0).refcount == 2);
+}
+
+TEST_CASE("Era c refuses to migrate a pinned page at unmap time: no migration entry is ever installed",
+          "[migrate]") {
+    auto before = Sim::run(kWritten + "pin P buf[0] write longterm as H\n");
+    auto s = Sim::run(kWritten + "pin P buf[0] write longterm as H\nmigrate P buf[0]\n");  // line 5
+    CHECK(s.last_outcome() == "page is pinned");
+    for (Pte p : s.ptes_written_at_line(5))
+        CHECK_FALSE(p.is_migration_entry());
+    CHECK(s.pte("P", "buf", 0) == before.pte("P", "buf", 0));
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).refcount == 1 + kPin);
+    CHECK(s.page("P", "buf", 0).mapcount == 1);
+    CHECK(s.violations("invariant").empty());
+}
+
+TEST_CASE("A FOLL_GET reference makes the refcount freeze fail; the page is restored still exclusive",
+          "[migrate]") {
+    auto before = Sim::run(kWritten + "get P buf[0] as G\n");
+    auto s = Sim::run(kWritten + "get P buf[0] as G\nmigrate P buf[0]\n");  // line 5
+    CHECK(s.last_outcome() == "page has unexpected references");
+    CHECK(s.wrote_kind_at_line(5, PteKind::migration_write));  // unmapping succeeded
+    CHECK(s.pfn("P", "buf", 0) == s.holder("G").pfn);
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.exclusive("P", "buf", 0));  // restored from the W entry type
+    CHECK(s.page("P", "buf", 0).refcount == 2);
+    CHECK(s.page("P", "buf", 0).mapcount == 1);
+    CHECK(s.pte("P", "buf", 0).pfn() == before.pte("P", "buf", 0).pfn());
+}
+
+TEST_CASE("Eras a and b unmap a pinned page, fail on the refcount, and map it back", "[migrate]") {
+    for (Era era : {Era::a, Era::b}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(kWritten + "pin P buf[0] write longterm as H\nmigrate P buf[0]\n", era);  // line 5
+        CHECK(s.last_outcome() == "page is pinned");
+        CHECK(s.wrote_kind_at_line(5, PteKind::migration_write));
+        CHECK(s.pfn("P", "buf", 0) == s.holder("H").pfn);
+        CHECK(s.kind("P", "buf", 0) == "present-rw");
+        CHECK(s.page("P", "buf", 0).refcount == 1 + kPin);
+        CHECK(s.page("P", "buf", 0).mapcount == 1);
+        CHECK(s.violations("coherence").empty());
+    }
+}
+
+TEST_CASE("Eras a and b have no readable-exclusive entry: a read-only page migrates through a readable one",
+          "[migrate]") {
+    auto s = Sim::run(kWritten + "clear-softdirty P\nmigrate P buf[0]\n", Era::b);  // line 5
+    CHECK(s.wrote_kind_at_line(5, PteKind::migration_read));
+    CHECK_FALSE(s.wrote_kind_at_line(5, PteKind::migration_read_exclusive));
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+}
+
+TEST_CASE("Migrating a PMD-mapped THP moves the whole folio and keeps it exclusive", "[migrate]") {
+    const std::string thp = "process P\nmap P buf 512 rw thp\nwrite P buf[7] \"seven\"\n";
+    Pfn old = Sim::run(thp).pmd("P", "buf", 0).head();
+    auto s = Sim::run(thp + "migrate P buf[7]\n");
+    CHECK(s.last_outcome() == "ok");
+    Pmd pmd = s.pmd("P", "buf", 0);
+    REQUIRE(pmd.is_trans_huge());
+    CHECK(pmd.head() != old);
+    CHECK(pmd.has(Pte::write));
+    CHECK(s.k().page(pmd.head()).test(PG_anon_exclusive));
+    CHECK(s.k().page(pmd.head()).entire_mapcount == 1);
+    CHECK(s.k().page(pmd.head()).refcount == 1);
+    CHECK(s.data("P", "buf", 7) == "seven");
+}
+
+TEST_CASE("Nothing to migrate where no anonymous page is mapped", "[migrate]") {
+    auto s = Sim::run("process P\nmap P buf 1 rw\nread P buf[0]\nmigrate P buf[0]\n");
+    CHECK(s.last_outcome() == "no page mapped at this address");
+    CHECK(s.pte("P", "buf", 0).pfn() == s.k().zero_pfn());
+}

@@ -1,0 +1,214 @@
+// Device migration, the project's seed (mm/migrate_device.c; semantics.md 2.15,
+// 2.16 and the worked example of 2.15; commit message I.3, I.7b).
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "scenario_fixture.h"
+
+using namespace mmt;
+using namespace mmt::test;
+
+namespace {
+// Lines 1-3.
+const std::string kWritten = "process P\nmap P buf 1 rw\nwrite P buf[0] \"data\"\n";
+}
+
+TEST_CASE("The seed's worked example: an exclusive writable page S moves to a device page D", "[device]") {
+    Pfn s_pfn = Sim::run(kWritten).pfn("P", "buf", 0);
+    auto s = Sim::run(kWritten + "migrate-to-device P buf\n");  // line 4
+    CHECK(s.last_outcome() == "ok");
+    // collect: migration-W (MIGRATE_PFN_WRITE) replaces the present PTE.
+    CHECK(s.wrote_kind_at_line(4, PteKind::migration_write));
+    // finalize: devpriv-W, D ref 1, map 1, AE 1.
+    CHECK(s.kind("P", "buf", 0) == "device-private-rw");
+    Pfn d_pfn = s.pte("P", "buf", 0).pfn();
+    const Page& d = s.k().page(d_pfn);
+    CHECK(d.test(PG_device_private));
+    CHECK(d.test(PG_anon));
+    CHECK(d.test(PG_anon_exclusive));
+    CHECK(d.mapcount == 1);
+    CHECK(d.refcount == 1);
+    CHECK_FALSE(d.test(PG_locked));
+    CHECK(s.data(d_pfn) == "data");
+    // S: putback_lru_page drops the last reference: freed.
+    CHECK(s.k().page(s_pfn).refcount == 0);
+    CHECK_FALSE(s.k().page(s_pfn).test(PG_allocated));
+    CHECK(s.violations("invariant").empty());
+}
+
+TEST_CASE("Holes and the zero page become zeroed, exclusive device pages", "[device]") {
+    auto s = Sim::run("process P\nmap P buf 3 rw\nread P buf[1]\nwrite P buf[2] \"two\"\n"
+                      "migrate-to-device P buf\n");
+    for (uint32_t i = 0; i < 3; ++i) {
+        CAPTURE(i);
+        CHECK(s.kind("P", "buf", i) == "device-private-rw");
+        const Page& d = s.page("P", "buf", i);
+        CHECK(d.test(PG_device_private));
+        CHECK(d.test(PG_anon_exclusive));  // migrate_vma_insert_page: page_add_new_anon_rmap
+        CHECK(d.mapcount == 1);
+        CHECK(d.refcount == 1);
+    }
+    CHECK(s.data("P", "buf", 0) == "");
+    CHECK(s.data("P", "buf", 1) == "");
+    CHECK(s.data("P", "buf", 2) == "two");
+}
+
+TEST_CASE("A read-only VMA gets read-only device entries that are still exclusive", "[device]") {
+    auto s = Sim::run("process P\nmap P buf 1 ro\nread P buf[0]\nmigrate-to-device P buf\n");
+    CHECK(s.kind("P", "buf", 0) == "device-private-ro");
+    CHECK(s.exclusive("P", "buf", 0));
+}
+
+TEST_CASE("A pinned exclusive page is skipped: it stays mapped writable and pinned", "[device]") {
+    auto before = Sim::run(kWritten + "pin P buf[0] write longterm as H\n");
+    auto s = Sim::run(kWritten + "pin P buf[0] write longterm as H\nmigrate-to-device P buf\n");  // line 5
+    CHECK(s.last_outcome() == "ok");  // the command succeeds; the page just stays
+    for (Pte p : s.ptes_written_at_line(5))
+        CHECK_FALSE(p.is_migration_entry());
+    CHECK(s.pte("P", "buf", 0) == before.pte("P", "buf", 0));
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).refcount == 1 + kPin);
+    CHECK_FALSE(s.page("P", "buf", 0).test(PG_locked));
+}
+
+TEST_CASE("A page with a FOLL_GET reference is restored: migrate_vma_check_page sees the extra reference",
+          "[device]") {
+    auto before = Sim::run(kWritten + "get P buf[0] as G\n");
+    auto s = Sim::run(kWritten + "get P buf[0] as G\nmigrate-to-device P buf\n");  // line 5
+    CHECK(s.last_outcome() == "ok");
+    CHECK(s.wrote_kind_at_line(5, PteKind::migration_write));  // collected, then restored
+    // remove_migration_pte() rebuilds the PTE: same page, writable, but old and
+    // clean (the dirty bit went to the page when the entry was installed).
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.pfn("P", "buf", 0) == before.pfn("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).test(PG_dirty));
+    CHECK(s.exclusive("P", "buf", 0));  // restored from the W entry
+    CHECK(s.page("P", "buf", 0).refcount == 2);
+    CHECK_FALSE(s.page("P", "buf", 0).test(PG_locked));
+    CHECK(s.page("P", "buf", 0).test(PG_lru));
+}
+
+TEST_CASE("Eras a and b collect a pinned page, then migrate_vma_check_page restores it", "[device]") {
+    for (Era era : {Era::a, Era::b}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(kWritten + "pin P buf[0] write longterm as H\nmigrate-to-device P buf\n", era);
+        CHECK(s.wrote_kind_at_line(5, PteKind::migration_write));
+        CHECK(s.kind("P", "buf", 0) == "present-rw");
+        CHECK(s.pfn("P", "buf", 0) == s.holder("H").pfn);
+        CHECK(s.page("P", "buf", 0).refcount == 1 + kPin);
+    }
+}
+
+// migrate_vma_pages() refuses to move a page that has a mapping (a file page or, as here, a swap cache page) to
+// device-private memory: "src page present: device-private dst and src has a mapping (file/swapcache) → clear
+// MIGRATE" (semantics.md 2.15, pages). The page is restored from its RX entry: present, read-only, still
+// exclusive, still in the swap cache.
+TEST_CASE("A page still in the swap cache is not migrated to device memory", "[device]") {
+    const std::string setup = kWritten + "swapout P buf[0]\nread P buf[0]\n";
+    Pfn page = Sim::run(setup).pfn("P", "buf", 0);
+    REQUIRE(Sim::run(setup).page("P", "buf", 0).test(PG_swapcache));
+    auto s = Sim::run(setup + "migrate-to-device P buf\n");
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK(s.pfn("P", "buf", 0) == page);
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).test(PG_swapcache));
+    CHECK_FALSE(s.page("P", "buf", 0).test(PG_device_private));
+}
+
+TEST_CASE("A swapped-out page is not collected and stays on swap", "[device]") {
+    auto before = Sim::run(kWritten + "swapout P buf[0]\n");
+    auto s = Sim::run(kWritten + "swapout P buf[0]\nmigrate-to-device P buf\n");
+    CHECK(s.pte("P", "buf", 0) == before.pte("P", "buf", 0));
+    CHECK(s.slot("P", "buf", 0).count == 1);
+}
+
+TEST_CASE("A CPU read migrates the page back to system memory with its data, exclusive", "[device]") {
+    Pfn d_pfn = Sim::run(kWritten + "migrate-to-device P buf\n").pte("P", "buf", 0).pfn();
+    auto s = Sim::run(kWritten + "migrate-to-device P buf\nread P buf[0]\n");
+    CHECK(s.last_outcome() == "ok");
+    CHECK(s.last_value() == "data");
+    // The devpriv-W entry became migration-W: restored present, W (VM_WRITE), AE.
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.exclusive("P", "buf", 0));
+    const Page& page = s.page("P", "buf", 0);
+    CHECK_FALSE(page.test(PG_device_private));
+    CHECK(page.refcount == 1);
+    CHECK(page.mapcount == 1);
+    CHECK_FALSE(page.test(PG_locked));
+    // free_zone_device_page(): AE and the mapping are cleared.
+    CHECK_FALSE(s.k().page(d_pfn).test(PG_anon_exclusive));
+    CHECK(s.k().page(d_pfn).mapcount == 0);
+}
+
+TEST_CASE("A CPU write migrates back and writes in place", "[device]") {
+    auto s = Sim::run(kWritten + "migrate-to-device P buf\nwrite P buf[0] \"new\"\n");
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.data("P", "buf", 0) == "new");
+    CHECK(s.page("P", "buf", 0).refcount == 1);
+}
+
+TEST_CASE("A read-only exclusive page comes back read-only but exclusive (RX entries)", "[device]") {
+    auto s = Sim::run(kWritten + "clear-softdirty P\nmigrate-to-device P buf\n");
+    CHECK(s.kind("P", "buf", 0) == "device-private-ro");
+    CHECK(s.exclusive("P", "buf", 0));
+    auto r = Sim::run(kWritten + "clear-softdirty P\nmigrate-to-device P buf\nread P buf[0]\n");
+    CHECK(r.kind("P", "buf", 0) == "present-ro");
+    CHECK(r.exclusive("P", "buf", 0));
+}
+
+TEST_CASE("After fork, a CPU access in one process migrates the page back for both, shared read-only",
+          "[device]") {
+    auto s = Sim::run(kWritten + "migrate-to-device P buf\nfork P C\nread P buf[0]\n");
+    CHECK(s.last_value() == "data");
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK(s.kind("C", "buf", 0) == "present-ro");
+    CHECK(s.pfn("P", "buf", 0) == s.pfn("C", "buf", 0));
+    const Page& page = s.page("P", "buf", 0);
+    CHECK_FALSE(page.test(PG_device_private));
+    CHECK_FALSE(page.test(PG_anon_exclusive));
+    CHECK(page.mapcount == 2);
+    CHECK(page.refcount == 2);
+    // The next write COWs as usual.
+    auto w = Sim::run(kWritten + "migrate-to-device P buf\nfork P C\nread P buf[0]\nwrite C buf[0] \"c\"\n");
+    CHECK(w.pfn("P", "buf", 0) != w.pfn("C", "buf", 0));
+    CHECK(w.data("P", "buf", 0) == "data");
+    CHECK(w.data("C", "buf", 0) == "c");
+}
+
+TEST_CASE("A device page that is already on the device is not selected again", "[device]") {
+    Pte first = Sim::run(kWritten + "migrate-to-device P buf\n").pte("P", "buf", 0);
+    auto s = Sim::run(kWritten + "migrate-to-device P buf\nmigrate-to-device P buf\n");
+    CHECK(s.pte("P", "buf", 0) == first);
+    CHECK(s.page("P", "buf", 0).refcount == 1);
+}
+
+TEST_CASE("A shared page (after fork) moves to the device for both processes, read-only, not exclusive",
+          "[device]") {
+    auto s = Sim::run(kWritten + "fork P C\nmigrate-to-device P buf\n");
+    CHECK(s.kind("P", "buf", 0) == "device-private-ro");
+    CHECK(s.kind("C", "buf", 0) == "device-private-ro");
+    CHECK(s.pfn("P", "buf", 0) == s.pfn("C", "buf", 0));
+    CHECK_FALSE(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).mapcount == 2);
+    CHECK(s.page("P", "buf", 0).refcount == 2);
+}
+
+TEST_CASE("A pin of a device-private address first migrates the page back, then pins it", "[device]") {
+    auto s = Sim::run(kWritten + "migrate-to-device P buf\npin P buf[0] write as H\n");
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.holder("H").pfn == s.pfn("P", "buf", 0));
+    CHECK_FALSE(s.page("P", "buf", 0).test(PG_device_private));
+    CHECK(s.page("P", "buf", 0).refcount == 1 + kPin);
+}
+
+TEST_CASE("A PMD-mapped THP is split so that its 4 KiB pages can move", "[device]") {
+    auto s = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"z\"\nmigrate-to-device P buf[0..1]\n");
+    CHECK(s.pmd("P", "buf", 0).is_table());
+    CHECK(s.kind("P", "buf", 0) == "device-private-rw");
+    CHECK(s.kind("P", "buf", 1) == "device-private-rw");
+    CHECK(s.kind("P", "buf", 2) == "present-rw");
+    CHECK(s.exclusive("P", "buf", 2));
+    CHECK(s.data("P", "buf", 0) == "z");
+}

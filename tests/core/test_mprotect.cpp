@@ -1,0 +1,171 @@
+// mprotect and clear_refs (semantics.md 2.10, 2.20 can_change_pte_writable;
+// commit message I.8; scenario S10).
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "kernel.h"
+#include "migrate.h"
+#include "mprotect.h"
+#include "scenario_fixture.h"
+
+using namespace mmt;
+using namespace mmt::test;
+
+namespace {
+const std::string kWritten = "process P\nmap P buf 1 rw\nwrite P buf[0] \"data\"\n";
+}
+
+TEST_CASE("mprotect(PROT_READ) write-protects the PTE and leaves PG_anon_exclusive alone", "[mprotect]") {
+    auto s = Sim::run(kWritten + "protect P buf ro\n");
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.pte("P", "buf", 0).has(Pte::dirty));
+    auto w = Sim::run(kWritten + "protect P buf ro\nwrite P buf[0] \"x\"\n");
+    CHECK(w.last_outcome() == "segmentation fault");
+}
+
+TEST_CASE("Era c: mprotect back to read-write maps a dirty exclusive page writable at once (v6.0)",
+          "[mprotect]") {
+    Pfn page = Sim::run(kWritten).pfn("P", "buf", 0);
+    auto s = Sim::run(kWritten + "protect P buf ro\nprotect P buf rw\n");
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.pfn("P", "buf", 0) == page);
+    CHECK(s.exclusive("P", "buf", 0));
+}
+
+TEST_CASE("Eras a and b: mprotect back to read-write keeps the PTE read-only until a write fault",
+          "[mprotect]") {
+    for (Era era : {Era::a, Era::b}) {
+        CAPTURE(era_letter(era));
+        Pfn page = Sim::run(kWritten, era).pfn("P", "buf", 0);
+        auto s = Sim::run(kWritten + "protect P buf ro\nprotect P buf rw\n", era);
+        CHECK(s.kind("P", "buf", 0) == "present-ro");
+        // Nothing else holds the page: the write fault reuses it.
+        auto w = Sim::run(kWritten + "protect P buf ro\nprotect P buf rw\nwrite P buf[0] \"x\"\n", era);
+        CHECK(w.kind("P", "buf", 0) == "present-rw");
+        CHECK(w.pfn("P", "buf", 0) == page);
+    }
+}
+
+TEST_CASE("Era c: mprotect to read-write does not make a shared page writable", "[mprotect]") {
+    auto s = Sim::run(kWritten + "fork P C\nprotect P buf ro\nprotect P buf rw\n");
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK_FALSE(s.exclusive("P", "buf", 0));
+}
+
+TEST_CASE("Era c: a clean exclusive page (read back from swap) stays read-only after mprotect", "[mprotect]") {
+    auto s = Sim::run(kWritten + "swapout P buf[0]\nread P buf[0]\nprotect P buf ro\nprotect P buf rw\n");
+    REQUIRE(s.exclusive("P", "buf", 0));
+    CHECK_FALSE(s.pte("P", "buf", 0).has(Pte::dirty));
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+}
+
+TEST_CASE("Era c: with soft-dirty tracking armed, mprotect leaves the write fault to happen", "[mprotect]") {
+    auto s = Sim::run(kWritten + "clear-softdirty P\nprotect P buf ro\nprotect P buf rw\n");
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK(s.exclusive("P", "buf", 0));
+    auto w = Sim::run(kWritten + "clear-softdirty P\nprotect P buf ro\nprotect P buf rw\nwrite P buf[0] \"x\"\n");
+    CHECK(w.kind("P", "buf", 0) == "present-rw");
+    CHECK(w.pte("P", "buf", 0).has(Pte::soft_dirty));
+    CHECK(w.pfn("P", "buf", 0) == s.pfn("P", "buf", 0));
+}
+
+TEST_CASE("Era c keeps a R/W pin coherent across mprotect; era b breaks it (B-1, S4)", "[mprotect]") {
+    const std::string text = kWritten + "pin P buf[0] write longterm as H\nprotect P buf ro\nprotect P buf rw\n"
+                                        "write P buf[0] \"new\"\n";
+    auto c = Sim::run(text, Era::c);
+    CHECK(c.pfn("P", "buf", 0) == c.holder("H").pfn);
+    CHECK(c.held_data("H") == "new");
+    auto b = Sim::run(text, Era::b);
+    CHECK(b.pfn("P", "buf", 0) != b.holder("H").pfn);
+    CHECK(b.held_data("H") == "data");
+}
+
+TEST_CASE("clear-softdirty write-protects writable PTEs and clears soft-dirty; exclusivity stays", "[mprotect]") {
+    auto before = Sim::run(kWritten);
+    REQUIRE(before.pte("P", "buf", 0).has(Pte::soft_dirty));
+    auto s = Sim::run(kWritten + "clear-softdirty P\n");
+    Pte pte = s.pte("P", "buf", 0);
+    CHECK(pte.is_present());
+    CHECK_FALSE(pte.has(Pte::write));
+    CHECK_FALSE(pte.has(Pte::soft_dirty));
+    CHECK(pte.pfn() == before.pfn("P", "buf", 0));
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.page("P", "buf", 0).refcount == 1);
+}
+
+TEST_CASE("clear-softdirty leaves the writable PTE of a pinned page alone in eras b and c (pte_is_pinned)",
+          "[mprotect]") {
+    const std::string text = kWritten + "pin P buf[0] write longterm as H\nclear-softdirty P\n";
+    for (Era era : {Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        CHECK(s.kind("P", "buf", 0) == "present-rw");
+        CHECK(s.pfn("P", "buf", 0) == s.holder("H").pfn);
+    }
+    CHECK(Sim::run(text, Era::a).kind("P", "buf", 0) == "present-ro");  // v5.7 has no such check
+}
+
+// fs/proc/task_mmu.c clear_soft_dirty_pmd() write-protects a present PMD and clears its soft-dirty bit
+// unconditionally; only the PTE variant (clear_soft_dirty) asks pte_is_pinned().
+TEST_CASE("clear-softdirty write-protects a PMD-mapped THP even when it is pinned", "[mprotect]") {
+    for (Era era : {Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"t\"\npin P buf[0] write as H\n"
+                          "clear-softdirty P\n", era);
+        REQUIRE(s.pmd("P", "buf", 0).is_trans_huge());
+        CHECK_FALSE(s.pmd("P", "buf", 0).has(Pte::write));
+        CHECK_FALSE(s.pmd("P", "buf", 0).has(Pte::soft_dirty));
+    }
+}
+
+TEST_CASE("A FOLL_GET reference survives clear-softdirty and a write in era c, not in era b (S10)",
+          "[mprotect]") {
+    const std::string text = kWritten + "get P buf[0] as G\nclear-softdirty P\nwrite P buf[0] \"new\"\n";
+    auto c = Sim::run(text, Era::c);
+    CHECK(c.pfn("P", "buf", 0) == c.holder("G").pfn);
+    CHECK(c.held_data("G") == "new");
+    auto b = Sim::run(text, Era::b);
+    CHECK(b.pfn("P", "buf", 0) != b.holder("G").pfn);
+    CHECK(b.held_data("G") == "data");
+}
+
+TEST_CASE("mprotect(PROT_READ) of a writable device-private entry makes it readable, still exclusive",
+          "[mprotect]") {
+    auto s = Sim::run(kWritten + "migrate-to-device P buf\nprotect P buf ro\n");
+    CHECK(s.kind("P", "buf", 0) == "device-private-ro");
+    CHECK(s.exclusive("P", "buf", 0));
+}
+
+TEST_CASE("mprotect(PROT_READ) turns a writable migration entry into a readable-exclusive one (I.8)",
+          "[mprotect]") {
+    // Not reachable from a scenario (migration completes inside one command),
+    // so the migration is driven step by step through the engine's functions.
+    for (Era era : {Era::c, Era::b}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(kWritten, era);
+        Kernel& k = s.k();
+        const VmaId vma = s.vma("P", "buf");
+        const Pfn page = s.pfn("P", "buf", 0);
+        k.begin_command(100, 100);
+        k.step("test: isolate the page as migrate_pages() would");
+        k.folio_ref_add(page, 1);
+        k.folio_in_flight_add(page, 1);
+        REQUIRE(try_to_migrate(k, page));
+        REQUIRE(k.pte(vma, 0).kind() == PteKind::migration_write);
+        CHECK(mprotect_range(k, vma, 0, 0, Protection::ro).ok());
+        // Era c remembers exclusivity in the entry; eras a/b have only R and W.
+        CHECK(k.pte(vma, 0).kind() == (era == Era::c ? PteKind::migration_read_exclusive : PteKind::migration_read));
+        CHECK(k.pte(vma, 0).pfn() == page);
+        remove_migration_ptes(k, page, page);
+        k.folio_put_in_flight(page);
+        k.end_command(nullptr);
+        CHECK(k.pte(vma, 0).is_present());
+        CHECK_FALSE(k.pte(vma, 0).has(Pte::write));
+        if (era == Era::c)
+            CHECK(k.PageAnonExclusive(page));  // RX → RMAP_EXCLUSIVE
+        CHECK(k.page(page).refcount == 1);
+        CHECK(k.page(page).mapcount == 1);
+        CHECK(s.violations("invariant").empty());
+    }
+}

@@ -1,0 +1,203 @@
+// Transparent huge pages (semantics.md 2.2 THP variant, 2.19, 1.5 huge zero
+// page; commit message I.6; scenario S2).
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "scenario_fixture.h"
+
+using namespace mmt;
+using namespace mmt::test;
+
+namespace {
+const std::string kThp = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"zero\"\n";
+}
+
+TEST_CASE("A write fault in an empty THP range maps one exclusive THP with a PMD", "[thp]") {
+    auto s = Sim::run(kThp);
+    Pmd pmd = s.pmd("P", "buf", 0);
+    REQUIRE(pmd.is_trans_huge());
+    CHECK(pmd.has(Pte::write));
+    CHECK(pmd.has(Pte::dirty));
+    const Page& head = s.k().page(pmd.head());
+    CHECK(head.order == 9);
+    CHECK(head.entire_mapcount == 1);
+    CHECK(head.refcount == 1);
+    CHECK(head.pincount == 0);
+    CHECK(head.test(PG_anon_exclusive));  // the head's bit stands for the PMD mapping
+    CHECK(s.k().page(Pfn(pmd.head().value + 100)).mapcount == 0);  // no PTE maps a subpage
+    CHECK(s.k().page_mapcount(Pfn(pmd.head().value + 100)) == 1);
+    CHECK(s.kind("P", "buf", 511) == "present-rw");
+    CHECK(s.data("P", "buf", 0) == "zero");
+    CHECK(s.data("P", "buf", 1) == "");
+}
+
+TEST_CASE("fork shares a THP: both PMDs read-only, entire mapcount 2, not exclusive", "[thp]") {
+    auto s = Sim::run(kThp + "fork P C\n");
+    Pmd p = s.pmd("P", "buf", 0), c = s.pmd("C", "buf", 0);
+    REQUIRE(p.is_trans_huge());
+    REQUIRE(c.is_trans_huge());
+    CHECK(p.head() == c.head());
+    CHECK_FALSE(p.has(Pte::write));
+    CHECK_FALSE(c.has(Pte::write));
+    const Page& head = s.k().page(p.head());
+    CHECK(head.entire_mapcount == 2);
+    CHECK(head.refcount == 2);
+    CHECK_FALSE(head.test(PG_anon_exclusive));
+}
+
+TEST_CASE("Era c: a write after fork splits the PMD and copies only the 4 KiB subpage (2.19 fallback)",
+          "[thp]") {
+    auto s = Sim::run(kThp + "fork P C\nwrite P buf[0] \"new\"\n");
+    Pfn head = s.pmd("C", "buf", 0).head();
+    CHECK(s.pmd("C", "buf", 0).is_trans_huge());  // the child keeps its PMD
+    CHECK(s.pmd("P", "buf", 0).is_table());
+    // Subpage 0 was copied into a fresh exclusive order-0 page.
+    Pfn copy = s.pfn("P", "buf", 0);
+    CHECK(copy.value != head.value);
+    CHECK_FALSE(s.k().folio_test_large(copy));
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.data("P", "buf", 0) == "new");
+    // The other 511 PTEs map the THP's subpages read-only, not exclusive.
+    CHECK(s.pfn("P", "buf", 1) == Pfn(head.value + 1));
+    CHECK(s.kind("P", "buf", 1) == "present-ro");
+    CHECK_FALSE(s.exclusive("P", "buf", 1));
+    const Page& h = s.k().page(head);
+    CHECK(h.entire_mapcount == 1);
+    CHECK(h.refcount == 1 + 511);  // the child's PMD + one per PTE (2.19 split: ref += 511)
+    CHECK(s.k().page(head).mapcount == 0);
+    CHECK(s.k().page(Pfn(head.value + 1)).mapcount == 1);
+    CHECK(s.data("C", "buf", 0) == "zero");
+    CHECK(s.violations("invariant").empty());
+}
+
+TEST_CASE("Splitting the PMD of an exclusive THP forwards PG_anon_exclusive to all 512 subpages (I.6b)",
+          "[thp]") {
+    auto s = Sim::run(kThp + "split-pmd P buf[0]\n");
+    CHECK(s.last_outcome() == "ok");
+    REQUIRE(s.pmd("P", "buf", 0).is_table());
+    Pfn head = s.pfn("P", "buf", 0);
+    for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
+        if (s.pfn("P", "buf", i) != Pfn(head.value + i) || !s.exclusive("P", "buf", i) ||
+            s.kind("P", "buf", i) != "present-rw" || s.page("P", "buf", i).mapcount != 1)
+            FAIL("subpage " << i << " is not a writable, exclusive PTE mapping of the THP's subpage");
+    }
+    CHECK(s.k().folio_test_large(head));  // the PMD is split, not the folio
+    CHECK(s.k().page(head).entire_mapcount == 0);
+    CHECK(s.k().page(head).refcount == 512);
+    CHECK(s.violations("invariant").empty());
+}
+
+TEST_CASE("Splitting the PMD of a shared THP leaves every subpage not exclusive", "[thp]") {
+    auto s = Sim::run(kThp + "fork P C\nsplit-pmd P buf[0]\n");
+    CHECK_FALSE(s.exclusive("P", "buf", 0));
+    CHECK_FALSE(s.exclusive("P", "buf", 300));
+    CHECK(s.kind("P", "buf", 300) == "present-ro");
+    CHECK(s.head("C", "buf", 0).entire_mapcount == 1);
+}
+
+TEST_CASE("fork of a pinned THP: the parent's PMD is split and the child gets 4 KiB copies", "[thp]") {
+    auto s = Sim::run(kThp + "pin P buf[0] write longterm as H\nfork P C\n");
+    Pfn head = s.holder("H").pfn;
+    CHECK(s.pmd("P", "buf", 0).is_table());
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.exclusive("P", "buf", 0));
+    CHECK(s.exclusive("P", "buf", 1));
+    CHECK(s.pfn("P", "buf", 0) == head);
+    CHECK(s.k().page(head).pincount == 1);
+    for (uint32_t i : {0u, 1u, 511u}) {
+        CAPTURE(i);
+        CHECK(s.kind("C", "buf", i) == "present-rw");
+        CHECK(s.exclusive("C", "buf", i));
+        CHECK(s.pfn("C", "buf", i) != s.pfn("P", "buf", i));
+        CHECK_FALSE(s.k().folio_test_large(s.pfn("C", "buf", i)));
+    }
+    CHECK(s.data("C", "buf", 0) == "zero");
+    auto w = Sim::run(kThp + "pin P buf[0] write longterm as H\nfork P C\nwrite P buf[0] \"new\"\n");
+    CHECK(w.held_data("H") == "new");
+    CHECK(w.data("C", "buf", 0) == "zero");
+}
+
+TEST_CASE("A read of an untouched THP range maps the huge zero page with one PMD", "[thp]") {
+    auto s = Sim::run("process P\nmap P buf 512 rw thp\nread P buf[5]\n");
+    CHECK(s.last_value() == "");
+    Pmd pmd = s.pmd("P", "buf", 5);
+    CHECK(pmd.is_huge_zero());
+    CHECK(pmd.head() == s.k().huge_zero_pfn());
+    CHECK(s.kind("P", "buf", 5) == "present-ro");
+}
+
+TEST_CASE("A write to the huge zero page splits it and maps one new 4 KiB page", "[thp]") {
+    auto s = Sim::run("process P\nmap P buf 512 rw thp\nread P buf[5]\nwrite P buf[5] \"x\"\n");
+    CHECK(s.pmd("P", "buf", 0).is_table());
+    CHECK(s.kind("P", "buf", 5) == "present-rw");
+    CHECK(s.exclusive("P", "buf", 5));
+    CHECK_FALSE(s.k().folio_test_large(s.pfn("P", "buf", 5)));
+    CHECK(s.page("P", "buf", 5).refcount == 1);
+    CHECK(s.pte("P", "buf", 4).pfn() == s.k().zero_pfn());
+    CHECK(s.kind("P", "buf", 4) == "present-ro");
+}
+
+TEST_CASE("A THP whose only other mapping went away is reused on a write (page_move_anon_rmap)", "[thp]") {
+    Pfn head = Sim::run(kThp).pmd("P", "buf", 0).head();
+    auto s = Sim::run(kThp + "fork P C\nexit C\nwrite P buf[0] \"new\"\n");
+    Pmd pmd = s.pmd("P", "buf", 0);
+    REQUIRE(pmd.is_trans_huge());
+    CHECK(pmd.head() == head);
+    CHECK(pmd.has(Pte::write));
+    CHECK(s.k().page(head).test(PG_anon_exclusive));
+}
+
+TEST_CASE("A vmsplice'd THP: era b lets the parent write into the page the pipe holds; era c does not (S2)",
+          "[thp]") {
+    const std::string text = kThp + "fork P C\nvmsplice C buf[0] as pipe\nunmap C buf\nwrite P buf[0] \"secret\"\n";
+    auto b = Sim::run(text, Era::b);
+    CHECK(b.held_data("pipe") == "secret");  // reuse_swap_page counts one mapping: leak
+    auto c = Sim::run(text, Era::c);
+    CHECK(c.held_data("pipe") == "zero");
+    CHECK(c.data("P", "buf", 0) == "secret");
+}
+
+TEST_CASE("Era a copies the whole THP on a write after fork", "[thp]") {
+    auto s = Sim::run(kThp + "fork P C\nwrite P buf[0] \"new\"\n", Era::a);
+    Pmd p = s.pmd("P", "buf", 0), c = s.pmd("C", "buf", 0);
+    REQUIRE(p.is_trans_huge());
+    CHECK(p.has(Pte::write));
+    CHECK(p.head() != c.head());
+    CHECK(s.k().page(c.head()).entire_mapcount == 1);
+    CHECK(s.data("P", "buf", 0) == "new");
+    CHECK(s.data("C", "buf", 0) == "zero");
+}
+
+// eras a and b decide a PMD-mapped THP write fault with reuse_swap_page(), which counts every mapping of the
+// folio: v5.7/v5.17 page_trans_huge_map_swapcount() takes the largest subpage mapcount plus the PMD (compound)
+// mapcount (semantics.md 1.4: page_mapcount(sub) = pte_map(sub) + entire_map; 3.1 "THP write fault ...
+// mapcount-based"). Here the child has split its PMD, so every subpage is still mapped twice (child PTE +
+// parent PMD) and the THP must not be reused: the parent falls back (era b: split and copy 4 KiB; era a: copy
+// the THP).
+TEST_CASE("Eras a and b: a THP whose subpages the child maps with PTEs is not reused by the parent's write",
+          "[thp]") {
+    for (Era era : {Era::a, Era::b}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(kThp + "fork P C\nsplit-pmd C buf[0]\nwrite P buf[0] \"new\"\n", era);
+        CHECK(s.pfn("P", "buf", 0) != s.pfn("C", "buf", 0));
+        CHECK(s.data("C", "buf", 0) == "zero");
+        CHECK(s.data("P", "buf", 0) == "new");
+    }
+}
+
+// era a's do_wp_page() on a subpage of a PTE-mapped THP asks reuse_swap_page(), whose count for a compound page
+// is the largest subpage mapcount plus the compound mapcount (v5.7 page_trans_huge_map_swapcount). After fork
+// the subpage is mapped by parent and child (2): copy.
+TEST_CASE("Era a: a write to a subpage of a PTE-mapped THP shared with a child copies it", "[thp]") {
+    auto s = Sim::run(kThp + "split-pmd P buf[0]\nfork P C\nwrite P buf[0] \"new\"\n", Era::a);
+    CHECK(s.pfn("P", "buf", 0) != s.pfn("C", "buf", 0));
+    CHECK(s.data("C", "buf", 0) == "zero");
+}
+
+TEST_CASE("Era b: a write to a subpage of a PTE-mapped THP shared with a child copies it (page_count)", "[thp]") {
+    auto s = Sim::run(kThp + "split-pmd P buf[0]\nfork P C\nwrite P buf[0] \"new\"\n", Era::b);
+    CHECK(s.pfn("P", "buf", 0) != s.pfn("C", "buf", 0));
+    CHECK(s.data("C", "buf", 0) == "zero");
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+}
