@@ -393,9 +393,13 @@ Kernel::FunctionScope::~FunctionScope() { kernel_.current_path_ = saved_; }
 
 uint32_t Kernel::path_child(uint32_t parent, const char* function) {
     uint64_t key = (uint64_t(parent) << 32) ^ reinterpret_cast<uintptr_t>(function);
+    PathCacheSlot& slot = path_cache_[(key ^ (key >> 17) ^ (key >> 31)) & 255];
+    if (slot.key == key)
+        return slot.id;
     auto [it, inserted] = path_index_.try_emplace(key, static_cast<uint32_t>(paths_.size()));
     if (inserted)
         paths_.push_back({parent, function});
+    slot = {key, it->second};
     return it->second;
 }
 

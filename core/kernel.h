@@ -45,13 +45,14 @@ struct KernelState {
 // A kernel step as the trace records it: cheap to record, rendered to text
 // only when someone reads it.
 struct KernelStep {
+    const char* why = "";      // sentence with {0} {1} {2} placeholders
     uint32_t command = 0;      // index into Kernel::commands()
     uint32_t change_begin = 0; // first change of this step in the journal
-    uint32_t path = 0;         // call path id (handle_mm_fault → do_wp_page → ...)
-    uint8_t cpu = 0;
-    const char* why = "";      // sentence with {0} {1} {2} placeholders
+    uint32_t path : 24 = 0;    // call path id (handle_mm_fault → do_wp_page → ...)
+    uint32_t cpu : 8 = 0;
     std::array<int32_t, 3> args{};
 };
+static_assert(sizeof(KernelStep) == 32, "a step stays small: millions are kept");
 
 struct CommandRecord {
     uint32_t source_index = 0;   // index of the command in the scenario
@@ -235,6 +236,10 @@ private:
     struct PathNode { uint32_t parent; const char* function; };
     std::vector<PathNode> paths_;
     std::unordered_map<uint64_t, uint32_t> path_index_;
+    // Direct-mapped cache in front of path_index_: the same few call paths
+    // are entered millions of times in a large run.
+    struct PathCacheSlot { uint64_t key = ~0ull; uint32_t id = 0; };
+    std::array<PathCacheSlot, 256> path_cache_{};
     uint32_t current_path_ = 0;
     uint32_t checked_change_ = 0;  // journal position the invariant checker has seen
     uint32_t command_change_begin_ = 0;
