@@ -63,7 +63,8 @@ void local_rules(const Kernel& k, std::vector<Violation>& out, const std::vector
                            k.page_name(p) + " is exclusive but mapped " + std::to_string(k.page_mapcount(p)) +
                                " times"});
     }
-    // I2: every live pin on an anonymous page that is still mapped is exclusive.
+    // I2: every live pin on an anonymous page that is still mapped, or that the
+    // pinned address's swap or migration entry stands for, is exclusive.
     std::unordered_set<uint32_t> touched;
     for (Pfn p : pages)
         touched.insert(k.folio(p).value);
@@ -77,10 +78,14 @@ void local_rules(const Kernel& k, std::vector<Violation>& out, const std::vector
         bool pmd_mapped = k.head_page(page).entire_mapcount > 0;
         Pfn bit = pmd_mapped ? k.folio(page) : page;
         bool mapped = k.page_mapcount(page) > 0;
-        if (mapped && !k.PageAnonExclusive(bit))
+        bool behind_entry = !mapped && !holder.detached && k.process(holder.process).alive &&
+                            resolve_page(k, holder.vma, holder.index) == page;
+        if ((mapped || behind_entry) && !k.PageAnonExclusive(bit))
             out.push_back({0, "invariant", "I2 pinned => exclusive",
                            k.page_name(page) + " is pinned by " + k.strings().text(holder.name) +
-                               " and mapped, but not PageAnonExclusive"});
+                               (mapped ? " and mapped" : " and stands behind " +
+                                                             k.address_name(holder.vma, holder.index) + "'s entry") +
+                               ", but not PageAnonExclusive"});
     }
 }
 
@@ -211,6 +216,11 @@ Touched touched_since(const Kernel& k, uint32_t first_change) {
         }
         case ChangeKind::swap_slot: slots.insert(c.index); break;
         case ChangeKind::holder: add_page(k.holder(HolderId(c.index)).pfn); break;
+        case ChangeKind::grow:  // a new reference is checked at the step that takes it
+            if (static_cast<TableId>(c.field) == TableId::holders)
+                for (uint64_t h = c.before; h < c.after && h < k.holder_count(); ++h)
+                    add_page(k.holder(HolderId(static_cast<uint32_t>(h))).pfn);
+            break;
         default: break;
         }
     }
@@ -257,9 +267,16 @@ void check_step_invariants(Kernel& k, uint32_t step, uint32_t first_change) {
     Touched t = touched_since(k, first_change);
     std::vector<Violation> found;
     local_rules(k, found, t.ptes, t.pages);
+    // A breach is reported at the step where it appears, not again at each
+    // later step of the same command that touches the page.
+    uint32_t command_begin = k.commands().empty() ? 0 : k.commands().back().step_begin;
     for (Violation& v : found) {
+        bool seen = false;
+        for (auto old = k.violations().rbegin(); old != k.violations().rend() && old->step >= command_begin; ++old)
+            seen = seen || (old->rule == v.rule && old->message == v.message);
         v.step = step;
-        k.add_violation(std::move(v));
+        if (!seen)
+            k.add_violation(std::move(v));
     }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,8 @@ enum class CommandKind : uint8_t {
     migrate_to_device, // migrate-to-device P R
     ksm_merge,      // ksm-merge P A Q B
     split_pmd,      // split-pmd P A
+    // two CPUs interleaved (docs/races.md)
+    race,           // race ... end
     // expectations (check the state after the command before them)
     expect_ok,
     expect_failed,
@@ -85,6 +88,8 @@ enum class CommandKind : uint8_t {
 };
 
 bool is_expectation(CommandKind kind);
+
+struct RaceBlock;
 
 struct Command {
     CommandKind kind = CommandKind::process;
@@ -106,6 +111,17 @@ struct Command {
     bool foll_write = false;     // pin/get: write
     bool foll_longterm = false;  // pin: longterm
     bool fast = false;           // pin/get: fast
+    std::shared_ptr<const RaceBlock> race;  // race ... end
+};
+
+// `race` ... `end`: the commands of two CPUs, interleaved at the grain of the
+// atomic kernel steps of the seed commit's sections II and III (docs/races.md).
+struct RaceBlock {
+    std::vector<Command> cpus[2];  // each CPU's commands, in order
+    bool flush = true;             // `flush off`: a teaching switch, NOT the kernel
+    std::vector<uint8_t> order;    // `order`: the CPU of each atomic step; then the default
+    uint32_t end_line = 0;         // the `end` line
+    uint32_t order_line = 0;       // the `order` line, 0: none
 };
 
 struct Scenario {

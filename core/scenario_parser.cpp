@@ -453,6 +453,20 @@ private:
     void recover_fork(const Cursor& in);
     void recover_reference(const Cursor& in);
 
+    // race ... end (docs/races.md): the block is one command, read line by line.
+    struct OpenRace {
+        Command command;
+        std::shared_ptr<RaceBlock> block;
+        int writer_cpu = -1; // the CPU that runs migrate or swapout
+        int gup_cpu = -1;    // the CPU that runs pin/get ... fast
+        uint32_t flush_line = 0;
+    };
+    void parse_race_line(Cursor& in, std::string_view line, size_t source_end);
+    void parse_race_cpu(Cursor& in, std::string_view line, size_t source_end);
+    void parse_race_order(Cursor& in, std::string_view line, size_t source_end);
+    void close_race(Cursor& in);
+    std::optional<OpenRace> race_;
+
     Scenario scenario_;
     std::vector<ScenarioError> errors_;
     std::vector<Token> tokens_; // of the current line
@@ -518,8 +532,21 @@ void Parser::parse_line(std::string_view line, uint32_t line_number) {
             parse_era(in, command.loc);
             return;
         }
+        if (race_) {
+            parse_race_line(in, line, source_end);
+            return;
+        }
         if (first_command_line_ == 0)
             first_command_line_ = line_number;
+        if (word == "race") {
+            in.advance();
+            command.kind = CommandKind::race;
+            race_ = OpenRace{command, std::make_shared<RaceBlock>()};
+            in.expect_end();
+            return;
+        }
+        if (word == "end")
+            fail_at(command.loc, "expected a command, got \"end\" (no race block is open)");
         const auto& specs = command_specs();
         const auto spec = std::find_if(specs.begin(), specs.end(), [&](auto& s) { return s.word == word; });
         if (spec == specs.end())
@@ -1037,6 +1064,137 @@ void Parser::check_era_has_exclusive(const Cursor& in, const Token& word) const 
                                       quoted(word.text));
 }
 
+// ---------------------------------------------------------------- race blocks
+
+// Inside `race` ... `end`: `cpu0|cpu1 COMMAND`, `flush on|off`, `order ...`, `end`.
+void Parser::parse_race_line(Cursor& in, std::string_view line, size_t source_end) {
+    const std::string_view word = in.word_at(0);
+    if (word == "cpu0" || word == "cpu1")
+        return parse_race_cpu(in, line, source_end);
+    if (word == "order")
+        return parse_race_order(in, line, source_end);
+    if (word == "end")
+        return close_race(in);
+    if (word == "flush") {
+        const SourceLocation loc = in.location();
+        in.advance();
+        if (race_->flush_line != 0)
+            fail_at(loc, "expected at most one flush line in a race block, got a second (the first is at line " +
+                             std::to_string(race_->flush_line) + ")");
+        constexpr std::array<std::string_view, 2> kOnOff = {"on", "off"};
+        race_->block->flush = take_choice(in, kOnOff, "on or off") == 0;
+        in.expect_end();
+        race_->flush_line = in.line();
+        return;
+    }
+    in.fail("cpu0, cpu1, flush, order or end in the race block opened at line " +
+            std::to_string(race_->command.loc.line) + (word == "race" ? " (race blocks do not nest)" : ""));
+}
+
+// `cpuN COMMAND`: the command reads as it would on its own line. One CPU runs
+// migrate or swapout, the other pin or get with `fast`, each as its first
+// command; fork may follow the GUP-fast command on its CPU.
+void Parser::parse_race_cpu(Cursor& in, std::string_view line, size_t source_end) {
+    const int cpu = in.advance().text == "cpu0" ? 0 : 1;
+    const std::vector<Token> rest(tokens_.begin() + 1, tokens_.end());
+    Cursor sub(rest, in.line(), column_at(source_end));
+    Command c;
+    c.loc = sub.location();
+    constexpr std::array<std::string_view, 5> kRaceWords = {"migrate", "swapout", "pin", "get", "fork"};
+    const std::string_view word = sub.word_at(0);
+    if (!is_one_of(word, kRaceWords))
+        sub.fail("a command a race block interleaves (migrate, swapout, pin ... fast, get ... fast or fork)");
+    const auto& specs = command_specs();
+    const auto spec = std::find_if(specs.begin(), specs.end(), [&](auto& s) { return s.word == word; });
+    sub.advance();
+    c.kind = spec->kind;
+    c.source = line.substr(c.loc.column - 1, source_end - (c.loc.column - 1));
+    (this->*spec->parse)(sub, c);
+    OpenRace& race = *race_;
+    const bool first = race.block->cpus[cpu].empty();
+    const std::string here = "cpu" + std::to_string(cpu);
+    if (c.kind == CommandKind::migrate || c.kind == CommandKind::swapout) {
+        if (race.writer_cpu >= 0)
+            fail_at(c.loc, "expected one migrate or swapout in a race block, got a second");
+        if (!first)
+            fail_at(c.loc, "expected migrate or swapout as the first command of " + here + ", got it later");
+        race.writer_cpu = cpu;
+    } else if (c.kind == CommandKind::pin || c.kind == CommandKind::get) {
+        if (!c.fast)
+            fail_at(c.loc, "expected fast: a race block interleaves the lockless GUP-fast walk (" + std::string(word) +
+                               " P A ... fast as H)");
+        if (race.gup_cpu >= 0)
+            fail_at(c.loc, "expected one pin or get in a race block, got a second");
+        if (!first)
+            fail_at(c.loc, "expected " + std::string(word) + " as the first command of " + here + ", got it later");
+        race.gup_cpu = cpu;
+    } else if (race.gup_cpu != cpu) { // fork
+        fail_at(c.loc, "expected fork after the pin or get on the same CPU (" + here +
+                           " runs no GUP-fast before it): docs/races.md says why");
+    }
+    race.block->cpus[cpu].push_back(std::move(c));
+}
+
+// `order 0 1 1 0` or grouped `order 0110 1`: the CPU that runs each next atomic step.
+void Parser::parse_race_order(Cursor& in, std::string_view line, size_t source_end) {
+    const SourceLocation loc = in.location();
+    in.advance();
+    RaceBlock& block = *race_->block;
+    if (block.order_line != 0)
+        fail_at(loc, "expected at most one order line in a race block, got a second (the first is at line " +
+                         std::to_string(block.order_line) + ")");
+    const std::string_view expected = "0 or 1 for each atomic step (order 1 0 0 1, or grouped: order 1001)";
+    if (in.at_end())
+        in.fail(expected);
+    std::vector<uint8_t> order;
+    while (!in.at_end()) {
+        const Token* token = in.peek();
+        if (token->kind != TokenKind::word || token->text.find_first_not_of("01") != std::string_view::npos)
+            in.fail(expected);
+        for (const char digit : in.advance().text)
+            order.push_back(static_cast<uint8_t>(digit - '0'));
+    }
+    const size_t more = line.find_first_not_of(" \t", source_end);
+    if (more != std::string_view::npos && line[more] != '#')
+        fail_at({in.line(), column_at(more)}, "expected at most " + std::to_string(kMaxTokensPerLine - 1) +
+                                                  " groups of digits on an order line, got more (write order 0110 1001)");
+    block.order = std::move(order);
+    block.order_line = in.line();
+}
+
+void Parser::close_race(Cursor& in) {
+    const SourceLocation loc = in.location();
+    in.advance();
+    OpenRace race = std::move(*race_);
+    race_.reset();
+    in.expect_end();
+    if (race.writer_cpu < 0 || race.gup_cpu < 0)
+        fail_at(loc, std::string("expected a race block with migrate or swapout on one CPU and pin or get ... fast on "
+                                 "the other, got ") +
+                         (race.writer_cpu < 0 && race.gup_cpu < 0 ? "neither"
+                          : race.writer_cpu < 0                   ? "no migrate or swapout"
+                                                                  : "no pin or get"));
+    RaceBlock& block = *race.block;
+    block.end_line = in.line();
+    // The block as one line, for traces and JSON: race [cpu0 ...; cpu1 ...; flush off; order 0110]
+    std::string summary;
+    for (int cpu = 0; cpu < 2; ++cpu)
+        for (const Command& c : block.cpus[cpu])
+            summary += (summary.empty() ? "cpu" : "; cpu") + std::to_string(cpu) + " " + c.source;
+    if (!block.flush)
+        summary += "; flush off";
+    if (!block.order.empty()) {
+        summary += "; order ";
+        for (const uint8_t cpu : block.order)
+            summary += char('0' + cpu);
+    }
+    race.command.source = "race [" + summary + "]";
+    race.command.race = std::move(race.block);
+    last_action_line_ = in.line();
+    if (errors_.empty())
+        scenario_.commands.push_back(std::move(race.command));
+}
+
 // ---------------------------------------------------------------- whole file
 
 // The offset of the first NUL byte or malformed UTF-8 character (overlong
@@ -1126,6 +1284,8 @@ ParseResult Parser::run(std::string_view text) {
         parse_line(text.substr(start, newline - start), line_number);
         start = newline + 1;
     }
+    if (race_ && !stopped_)
+        report(race_->command.loc, "expected end to close this race block, got end of file");
     result.errors = std::move(errors_);
     if (result.errors.empty())
         result.scenario = std::move(scenario_);

@@ -13,6 +13,7 @@
 #include "migrate.h"
 #include "migrate_device.h"
 #include "mprotect.h"
+#include "race.h"
 #include "swap.h"
 #include "huge_memory.h"
 
@@ -63,7 +64,7 @@ namespace {
 
 class Runner {
 public:
-    Runner(const Scenario& s, Era era, RunOptions options) : scenario_(s) {
+    Runner(const Scenario& s, Era era, RunOptions options) : scenario_(s), stop_before_(options.stop_before) {
         result_.era = era;
         result_.kernel = std::make_unique<Kernel>(era);
         result_.kernel->set_check_invariants(options.check_invariants);
@@ -71,7 +72,7 @@ public:
     }
 
     RunResult run() {
-        for (uint32_t i = 0; i < scenario_.commands.size(); ++i) {
+        for (uint32_t i = 0; i < scenario_.commands.size() && i < stop_before_; ++i) {
             const Command& c = scenario_.commands[i];
             if (is_expectation(c.kind))
                 expect(i, c);
@@ -244,6 +245,13 @@ private:
                 return Outcome::fail(reason::no_page);
             split_huge_pmd(k(), a.vma, a.index / kPagesPerPmd);
             return Outcome::success();
+        case CommandKind::race: {
+            std::vector<std::pair<std::string, HolderId>> taken;
+            Outcome o = run_race(k(), *c.race, &taken);
+            for (const auto& [name, holder] : taken)
+                handles_[name] = holder;
+            return o;
+        }
         default: break;
         }
         return Outcome::success();
@@ -384,6 +392,7 @@ private:
     }
 
     const Scenario& scenario_;
+    uint32_t stop_before_;
     RunResult result_;
     std::unordered_map<std::string, HolderId> handles_;
     const char* last_outcome_ = nullptr;

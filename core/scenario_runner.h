@@ -32,6 +32,9 @@ struct RunResult {
 
 struct RunOptions {
     bool check_invariants = true;
+    // Run only the commands before this index (the explorer starts a race
+    // block from the state they leave).
+    uint32_t stop_before = UINT32_MAX;
 };
 
 RunResult run_scenario(const Scenario& scenario, Era era, RunOptions options = {});

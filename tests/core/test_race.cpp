@@ -2,12 +2,12 @@
 // CPUs' atomic steps, and the explorer that runs every interleaving of them.
 // Expected outcomes come from the commit message and semantics reference 4.3
 // to 4.5; the explorer's counts are worked out by hand in the comments.
-#include <catch2/catch.hpp>
-#include <string>
-
 #include "explore.h"
 #include "race.h"
 #include "scenario_fixture.h"
+
+#include <catch2/catch.hpp>
+#include <string>
 
 using namespace mmt;
 using namespace mmt::test;
@@ -18,7 +18,8 @@ const std::string kSetup = "era c\nprocess P\nmap P buf 1 rw\nwrite P buf[0] \"x
 
 // A race of `writer` (migrate or swapout) on cpu0 against a R/W GUP-fast pin on cpu1.
 std::string race(const std::string& writer, const std::string& extra = "") {
-    return kSetup + "race\n  cpu0 " + writer + " P buf[0]\n  cpu1 pin P buf[0] write fast as H\n" + extra + "end\n";
+    return kSetup + "race\n  cpu0 " + writer + " P buf[0]\n  cpu1 pin P buf[0] write fast as H\n" + extra +
+           "end\n";
 }
 
 ExploreResult explore_text(const std::string& text, Era era = Era::c) {
@@ -54,7 +55,8 @@ std::vector<std::string> lanes(const Sim& s, uint32_t line) {
 } // namespace
 
 TEST_CASE("A race block is one command holding each CPU's commands", "[race]") {
-    ParseResult parsed = parse_scenario(race("migrate", "  cpu1 fork P C\n  flush off\n  order 1 0 0110 1\n"), "t.mmt");
+    ParseResult parsed =
+        parse_scenario(race("migrate", "  cpu1 fork P C\n  flush off\n  order 1 0 0110 1\n"), "t.mmt");
     REQUIRE(parsed.scenario);
     const Command& c = parsed.scenario->commands.back();
     REQUIRE(c.kind == CommandKind::race);
@@ -70,37 +72,45 @@ TEST_CASE("A race block is one command holding each CPU's commands", "[race]") {
     CHECK(b.end_line == 11);
     CHECK(c.loc.line == 5);
     // The handle and the child exist after the block.
-    CHECK(parse_scenario(race("migrate", "  cpu1 fork P C\n") + "release H\nexpect C buf[0] shared\n", "t.mmt").scenario);
+    CHECK(
+        parse_scenario(race("migrate", "  cpu1 fork P C\n") + "release H\nexpect C buf[0] shared\n", "t.mmt")
+            .scenario);
 }
 
 TEST_CASE("Race block errors name the line and say what was expected", "[race]") {
     CHECK(first_error(kSetup + "race\n  cpu0 migrate P buf[0]\n") ==
           "t.mmt:5:1: error: expected end to close this race block, got end of file");
-    CHECK(first_error(kSetup + "end\n") == "t.mmt:5:1: error: expected a command, got \"end\" (no race block is open)");
+    CHECK(first_error(kSetup + "end\n") ==
+          "t.mmt:5:1: error: expected a command, got \"end\" (no race block is open)");
     CHECK(first_error(kSetup + "race\n  cpu0 migrate P buf[0]\n  cpu1 pin P buf[0] write as H\nend\n") ==
-          "t.mmt:7:8: error: expected fast: a race block interleaves the lockless GUP-fast walk (pin P A ... fast as "
-          "H)");
-    CHECK(first_error(kSetup + "race\n  cpu0 migrate P buf[0]\n  cpu0 fork P C\n  cpu1 pin P buf[0] fast as H\nend\n")
+          "t.mmt:7:8: error: expected fast: a race block interleaves the lockless GUP-fast walk (pin P A ... "
+          "fast as H)");
+    CHECK(first_error(kSetup +
+                      "race\n  cpu0 migrate P buf[0]\n  cpu0 fork P C\n  cpu1 pin P buf[0] fast as H\nend\n")
               .find("t.mmt:7:8: error: expected fork after the pin or get on the same CPU") == 0);
     CHECK(first_error(kSetup + "race\n  cpu0 migrate P buf[0]\n  cpu1 swapout P buf[0]\nend\n") ==
           "t.mmt:7:8: error: expected one migrate or swapout in a race block, got a second");
     CHECK(first_error(kSetup + "race\n  cpu0 migrate P buf[0]\nend\n") ==
-          "t.mmt:7:1: error: expected a race block with migrate or swapout on one CPU and pin or get ... fast on the "
-          "other, got no pin or get");
+          "t.mmt:7:1: error: expected a race block with migrate or swapout on one CPU and pin or get ... "
+          "fast on the other, got no pin or get");
     CHECK(first_error(race("migrate", "  order 1 2\n")) ==
-          "t.mmt:8:11: error: expected 0 or 1 for each atomic step (order 1 0 0 1, or grouped: order 1001), got \"2\"");
+          "t.mmt:8:11: error: expected 0 or 1 for each atomic step (order 1 0 0 1, or grouped: order 1001), "
+          "got \"2\"");
     CHECK(first_error(race("migrate", "  flush on\n  flush off\n")) ==
-          "t.mmt:9:3: error: expected at most one flush line in a race block, got a second (the first is at line 8)");
-    CHECK(first_error(race("migrate", "  expect invariants\n")) ==
-          "t.mmt:8:3: error: expected cpu0, cpu1, flush, order or end in the race block opened at line 5, got "
-          "\"expect\"");
+          "t.mmt:9:3: error: expected at most one flush line in a race block, got a second (the first is at "
+          "line 8)");
+    CHECK(
+        first_error(race("migrate", "  expect invariants\n")) ==
+        "t.mmt:8:3: error: expected cpu0, cpu1, flush, order or end in the race block opened at line 5, got "
+        "\"expect\"");
     CHECK(first_error(race("migrate", "  race\n")).find("(race blocks do not nest)") != std::string::npos);
     CHECK(first_error(race("migrate", "  cpu1 write P buf[0] \"y\"\n")) ==
-          "t.mmt:8:8: error: expected a command a race block interleaves (migrate, swapout, pin ... fast, get ... "
-          "fast or fork), got \"write\"");
+          "t.mmt:8:8: error: expected a command a race block interleaves (migrate, swapout, pin ... fast, "
+          "get ... fast or fork), got \"write\"");
     // An order line holds at most 15 groups: more would be cut by the lexer.
-    CHECK(first_error(race("migrate", "  order 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1\n")).find("groups of digits") !=
-          std::string::npos);
+    CHECK(
+        first_error(race("migrate", "  order 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0 1\n")).find("groups of digits") !=
+        std::string::npos);
     CHECK(first_error(race("migrate", "  order 0 1 0 1 0 1 0 1 0 1 0 1 0 1 0  # fifteen\n")).empty());
 }
 
@@ -133,7 +143,7 @@ TEST_CASE("Each atomic step is a kernel step on its CPU's lane, and history step
     CHECK(steps[0].rfind("cpu1 B1 GUP-fast reads the PTE", 0) == 0);
     CHECK(steps[1].rfind("cpu0 isolate the page", 0) == 0);
     CHECK(steps[2].rfind("cpu0 A1 take the page table lock and clear the PTE", 0) == 0);
-    CHECK(steps[3].rfind("cpu0 A1 waits for the TLB flush: cpu1 is inside GUP-fast", 0) == 0);  // the IPI
+    CHECK(steps[3].rfind("cpu0 A1 waits for the TLB flush: cpu1 is inside GUP-fast", 0) == 0); // the IPI
     CHECK(steps[4].rfind("cpu1 B2", 0) == 0);
     CHECK(steps[5].rfind("cpu1 B3", 0) == 0);
     CHECK(steps[6].rfind("cpu1 B4 re-reads the PTE: it changed since B1", 0) == 0);
@@ -160,8 +170,8 @@ TEST_CASE("With the flush, the commit's order II backs GUP-fast off; without, it
     CHECK(off.kind("P", "buf", 0) == "present-ro");
     CHECK(off.kind("C", "buf", 0) == "present-ro");
     CHECK(off.pfn("P", "buf", 0) == off.pfn("C", "buf", 0));
-    CHECK_FALSE(off.exclusive("P", "buf", 0));           // PG_anon_exclusive is lost ...
-    CHECK(off.holder("H").pfn == off.pfn("P", "buf", 0));  // ... on a pinned page
+    CHECK_FALSE(off.exclusive("P", "buf", 0));            // PG_anon_exclusive is lost ...
+    CHECK(off.holder("H").pfn == off.pfn("P", "buf", 0)); // ... on a pinned page
     CHECK(off.head("P", "buf", 0).refcount == 2 + kPin);
     // I2 is reported first at B5, where GUP-fast keeps the pin on a page A3
     // made possibly shared.
@@ -186,8 +196,8 @@ TEST_CASE("Without the flush, the commit's order III pins a page behind a swap e
     Sim s = Sim::run(race("swapout", "  flush off\n  order 1 0 0 0 0 0 1 1 1 1 0\n"));
     CHECK(s.last_outcome() == "ok");
     CHECK(s.kind("P", "buf", 0) == "swap");
-    CHECK(s.pte("P", "buf", 0).has(Pte::swp_exclusive));  // the entry remembers ...
-    CHECK_FALSE(s.exclusive("P", "buf", 0));              // ... the pinned page does not
+    CHECK(s.pte("P", "buf", 0).has(Pte::swp_exclusive)); // the entry remembers ...
+    CHECK_FALSE(s.exclusive("P", "buf", 0));             // ... the pinned page does not
     CHECK(s.page("P", "buf", 0).test(PG_swapcache));
     CHECK(s.holder("H").pfn == s.pfn("P", "buf", 0));
     REQUIRE_FALSE(s.violations("invariant").empty());
@@ -209,7 +219,8 @@ TEST_CASE("An order names the CPU of each step; a waiting CPU spins, a finished 
     CHECK(turns.exclusive("P", "buf", 0));
 }
 
-TEST_CASE("Explorer counts on the synthetic model: C(m+n, m) interleavings, breaking ones by hand", "[race][explore]") {
+TEST_CASE("Explorer counts on the synthetic model: C(m+n, m) interleavings, breaking ones by hand",
+          "[race][explore]") {
     // Two CPUs of m and n steps that never wait: a schedule is the choice of
     // which m of the m+n steps are cpu0's, so C(m+n, m) of them.
     // Breaking: cpu1's 2nd step after cpu0's 2nd (m = n = 3). Paths on the
@@ -226,7 +237,7 @@ TEST_CASE("Explorer counts on the synthetic model: C(m+n, m) interleavings, brea
         CHECK(r.interleavings == 20);
         CHECK(r.breaking == 10);
         CHECK(r.steps_unpruned == 68);
-        CHECK(r.shortest == std::vector<uint8_t>{0, 0, 0, 1, 1, 1});  // all equally long: cpu0 first
+        CHECK(r.shortest == std::vector<uint8_t>{0, 0, 0, 1, 1, 1}); // all equally long: cpu0 first
         if (!prune)
             CHECK(r.steps_run == r.steps_unpruned);
         else
@@ -301,7 +312,8 @@ TEST_CASE("With the flush no interleaving of II (with fork) or III breaks an inv
     // Pruning changes the work, not the answer.
     ExploreResult plain = [&] {
         ParseResult parsed = parse_scenario(race("swapout", "  flush off\n"), "t.mmt");
-        return explore_race(*parsed.scenario, Era::c, first_race_command(*parsed.scenario), ExploreOptions{false})
+        return explore_race(*parsed.scenario, Era::c, first_race_command(*parsed.scenario),
+                            ExploreOptions{false})
             .result;
     }();
     CHECK(plain.interleavings == iii.interleavings);

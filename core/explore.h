@@ -1,0 +1,89 @@
+// The explorer: every interleaving of two CPUs' atomic steps, with the
+// invariants checked after each step. A schedule is the CPU of each step;
+// a CPU that waits (semantics 4.3: the flush IPI, the page table lock) is no
+// choice at that point, so the schedules are exactly the interleavings the
+// step machines allow.
+//
+// Pruning: the number of interleavings and of breaking ones below a state
+// depends only on that state (kernel state and both CPUs' positions), not on
+// the path to it, so each state is explored once and its counts reused when
+// another interleaving reaches it (docs/races.md says what that saves).
+#pragma once
+
+#include "types.h"
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace mmt {
+
+struct Scenario;
+
+// A system of two CPUs the explorer drives one atomic step at a time.
+class Interleavable {
+public:
+    virtual ~Interleavable() = default;
+    virtual bool can_run(int cpu) const = 0; // has a next step and does not wait
+    virtual bool done() const = 0;           // both CPUs have finished
+    // Runs one atomic step; true when an invariant broke in it (the step
+    // that finishes the system includes the checks made at its end).
+    virtual bool run(int cpu) = 0;
+    virtual void undo() = 0; // undoes the last run()
+    // The state and both positions; the path that led there is not part of it.
+    virtual uint64_t hash() const = 0;
+};
+
+struct ExploreOptions {
+    bool prune = true; // reuse the counts of a state seen before
+};
+
+struct ExploreResult {
+    uint64_t interleavings = 0;    // complete schedules
+    uint64_t breaking = 0;         // schedules in which some step broke an invariant
+    uint64_t stuck = 0;            // schedules that end with both CPUs waiting (none should)
+    std::vector<uint8_t> shortest; // the shortest breaking schedule (ties: cpu0 first); empty if none
+    uint64_t steps_run = 0;        // atomic steps the explorer ran
+    uint64_t steps_unpruned = 0;   // atomic steps a search without pruning runs (one per tree edge)
+    uint64_t states = 0;           // distinct states explored (with pruning)
+};
+
+ExploreResult explore(Interleavable& system, const ExploreOptions& options = {});
+
+// The reference model for the explorer's counts: two CPUs of m and n atomic
+// steps that never wait, on one shared register (each step of CPU c sets it
+// from its old value, so different interleavings can meet in one state).
+// An invariant breaks when CPU1 runs its step `late_step` (1-based) after
+// CPU0 has run `early_step` steps or more.
+class SyntheticRace : public Interleavable {
+public:
+    SyntheticRace(uint32_t m, uint32_t n, uint32_t early_step, uint32_t late_step);
+    bool can_run(int cpu) const override { return position_[cpu] < length_[cpu]; }
+    bool done() const override { return position_[0] == length_[0] && position_[1] == length_[1]; }
+    bool run(int cpu) override;
+    void undo() override;
+    uint64_t hash() const override;
+
+private:
+    uint32_t length_[2];
+    uint32_t early_, late_;
+    uint32_t position_[2] = {0, 0};
+    uint32_t reg_ = 0;
+    std::vector<std::pair<uint8_t, uint32_t>> history_; // (cpu, register before)
+};
+
+// A race block of a scenario on the engine: the commands before it are run
+// once per rebuild, then the block's steps. `race_command` is its index in
+// scenario.commands.
+struct RaceExploreReport {
+    ExploreResult result;
+    uint32_t race_line = 0;
+    std::string order; // the shortest breaking schedule as an `order` line's digits
+};
+RaceExploreReport explore_race(const Scenario& scenario, Era era, uint32_t race_command,
+                               const ExploreOptions& options = {});
+// Index of the scenario's first race block, or UINT32_MAX.
+uint32_t first_race_command(const Scenario& scenario);
+
+} // namespace mmt
