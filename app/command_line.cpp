@@ -66,6 +66,11 @@ LaunchOptions parseLaunchOptions(const QGuiApplication& app) {
     parser.addOption(themeOption);
     parser.addOption(screenshotOption);
     parser.addOption(sizeOption);
+    const QCommandLineOption clickOption(
+        QStringLiteral("click"),
+        QStringLiteral("With --screenshot: click at X,Y in the window first (to select an object)."),
+        QStringLiteral("X,Y"));
+    parser.addOption(clickOption);
     if (!parser.parse(app.arguments()))
         failWithUsage(parser, parser.errorText());
     if (parser.isSet(QStringLiteral("help")))
@@ -104,6 +109,15 @@ LaunchOptions parseLaunchOptions(const QGuiApplication& app) {
         options.windowSize = parseSize(parser.value(sizeOption));
         if (!options.windowSize.isValid())
             failWithUsage(parser, QStringLiteral("--size wants WxH, for example 1280x720"));
+    }
+    if (parser.isSet(clickOption)) {
+        const QStringList xy = parser.value(clickOption).split(QLatin1Char(','));
+        bool okX = false;
+        bool okY = false;
+        if (xy.size() == 2)
+            options.click = QPoint(xy[0].toInt(&okX), xy[1].toInt(&okY));
+        if (!okX || !okY || options.click.x() < 0 || options.click.y() < 0)
+            failWithUsage(parser, QStringLiteral("--click wants X,Y, for example 300,110"));
     }
     return options;
 }

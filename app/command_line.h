@@ -1,6 +1,7 @@
 // The application's command line: what a user or a test asks mmtutor to do.
 #pragma once
 
+#include <QPoint>
 #include <QSize>
 #include <QString>
 
@@ -13,6 +14,7 @@ struct LaunchOptions {
     QString theme;          // "light", "dark", "contrast"; empty: light
     QString screenshotPath; // empty: run interactively
     QSize windowSize;       // invalid: the size Main.qml asks for
+    QPoint click{-1, -1};   // --click: a left click there before the screenshot
 };
 
 // True when argv asks for something that needs no display: --screenshot,

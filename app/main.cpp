@@ -50,7 +50,9 @@ int main(int argc, char* argv[]) {
     }
     if (options.windowSize.isValid())
         window->resize(options.windowSize);
-    if (!options.screenshotPath.isEmpty())
+    if (!options.screenshotPath.isEmpty() && options.click.x() >= 0)
+        saveFrameAfterClick(window, options.click, options.screenshotPath);
+    else if (!options.screenshotPath.isEmpty())
         saveFirstFrame(window, options.screenshotPath);
     return QGuiApplication::exec();
 }

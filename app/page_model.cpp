@@ -35,6 +35,7 @@ PageRow folioRow(const mmt::Kernel& kernel, mmt::Pfn head) {
     row.contents = text(kernel, page.contents);
     row.refcount = page.refcount;
     row.mapcount = kernel.folio_mapcount(head);
+    row.entireMapcount = page.entire_mapcount;
     row.pincount = page.pincount;
     row.inFlight = page.in_flight;
     row.maybePinned = kernel.folio_maybe_dma_pinned(head);
@@ -119,6 +120,8 @@ QVariant PageModel::data(const QModelIndex& index, int role) const {
         return row->refcount;
     case MapcountRole:
         return row->mapcount;
+    case EntireMapcountRole:
+        return row->entireMapcount;
     case PincountRole:
         return row->pincount;
     case InFlightRole:
@@ -160,6 +163,7 @@ QHash<int, QByteArray> PageModel::roleNames() const {
         {ContentsRole, "contents"},
         {RefcountRole, "refcount"},
         {MapcountRole, "mapcount"},
+        {EntireMapcountRole, "entireMapcount"},
         {PincountRole, "pincount"},
         {InFlightRole, "inFlight"},
         {MaybePinnedRole, "maybePinned"},

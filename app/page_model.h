@@ -19,6 +19,7 @@ struct PageRow {
     QString contents; // what the page holds, "" for zeroes
     int refcount = 0;
     int mapcount = 0; // folio-wide: PTE mappings plus PMD mappings
+    int entireMapcount = 0; // PMD mappings of the folio (head only)
     int pincount = 0; // compound_pincount (large folios)
     int inFlight = 0;
     bool maybePinned = false;   // folio_maybe_dma_pinned()
@@ -49,6 +50,7 @@ public:
         ContentsRole,
         RefcountRole,
         MapcountRole,
+        EntireMapcountRole,
         PincountRole,
         InFlightRole,
         MaybePinnedRole,

@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QImage>
+#include <QMouseEvent>
 #include <QQuickWindow>
 #include <QSGRendererInterface>
 #include <QTimer>
@@ -12,6 +13,24 @@ void prepareOffscreenRendering() {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+}
+
+void saveFrameAfterClick(QQuickWindow* window, QPoint point, const QString& path) {
+    QObject::connect(
+        window, &QQuickWindow::frameSwapped, window,
+        [window, point, path] {
+            const QPointF local(point);
+            const QPointF global = window->mapToGlobal(local);
+            QMouseEvent press(QEvent::MouseButtonPress, local, local, global, Qt::LeftButton, Qt::LeftButton,
+                              Qt::NoModifier);
+            QCoreApplication::sendEvent(window, &press);
+            QMouseEvent release(QEvent::MouseButtonRelease, local, local, global, Qt::LeftButton, Qt::NoButton,
+                                Qt::NoModifier);
+            QCoreApplication::sendEvent(window, &release);
+            window->update();
+            saveFirstFrame(window, path);
+        },
+        Qt::ConnectionType(Qt::QueuedConnection | Qt::SingleShotConnection));
 }
 
 void saveFirstFrame(QQuickWindow* window, const QString& path) {

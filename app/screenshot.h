@@ -2,6 +2,7 @@
 // Documentation images and the application smoke test are made this way.
 #pragma once
 
+#include <QPoint>
 #include <QString>
 
 class QQuickWindow;
@@ -15,3 +16,6 @@ void prepareOffscreenRendering();
 // PNG and quits the application: exit code 0 when saved, 1 when saving failed
 // or no frame came within ten seconds.
 void saveFirstFrame(QQuickWindow* window, const QString& path);
+// The same, but once the first frame is out, clicks the left button at `point`
+// (window coordinates) and saves the frame after that.
+void saveFrameAfterClick(QQuickWindow* window, QPoint point, const QString& path);

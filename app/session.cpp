@@ -1,5 +1,8 @@
 #include "session.h"
 
+#include "inspector.h"
+#include "pseudo_code.h"
+
 #include "kernel.h"
 #include "scenario_runner.h"
 #include "touched.h"
@@ -9,6 +12,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QUrl>
+#include <QVariantMap>
 
 namespace {
 
@@ -166,6 +170,9 @@ void Session::refreshNarration() {
     currentSource_.clear();
     currentLine_ = 0;
     currentOutcome_.clear();
+    currentFunction_.clear();
+    currentListing_.clear();
+    currentListingLine_ = -1;
     if (kernel_ == nullptr)
         return;
     if (kernel_->cursor() == 0) {
@@ -176,6 +183,10 @@ void Session::refreshNarration() {
     const uint32_t step = kernel_->cursor() - 1;
     currentPath_ = qs(kernel_->step_path(step));
     currentSentence_ = qs(kernel_->step_sentence(step));
+    const PseudoCode& pseudoCode = PseudoCode::builtIn();
+    currentFunction_ = PseudoCode::innermost(currentPath_);
+    currentListing_ = pseudoCode.listing(currentFunction_);
+    currentListingLine_ = pseudoCode.lineFor(currentFunction_, currentSentence_);
     for (const std::string& change : kernel_->step_changes(step))
         currentChanges_ << qs(change);
     const mmt::CommandRecord& record = kernel_->commands()[kernel_->steps()[step].command];
@@ -319,4 +330,32 @@ int Session::commandIndex() const {
     if (kernel_ == nullptr || kernel_->cursor() == 0)
         return -1;
     return static_cast<int>(kernel_->steps()[kernel_->cursor() - 1].command);
+}
+
+namespace {
+
+QVariantList historyList(const mmt::Kernel* kernel, const InspectedObject& object) {
+    QVariantList out;
+    if (kernel == nullptr)
+        return out;
+    for (const HistoryItem& item : object_history(*kernel, object, kernel->cursor()))
+        out << QVariantMap{{QStringLiteral("step"), static_cast<int>(item.step) + 1},
+                           {QStringLiteral("function"), QString::fromStdString(item.function)},
+                           {QStringLiteral("change"), QString::fromStdString(item.change)}};
+    return out;
+}
+
+} // namespace
+
+QVariantList Session::pageHistory(int pfn) const {
+    return historyList(kernel_.get(), {InspectedObject::Kind::page, static_cast<uint32_t>(pfn), {}, 0});
+}
+
+QVariantList Session::entryHistory(int vma, int index, int level) const {
+    const auto kind = level == EntryModel::Pmd ? InspectedObject::Kind::pmdEntry : InspectedObject::Kind::pageTableEntry;
+    return historyList(kernel_.get(), {kind, 0, mmt::VmaId(static_cast<uint32_t>(vma)), static_cast<uint32_t>(index)});
+}
+
+QVariantList Session::holderHistory(int holder) const {
+    return historyList(kernel_.get(), {InspectedObject::Kind::holder, static_cast<uint32_t>(holder), {}, 0});
 }

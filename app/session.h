@@ -50,6 +50,11 @@ class Session : public QObject {
     Q_PROPERTY(QString currentSource READ currentSource NOTIFY positionChanged FINAL)
     Q_PROPERTY(int currentLine READ currentLine NOTIFY positionChanged FINAL)
     Q_PROPERTY(QString currentOutcome READ currentOutcome NOTIFY positionChanged FINAL)
+    // The innermost function of the current step, its pseudo-code and the line
+    // the step is about (-1: none matched; the listing is empty if none exists).
+    Q_PROPERTY(QString currentFunction READ currentFunction NOTIFY positionChanged FINAL)
+    Q_PROPERTY(QStringList currentListing READ currentListing NOTIFY positionChanged FINAL)
+    Q_PROPERTY(int currentListingLine READ currentListingLine NOTIFY positionChanged FINAL)
     // Playback
     Q_PROPERTY(bool playing READ playing NOTIFY playingChanged FINAL)
     Q_PROPERTY(double speed READ speed WRITE setSpeed NOTIFY speedChanged FINAL)
@@ -87,6 +92,12 @@ public:
     Q_INVOKABLE void togglePlay();
     // "line 7: write parent buf[0] \"world\"" for the command of step `step` (0-based).
     Q_INVOKABLE QString describeStep(int step) const;
+    // The inspector's history of one object up to the current step: a list of
+    // {step (seek there to see it applied), function, change}, oldest first.
+    // An entry is named by its VMA, virtual page index and EntryModel::Level.
+    Q_INVOKABLE QVariantList pageHistory(int pfn) const;
+    Q_INVOKABLE QVariantList entryHistory(int vma, int index, int level) const;
+    Q_INVOKABLE QVariantList holderHistory(int holder) const;
 
     bool loaded() const { return kernel_ != nullptr; }
     QString fileName() const { return fileName_; }
@@ -108,6 +119,9 @@ public:
     QString currentSource() const { return currentSource_; }
     int currentLine() const { return currentLine_; }
     QString currentOutcome() const { return currentOutcome_; }
+    QString currentFunction() const { return currentFunction_; }
+    QStringList currentListing() const { return currentListing_; }
+    int currentListingLine() const { return currentListingLine_; }
 
     bool playing() const { return timer_.isActive(); }
     double speed() const { return speed_; }
@@ -149,6 +163,9 @@ private:
     QString currentSource_;
     int currentLine_ = 0;
     QString currentOutcome_;
+    QString currentFunction_;
+    QStringList currentListing_;
+    int currentListingLine_ = -1;
 
     QTimer timer_;
     double speed_ = 2.0;

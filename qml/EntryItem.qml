@@ -16,6 +16,9 @@ Rectangle {
     required property string target
     required property string targetKey
     required property int link
+    required property int vma
+    required property int firstIndex
+    required property int pageCount
 
     // For the arrow layer: arrows leave from the right edge.
     readonly property bool fromTop: false
@@ -50,6 +53,16 @@ Rectangle {
         anchors.fill: parent
         anchors.margins: entry.border.width
         radius: entry.radius
+    }
+    TapHandler {
+        onTapped: Inspection.select("entry", entry)
+    }
+    // Inside the row: rows are stacked close together.
+    SelectionOutline {
+        anchors.margins: 0
+        radius: entry.radius
+        visible: Inspection.target === entry
+        z: 1
     }
 
     Row {

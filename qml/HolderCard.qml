@@ -17,6 +17,7 @@ Rectangle {
     required property string address
     required property bool released
     required property bool detached
+    required property int index // the holder's id
 
     // For the arrow layer: a solid line from the top, unless released.
     readonly property int link: released ? EntryModel.NoLink : EntryModel.Solid
@@ -37,6 +38,13 @@ Rectangle {
     onYChanged: Arrows.moved()
     Component.onCompleted: Arrows.addSource(card)
     Component.onDestruction: Arrows.removeSource(card)
+
+    TapHandler {
+        onTapped: Inspection.select("holder", card)
+    }
+    SelectionOutline {
+        visible: Inspection.target === card
+    }
 
     ChangeFlash {
         id: highlight

@@ -65,13 +65,63 @@ ApplicationWindow {
                 visible: !Session.loaded
             }
         }
-        NarrationPanel {
+        ColumnLayout {
             Layout.preferredWidth: Theme.narrationWidth
+            Layout.maximumWidth: Theme.narrationWidth
             Layout.fillHeight: true
             visible: Session.loaded
+            spacing: 0
+
+            NarrationPanel {
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+            }
+            // Shown once something on the stage is clicked; Escape closes it.
+            InspectorPanel {
+                Layout.fillWidth: true
+                Layout.preferredHeight: parent.height * 0.5
+                visible: Inspection.target !== null
+            }
         }
     }
 
+    // Dropping a .mmt file anywhere on the window opens it; parse errors show
+    // in the welcome panel, one per line, as file:line:column.
+    DropArea {
+        id: fileDrop
+
+        anchors.fill: parent
+        keys: ["text/uri-list"]
+        onDropped: drop => {
+            if (drop.hasUrls && drop.urls.length > 0) {
+                Inspection.clear();
+                Session.openUrl(drop.urls[0]);
+                drop.acceptProposedAction();
+            }
+        }
+
+        Rectangle {
+            anchors.fill: parent
+            anchors.margins: Theme.spacing
+            visible: fileDrop.containsDrag
+            color: "transparent"
+            radius: Theme.radius
+            border.color: Theme.accent
+            border.width: Theme.strongBorderWidth + 2
+
+            Label {
+                anchors.centerIn: parent
+                padding: Theme.spacing
+                text: "Drop to open this scenario"
+                color: Theme.textOnAccent
+                font.pixelSize: Theme.fontSizeTitle
+                background: Rectangle {
+                    color: Theme.accent
+                    radius: Theme.radius
+                }
+            }
+        }
+    }
     FileDialog {
         id: openDialog
 
@@ -94,6 +144,7 @@ ApplicationWindow {
     Shortcut { sequence: "End"; onActivated: Session.end() }
     Shortcut { sequences: ["?", "F1"]; onActivated: helpOverlay.visible ? helpOverlay.close() : helpOverlay.open() }
     Shortcut { sequence: "Ctrl+O"; onActivated: openDialog.open() }
+    Shortcut { sequence: "Escape"; onActivated: Inspection.clear() }
     Shortcut { sequences: ["Ctrl++", "Ctrl+="]; onActivated: Theme.zoom = Math.min(2.0, Theme.zoom + 0.1) }
     Shortcut { sequence: "Ctrl+-"; onActivated: Theme.zoom = Math.max(0.6, Theme.zoom - 0.1) }
     Shortcut { sequence: "Ctrl+0"; onActivated: Theme.zoom = 1.0 }

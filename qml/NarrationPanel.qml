@@ -71,6 +71,71 @@ Rectangle {
                 color: Theme.text
                 font.pixelSize: Theme.fontSizeBody
             }
+            // The current function in pseudo-code; the line the step is about
+            // carries a ▶ marker and a tinted band (not colour alone).
+            Label {
+                visible: Session.currentListing.length > 0
+                text: "In " + Session.currentFunction + " (pseudo-code)"
+                color: Theme.textMuted
+                font.pixelSize: Theme.fontSizeSmall
+                font.bold: true
+            }
+            Rectangle {
+                width: parent.width
+                height: listingColumn.implicitHeight + 2 * Theme.borderWidth
+                visible: Session.currentListing.length > 0
+                color: Theme.surfaceSunken
+                border.color: Theme.border
+                border.width: Theme.borderWidth
+
+                Column {
+                    id: listingColumn
+
+                    x: Theme.borderWidth
+                    y: Theme.borderWidth
+                    width: parent.width - 2 * Theme.borderWidth
+
+                    Repeater {
+                        model: Session.currentListing
+
+                        Rectangle {
+                            id: listingRow
+
+                            required property string modelData
+                            required property int index
+                            readonly property bool current: index === Session.currentListingLine
+
+                            width: parent.width
+                            height: listingText.implicitHeight + 2
+                            color: current ? Theme.listingHighlight : "transparent"
+
+                            Label {
+                                id: listingMarker
+
+                                x: 2
+                                y: 1
+                                text: listingRow.current ? "\u25b6" : ""
+                                color: Theme.accent
+                                font.family: Theme.monospaceFamily
+                                font.pixelSize: Theme.fontSizeSmall
+                            }
+                            Label {
+                                id: listingText
+
+                                x: 2 + Theme.fontSizeSmall * 1.2
+                                y: 1
+                                width: parent.width - x - 2
+                                text: listingRow.modelData
+                                wrapMode: Text.Wrap
+                                color: Theme.text
+                                font.family: Theme.monospaceFamily
+                                font.pixelSize: Theme.fontSizeSmall
+                                font.bold: listingRow.current
+                            }
+                        }
+                    }
+                }
+            }
             Label {
                 visible: Session.currentChanges.length > 0
                 text: "What changed"

@@ -25,6 +25,8 @@ Rectangle {
     required property string owner
     required property var subpages
     required property int otherSubpages
+    required property int pfn
+    required property int entireMapcount
 
     property bool expanded: false
     readonly property string signature: contents + "|" + refcount + "|" + mapcount + "|" + pincount + "|"
@@ -46,6 +48,12 @@ Rectangle {
     onYChanged: Arrows.moved()
     onHeightChanged: Arrows.moved()
 
+    TapHandler {
+        onTapped: Inspection.select("page", card)
+    }
+    SelectionOutline {
+        visible: Inspection.target === card
+    }
     ChangeFlash {
         id: highlight
 

@@ -51,6 +51,8 @@ QtObject {
     readonly property color accent: contrast ? "#0000c0" : dark ? "#7fb2ff" : "#1f5fbf"
     readonly property color textOnAccent: contrast ? "#ffffff" : dark ? "#10141a" : "#ffffff"
     // A row or card the last step changed.
+    // The pseudo-code line the current step is about.
+    readonly property color listingHighlight: contrast ? "#d0d0ff" : dark ? "#2f4466" : "#d6e4fa"
     readonly property color changed: contrast ? "#ffff00" : dark ? "#5a4b1a" : "#fff0b3"
     readonly property color error: contrast ? "#b00000" : dark ? "#ff8a80" : "#b3261e"
     readonly property color errorSurface: contrast ? "#ffffff" : dark ? "#3a2424" : "#fdecea"

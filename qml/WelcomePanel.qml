@@ -21,14 +21,17 @@ Item {
         Label {
             width: parent.width
             visible: Session.errors.length === 0
-            text: "Open a scenario (.mmt) with Ctrl+O to watch the kernel handle anonymous memory step by step."
+            text: "Open a scenario (.mmt) with Ctrl+O, or drop one on the window, to watch the kernel handle anonymous memory step by step."
             wrapMode: Text.Wrap
             color: Theme.text
             font.pixelSize: Theme.fontSizeBody
         }
         Label {
             visible: Session.errors.length > 0
-            text: "The scenario has errors; nothing ran."
+            text: (Session.errors.length === 1 ? "The scenario has an error" : "The scenario has " + Session.errors.length + " errors")
+                + "; nothing ran. Fix the file and open it again (or drop it here)."
+            width: parent.width
+            wrapMode: Text.Wrap
             color: Theme.error
             font.pixelSize: Theme.fontSizeTitle
             font.bold: true

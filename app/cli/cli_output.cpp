@@ -7,6 +7,9 @@
 #include "json_writer.h"
 #include "scenario.h"
 #include "scenario_runner.h"
+#include "invariants.h"
+
+#include <unordered_map>
 
 namespace mmt {
 
@@ -150,40 +153,84 @@ struct Divergence {
     std::string left, right;  // "path: sentence"
 };
 
-Divergence first_divergence(const Scenario& sc, const RunResult& x, const RunResult& y) {
+// What a user of the scenario can observe, independent of the era: every
+// entry's kind, which entries share a page (pages numbered in order of first
+// appearance, since frame numbers differ between runs), the data, and what
+// each holder holds. PG_anon_exclusive is left out: eras a and b have none.
+std::string observable_state(Kernel& k, uint32_t step) {
+    k.seek(step);
+    std::unordered_map<uint32_t, uint32_t> canonical;
+    auto page_id = [&](Pfn p) -> std::string {
+        if (p.value == 0)
+            return "-";
+        auto [it, inserted] = canonical.try_emplace(p.value, static_cast<uint32_t>(canonical.size()));
+        return "#" + std::to_string(it->second) + "=" + k.strings().text(k.page(p).contents);
+    };
+    std::string out;
+    for (uint32_t v = 0; v < k.vma_count(); ++v) {
+        const Vma& vma = k.vma(VmaId(v));
+        if (!k.process(vma.process).alive)
+            continue;
+        for (uint32_t i = 0; i < vma.npages; ++i) {
+            std::string kind = observed_pte_kind(k, VmaId(v), i);
+            if (kind == "none")
+                continue;
+            out += k.address_name(VmaId(v), i) + ":" + kind + ":" + page_id(resolve_page(k, VmaId(v), i)) + ";";
+        }
+    }
+    for (uint32_t h = 0; h < k.holder_count(); ++h) {
+        const Holder& holder = k.holder(HolderId(h));
+        out += k.strings().text(holder.name) + (holder.released ? ":released;" : ":" + page_id(holder.pfn) + ";");
+    }
+    return out;
+}
+
+Divergence first_divergence(const Scenario& sc, RunResult& x, RunResult& y) {
     Divergence d;
-    const Kernel& kx = *x.kernel;
-    const Kernel& ky = *y.kernel;
+    Kernel& kx = *x.kernel;
+    Kernel& ky = *y.kernel;
     for (uint32_t i = 0; i < sc.commands.size(); ++i) {
         int32_t rx = x.record_of[i], ry = y.record_of[i];
         if (rx < 0 || ry < 0)
             continue;
-        const CommandRecord& cx = kx.commands()[rx];
-        const CommandRecord& cy = ky.commands()[ry];
+        const CommandRecord cx = kx.commands()[rx];
+        const CommandRecord cy = ky.commands()[ry];
+        bool same_outcome = (cx.failure == nullptr) == (cy.failure == nullptr) && cx.value == cy.value;
+        bool same_values = !cx.value || kx.strings().text(*cx.value) == ky.strings().text(*cy.value);
+        if (same_outcome && same_values && observable_state(kx, cx.step_end) == observable_state(ky, cy.step_end))
+            continue;
+        // The eras see different things after this command: show the first
+        // step where the kernel took a different path, else the first whose
+        // decision reads differently.
+        d.found = true;
+        d.line = cx.line;
+        d.command = sc.commands[i].source;
         uint32_t nx = cx.step_end - cx.step_begin, ny = cy.step_end - cy.step_begin;
-        for (uint32_t s = 0; s < std::max(nx, ny); ++s) {
-            std::string a = s < nx ? kx.step_path(cx.step_begin + s) + ": " + kx.step_sentence(cx.step_begin + s)
-                                   : "(no further step)";
-            std::string b = s < ny ? ky.step_path(cy.step_begin + s) + ": " + ky.step_sentence(cy.step_begin + s)
-                                   : "(no further step)";
-            if (a != b) {
-                d.found = true;
-                d.line = cx.line;
-                d.command = sc.commands[i].source;
-                d.left = a;
-                d.right = b;
-                return d;
+        auto text = [](Kernel& k, uint32_t s) { return k.step_path(s) + ": " + k.step_sentence(s); };
+        for (bool by_path : {true, false}) {
+            for (uint32_t s = 0; s < std::max(nx, ny); ++s) {
+                bool differs;
+                if (s >= nx || s >= ny)
+                    differs = true;
+                else if (by_path)
+                    differs = kx.step_path(cx.step_begin + s) != ky.step_path(cy.step_begin + s);
+                else
+                    differs = text(kx, cx.step_begin + s) != text(ky, cy.step_begin + s);
+                if (differs) {
+                    d.left = s < nx ? text(kx, cx.step_begin + s) : "(no further step)";
+                    d.right = s < ny ? text(ky, cy.step_begin + s) : "(no further step)";
+                    kx.seek(static_cast<uint32_t>(kx.steps().size()));
+                    ky.seek(static_cast<uint32_t>(ky.steps().size()));
+                    return d;
+                }
             }
         }
-        if ((cx.failure == nullptr) != (cy.failure == nullptr)) {
-            d.found = true;
-            d.line = cx.line;
-            d.command = sc.commands[i].source;
-            d.left = outcome_text(cx);
-            d.right = outcome_text(cy);
-            return d;
-        }
+        d.left = outcome_text(cx);
+        d.right = outcome_text(cy);
+        break;
     }
+    kx.seek(static_cast<uint32_t>(kx.steps().size()));
+    ky.seek(static_cast<uint32_t>(ky.steps().size()));
     return d;
 }
 
@@ -304,7 +351,7 @@ int cli_compare(const std::string& file, const std::string& text, const CliOptio
     }
     for (auto [name, d] : {std::pair{"a and b", &ab}, std::pair{"b and c", &bc}, std::pair{"a and c", &ac}}) {
         if (!d->found) {
-            std::cout << "eras " << name << " take the same kernel steps throughout\n";
+            std::cout << "eras " << name << " show the same state after every command\n";
             continue;
         }
         std::cout << "eras " << name << " part ways at " << file << ":" << d->line << ": " << d->command << "\n";

@@ -1,6 +1,7 @@
 // mmtutor-cli: runs scenario files headless (shared/spec/scenario-language.md).
 //   mmtutor-cli run FILE.mmt [--era a|b|c] [--trace] [--json] [--no-invariants]
 //   mmtutor-cli compare FILE.mmt [--json]
+//   mmtutor-cli explore FILE.mmt [--era a|b|c] [--json]
 //   mmtutor-cli lessons list [DIR] | lessons check [ID] [--dir DIR]
 // Exit codes: 0 every expectation held, 1 one failed, 2 the file could not be
 // read or has an error (nothing ran).
@@ -16,6 +17,7 @@
 
 #include "cli_output.h"
 #include "era_policy.h"
+#include "explore_command.h"
 #include "lessons_command.h"
 #include "scenario.h"
 #include "scenario_runner.h"
@@ -27,6 +29,7 @@ constexpr const char* kVersion = "mmtutor-cli 0.1.0 (scenario language v1)";
 const char* kUsage =
     "usage: mmtutor-cli run FILE.mmt [--era a|b|c] [--trace] [--json] [--no-invariants]\n"
     "       mmtutor-cli compare FILE.mmt [--json]\n"
+    "       mmtutor-cli explore FILE.mmt [--era a|b|c] [--json]\n"
     "       mmtutor-cli lessons list [DIR]\n"
     "       mmtutor-cli lessons check [ID] [--dir DIR]\n"
     "       mmtutor-cli --help | --version\n"
@@ -34,6 +37,9 @@ const char* kUsage =
     "run      run a scenario in one kernel era (default: the file's `era` line, else c)\n"
     "compare  run it in eras a, b and c; print each expectation per era and the first\n"
     "         kernel step where the eras part ways\n"
+    "explore  run every interleaving of the file's first race block (docs/races.md), check the\n"
+    "         invariants after each atomic step; print how many break one and the shortest\n"
+    "         that does as a replayable scenario (exit 0: none breaks, 1: some do)\n"
     "lessons  list the guided lessons (id, level, minutes, title), or check them against the\n"
     "         engine: every checkpoint's answer, expectation and invariant (default DIR: the\n"
     "         source tree's lessons/, or $MMTUTOR_LESSONS_DIR); problems print as FILE:LINE: ...\n"
@@ -97,7 +103,7 @@ int main(int argc, char** argv) {
     std::string command = args[0];
     if (command == "lessons")
         return mmt::cli_lessons(std::vector<std::string>(args.begin() + 1, args.end()));
-    if (command != "run" && command != "compare")
+    if (command != "run" && command != "compare" && command != "explore")
         return usage_error("unknown command '" + command + "'");
     std::optional<std::string> file;
     std::optional<mmt::Era> era;
@@ -137,5 +143,10 @@ int main(int argc, char** argv) {
     }
     if (command == "compare")
         return mmt::cli_compare(*file, text, options);
+    if (command == "explore") {
+        if (options.trace || !options.check_invariants)
+            return usage_error("explore takes --era and --json");
+        return mmt::cli_explore(*file, text, era, options.json);
+    }
     return mmt::cli_run(*file, text, era, options);
 }
