@@ -180,6 +180,7 @@ Outcome get_user_pages(Kernel& k, const Address& a, GupFlags flags, std::string_
     }
     k.step(flags.pin ? "the pin is taken: the holder now sees this physical page"
                      : "the reference is taken: the holder now sees this physical page");
+    flags.fast = done;  // "fast" records how the reference was really taken
     *holder = record_holder(k, a, flags, name, page);
     return Outcome::success();
 }

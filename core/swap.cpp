@@ -104,7 +104,7 @@ Outcome shrink_page(Kernel& k, Pfn page) {
     k.set_page_flag(page, PG_lru, false);
     k.set_page_flag(page, PG_locked, true);
     auto putback = [&](const char* why) {
-        k.step(why);
+        k.step(why, k.page_count(page));
         k.set_page_flag(page, PG_locked, false);
         k.set_page_flag(page, PG_lru, true);
         k.folio_put_in_flight(page);
