@@ -13,7 +13,7 @@ std::string innermost_function(const std::string& path) {
 // A table growing over `id` is the object's creation (or its revival).
 bool creates(const mmt::Change& change, mmt::TableId table, uint32_t id) {
     return change.kind == mmt::ChangeKind::grow && change.field == static_cast<uint8_t>(table)
-        && change.before <= id && id < change.after;
+        && change.before() <= id && id < change.after();
 }
 
 bool touches(const mmt::Kernel& kernel, const InspectedObject& object, const mmt::Change& change) {

@@ -196,7 +196,7 @@ Touched touched_since(const Kernel& k, uint32_t first_change) {
         case ChangeKind::page: add_page(Pfn(c.index)); break;
         case ChangeKind::pte: {
             pte_slots.insert(c.index);
-            for (uint64_t raw : {c.before, c.after}) {
+            for (uint64_t raw : {c.before(), c.after()}) {
                 Pte pte = Pte::from_raw(raw);
                 if (pte.has_pfn())
                     add_page(pte.pfn());
@@ -207,7 +207,7 @@ Touched touched_since(const Kernel& k, uint32_t first_change) {
         }
         case ChangeKind::pmd: {
             pmd_slots.insert(c.index);
-            for (uint64_t raw : {c.before, c.after}) {
+            for (uint64_t raw : {c.before(), c.after()}) {
                 Pmd pmd = Pmd::from_raw(raw);
                 if (pmd.is_trans_huge() || pmd.is_migration_entry())
                     add_page(pmd.head());
@@ -218,7 +218,7 @@ Touched touched_since(const Kernel& k, uint32_t first_change) {
         case ChangeKind::holder: add_page(k.holder(HolderId(c.index)).pfn); break;
         case ChangeKind::grow:  // a new reference is checked at the step that takes it
             if (static_cast<TableId>(c.field) == TableId::holders)
-                for (uint64_t h = c.before; h < c.after && h < k.holder_count(); ++h)
+                for (uint64_t h = c.before(); h < c.after() && h < k.holder_count(); ++h)
                     add_page(k.holder(HolderId(static_cast<uint32_t>(h))).pfn);
             break;
         default: break;

@@ -482,7 +482,7 @@ std::string Kernel::step_sentence(uint32_t step) const {
 // History
 
 void Kernel::apply(const Change& c, bool forward) {
-    uint64_t v = forward ? c.after : c.before;
+    uint64_t v = forward ? c.after() : c.before();
     switch (c.kind) {
     case ChangeKind::page: state_.pages[c.index].set(static_cast<PageField>(c.field), static_cast<uint32_t>(v)); break;
     case ChangeKind::pte: state_.ptes[c.index] = v; break;

@@ -9,19 +9,18 @@ void page_add_new_anon_rmap(Kernel& k, Pfn page, VmaId vma, uint32_t index, bool
     auto scope = k.enter("page_add_new_anon_rmap");
     uint32_t name = k.vma(vma).name;
     uint32_t n = compound ? kPagesPerPmd : 1;
+    // A fresh page is exclusive (I.1): for a THP the head's bit stands for
+    // the whole PMD mapping. It goes on the LRU (the per-CPU pagevec is taken
+    // as drained) and is dirty. One write of the flags word per page.
+    uint32_t head_flags = PG_anon | PG_swapbacked | PG_lru | PG_dirty;
+    if (k.policy().has_anon_exclusive())
+        head_flags |= PG_anon_exclusive;
     for (uint32_t i = 0; i < n; ++i) {
         Pfn p(page.value + i);
-        k.set_page(p, PageField::flags, k.page(p).flags | PG_anon | PG_swapbacked);
+        k.set_page(p, PageField::flags, k.page(p).flags | (i == 0 ? head_flags : PG_anon | PG_swapbacked));
         k.set_page(p, PageField::anon_vma, name);
         k.set_page(p, PageField::index, index + i);
     }
-    // A fresh page is exclusive (I.1): for a THP the head's bit stands for
-    // the whole PMD mapping. It goes on the LRU (the per-CPU pagevec is taken
-    // as drained) and is dirty.
-    uint32_t flags = k.page(page).flags | PG_lru | PG_dirty;
-    if (k.policy().has_anon_exclusive())
-        flags |= PG_anon_exclusive;
-    k.set_page(page, PageField::flags, flags);
     if (compound)
         k.folio_entire_mapcount_add(page, 1);
     else

@@ -123,37 +123,37 @@ std::string Kernel::describe_change(const Change& c) const {
         auto field = static_cast<PageField>(c.field);
         std::string who = page_name(Pfn(c.index));
         if (field == PageField::flags)
-            return who + ": " + flag_delta(static_cast<uint32_t>(c.before), static_cast<uint32_t>(c.after));
+            return who + ": " + flag_delta(static_cast<uint32_t>(c.before()), static_cast<uint32_t>(c.after()));
         if (field == PageField::contents)
-            return who + ": contents \"" + strings_.text(static_cast<uint32_t>(c.before)) + "\" → \"" +
-                   strings_.text(static_cast<uint32_t>(c.after)) + "\"";
+            return who + ": contents \"" + strings_.text(static_cast<uint32_t>(c.before())) + "\" → \"" +
+                   strings_.text(static_cast<uint32_t>(c.after())) + "\"";
         if (field == PageField::anon_vma)
-            return who + ": mapping " + (c.before ? "anon_vma of " + strings_.text(uint32_t(c.before)) : "none") +
-                   " → " + (c.after ? "anon_vma of " + strings_.text(uint32_t(c.after)) : "none");
-        return who + ": " + page_field_name(field) + " " + std::to_string(int32_t(c.before)) + " → " +
-               std::to_string(int32_t(c.after));
+            return who + ": mapping " + (c.before() ? "anon_vma of " + strings_.text(uint32_t(c.before())) : "none") +
+                   " → " + (c.after() ? "anon_vma of " + strings_.text(uint32_t(c.after())) : "none");
+        return who + ": " + page_field_name(field) + " " + std::to_string(int32_t(c.before())) + " → " +
+               std::to_string(int32_t(c.after()));
     }
     case ChangeKind::pte:
-        return "PTE " + pte_slot_name(*this, c.index) + ": " + pte_text(*this, Pte::from_raw(c.before)) + " → " +
-               pte_text(*this, Pte::from_raw(c.after));
+        return "PTE " + pte_slot_name(*this, c.index) + ": " + pte_text(*this, Pte::from_raw(c.before())) + " → " +
+               pte_text(*this, Pte::from_raw(c.after()));
     case ChangeKind::pmd:
-        return "PMD " + pmd_slot_name(*this, c.index) + ": " + pmd_text(*this, Pmd::from_raw(c.before)) + " → " +
-               pmd_text(*this, Pmd::from_raw(c.after));
+        return "PMD " + pmd_slot_name(*this, c.index) + ": " + pmd_text(*this, Pmd::from_raw(c.before())) + " → " +
+               pmd_text(*this, Pmd::from_raw(c.after()));
     case ChangeKind::vma_page: return "VMA flags of page slot " + std::to_string(c.index) + " changed";
     case ChangeKind::process: {
         const char* names[] = {"alive", "MMF_HAS_PINNED", "write_protect_seq"};
         return "process " + strings_.text(state_.processes[c.index].name) + ": " + names[c.field] + " " +
-               std::to_string(c.before) + " → " + std::to_string(c.after);
+               std::to_string(c.before()) + " → " + std::to_string(c.after());
     }
     case ChangeKind::swap_slot: {
         const char* names[] = {"swap count", "swap cache page", "contents", "mapping", "index"};
         if (static_cast<SwapField>(c.field) == SwapField::contents)
-            return "swap slot " + std::to_string(c.index) + ": data \"" + strings_.text(uint32_t(c.after)) + "\" written";
+            return "swap slot " + std::to_string(c.index) + ": data \"" + strings_.text(uint32_t(c.after())) + "\" written";
         if (static_cast<SwapField>(c.field) == SwapField::cache_pfn)
             return "swap slot " + std::to_string(c.index) + ": " +
-                   (c.after ? "SWAP_HAS_CACHE set (page #" + std::to_string(c.after) + ")" : "SWAP_HAS_CACHE cleared");
-        return "swap slot " + std::to_string(c.index) + ": " + names[c.field] + " " + std::to_string(c.before) +
-               " → " + std::to_string(c.after);
+                   (c.after() ? "SWAP_HAS_CACHE set (page #" + std::to_string(c.after()) + ")" : "SWAP_HAS_CACHE cleared");
+        return "swap slot " + std::to_string(c.index) + ": " + names[c.field] + " " + std::to_string(c.before()) +
+               " → " + std::to_string(c.after());
     }
     case ChangeKind::holder: {
         const char* names[] = {"released", "detached"};
@@ -171,10 +171,10 @@ std::vector<std::string> Kernel::step_changes(uint32_t step) const {
     std::vector<std::string> out;
     for (uint32_t i = steps_[step].change_begin; i < change_end(step); ++i) {
         const Change& c = journal_[i];
-        if (c.kind == ChangeKind::grow && static_cast<TableId>(c.field) == TableId::pages && c.after > c.before) {
+        if (c.kind == ChangeKind::grow && static_cast<TableId>(c.field) == TableId::pages && c.after() > c.before()) {
             // A frame is born initialised: say what it holds.
-            std::string what = c.after - c.before > 1 ? "THP " : "";
-            out.push_back("new " + what + page_name(Pfn(static_cast<uint32_t>(c.before))) + " allocated: refcount 1" +
+            std::string what = c.after() - c.before() > 1 ? "THP " : "";
+            out.push_back("new " + what + page_name(Pfn(static_cast<uint32_t>(c.before()))) + " allocated: refcount 1" +
                           (c.index ? ", contents \"" + strings_.text(c.index) + "\"" : ", zeroed"));
             continue;
         }

@@ -130,7 +130,7 @@ public:
             uint32_t last = k().change_end(c.step_end - 1);
             for (uint32_t i = first; i < last; ++i)
                 if (k().journal()[i].kind == ChangeKind::pte)
-                    out.push_back(Pte::from_raw(k().journal()[i].after));
+                    out.push_back(Pte::from_raw(k().journal()[i].after()));
         }
         return out;
     }
