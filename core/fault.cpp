@@ -87,8 +87,11 @@ void wp_page_copy(Kernel& k, const Address& a, FaultKind kind) {
     k.set_pte(a.vma, a.index, Pte::make_present(page, bits));
     page_add_new_anon_rmap(k, page, a.vma, a.index, false);
     if (!from_zero) {
-        k.step("the old page loses this mapping and the mapping's reference (its PG_anon_exclusive, clear, "
-               "is left alone); then the temporary reference is dropped");
+        k.step(k.policy().has_anon_exclusive()
+                   ? "the old page loses this mapping and the mapping's reference (its PG_anon_exclusive, clear, "
+                     "is left alone); then the temporary reference is dropped"
+                   : "the old page loses this mapping and the mapping's reference; then the temporary reference "
+                     "is dropped");
         page_remove_rmap(k, old, false);
         k.folio_ref_add(old, -1);
         k.folio_in_flight_add(old, -1);

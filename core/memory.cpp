@@ -1,5 +1,6 @@
 #include "memory.h"
 
+#include "era_policy.h"
 #include "huge_memory.h"
 #include "kernel.h"
 #include "rmap.h"
@@ -49,8 +50,10 @@ void zap_pte(Kernel& k, VmaId vma, uint32_t index) {
             k.set_pte(vma, index, Pte());
             return;
         }
-        k.step("clear the PTE and drop its mapping (page_remove_rmap) and its reference; PG_anon_exclusive "
-               "stays as it was (stale)");
+        k.step(k.policy().has_anon_exclusive()
+                   ? "clear the PTE and drop its mapping (page_remove_rmap) and its reference; PG_anon_exclusive "
+                     "stays as it was (stale)"
+                   : "clear the PTE and drop its mapping (page_remove_rmap) and its reference");
         k.set_pte(vma, index, Pte());
         page_remove_rmap(k, page, false);
         free_swap_cache(k, page);

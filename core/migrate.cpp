@@ -12,8 +12,9 @@ bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
     Pte pte = k.pte(vma, index);
     bool anon_exclusive = k.PageAnonExclusive(page);
     if (pte.is_device_private_entry()) {
-        k.step("a device-private entry: PG_anon_exclusive is cleared (a device page cannot be pinned), the entry "
-               "becomes a migration entry");
+        k.step(anon_exclusive ? "a device-private entry: PG_anon_exclusive is cleared (a device page cannot be "
+                                "pinned), the entry becomes a migration entry"
+                              : "a device-private entry becomes a migration entry");
         (void)page_try_share_anon_rmap(k, page);
     } else {
         k.step("clear the PTE and flush the TLB (ptep_clear_flush) before looking for pins: GUP-fast either "
@@ -170,8 +171,10 @@ void folio_migrate_copy(Kernel& k, Pfn src, Pfn dst) {
     auto scope = k.enter("folio_migrate_copy");
     Pfn head = k.folio(src);
     uint32_t nr = k.folio_nr_pages(head);
-    k.step("copy the data and the flags that travel (dirty, swapbacked, anon mapping); PG_anon_exclusive does "
-           "not travel: the migration entries carry it");
+    k.step(k.policy().has_anon_exclusive()
+               ? "copy the data and the flags that travel (dirty, swapbacked, anon mapping); PG_anon_exclusive does "
+                 "not travel: the migration entries carry it"
+               : "copy the data and the flags that travel (dirty, swapbacked, anon mapping)");
     uint32_t travel = k.page(head).flags & (PG_anon | PG_swapbacked | PG_dirty | PG_swapcache | PG_ksm);
     for (uint32_t i = 0; i < nr; ++i) {
         Pfn s(head.value + i), d(dst.value + i);
