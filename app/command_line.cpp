@@ -71,6 +71,11 @@ LaunchOptions parseLaunchOptions(const QGuiApplication& app) {
         QStringLiteral("With --screenshot: click at X,Y in the window first (to select an object)."),
         QStringLiteral("X,Y"));
     parser.addOption(clickOption);
+    const QCommandLineOption exploreOption(
+        QStringLiteral("explore"),
+        QStringLiteral("Run every interleaving of the file's first race block and open the shortest one "
+                       "that breaks an invariant, at its first breach (docs/races.md)."));
+    parser.addOption(exploreOption);
     if (!parser.parse(app.arguments()))
         failWithUsage(parser, parser.errorText());
     if (parser.isSet(QStringLiteral("help")))
@@ -84,6 +89,9 @@ LaunchOptions parseLaunchOptions(const QGuiApplication& app) {
     LaunchOptions options;
     if (!positional.isEmpty())
         options.scenarioPath = positional.first();
+    options.explore = parser.isSet(exploreOption);
+    if (options.explore && options.scenarioPath.isEmpty())
+        failWithUsage(parser, QStringLiteral("--explore needs a scenario file with a race block"));
     if (parser.isSet(eraOption)) {
         options.era = parser.value(eraOption);
         if (options.era != QLatin1String("a") && options.era != QLatin1String("b") &&

@@ -15,6 +15,7 @@ struct LaunchOptions {
     QString screenshotPath; // empty: run interactively
     QSize windowSize;       // invalid: the size Main.qml asks for
     QPoint click{-1, -1};   // --click: a left click there before the screenshot
+    bool explore = false;   // --explore: open the race block's shortest breaking interleaving
 };
 
 // True when argv asks for something that needs no display: --screenshot,

@@ -2,6 +2,7 @@
 // command line (command_line.h), the Session, the Mmtutor QML module, and
 // --screenshot.
 #include "command_line.h"
+#include "race_explorer.h"
 #include "screenshot.h"
 #include "session.h"
 
@@ -47,6 +48,18 @@ int main(int argc, char* argv[]) {
             return 2;
         }
         session->gotoCommand(std::max(options.gotoCommand, 0));
+    }
+    if (options.explore) {
+        // The window's own explorer, so that its panel shows what was found.
+        auto* explorer = window->findChild<RaceExplorer*>(QStringLiteral("raceExplorer"));
+        if (explorer == nullptr || !explorer->explore()) {
+            std::fprintf(stderr, "mmtutor: %s: no race block to explore (race ... end, docs/races.md)\n",
+                         qPrintable(options.scenarioPath));
+            return 2;
+        }
+        std::printf("%s\n", qPrintable(explorer->summary()));
+        if (explorer->breaking() > 0)
+            explorer->openFinding();
     }
     if (options.windowSize.isValid())
         window->resize(options.windowSize);

@@ -134,6 +134,10 @@ public:
     HolderModel* holders() const { return holders_; }
     ViolationModel* violations() const { return violations_; }
     const mmt::Kernel* kernel() const { return kernel_.get(); }
+    // For controllers that read the opened scenario (RaceLaneModel, RaceExplorer).
+    const mmt::Scenario* scenario() const { return scenario_ ? &*scenario_ : nullptr; }
+    const QString& sourceText() const { return text_; }
+    mmt::Era engineEra() const { return era_; }
 
 signals:
     void scenarioChanged();

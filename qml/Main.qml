@@ -46,7 +46,24 @@ ApplicationWindow {
         onOpenRequested: openDialog.open()
         onHelpRequested: helpOverlay.open()
     }
-    footer: Timeline {}
+    // A race block's two CPUs as lanes above the history slider.
+    footer: Column {
+        RaceLanes {
+            width: parent.width
+            explorer: raceExplorer
+        }
+        Timeline {
+            width: parent.width
+        }
+    }
+
+    // The interleaving explorer (also driven by --explore from main.cpp).
+    RaceExplorer {
+        id: raceExplorer
+
+        objectName: "raceExplorer"
+        session: Session
+    }
 
     RowLayout {
         anchors.fill: parent

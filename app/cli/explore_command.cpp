@@ -1,6 +1,7 @@
 #include "explore_command.h"
 
 #include "explore.h"
+#include "explore_replay.h"
 #include "json_writer.h"
 #include "kernel.h"
 #include "scenario.h"
@@ -14,16 +15,6 @@
 namespace mmt {
 
 namespace {
-
-// "1 0 0 1" while it fits one order line word by word; longer schedules in
-// groups of five (an order line holds at most 15 groups).
-std::string order_words(const std::string& digits) {
-    size_t group = digits.size() <= 15 ? 1 : std::max<size_t>(5, (digits.size() + 14) / 15);
-    std::string out;
-    for (size_t i = 0; i < digits.size(); i += group)
-        out += (out.empty() ? "" : " ") + digits.substr(i, group);
-    return out;
-}
 
 struct Replay {
     std::string text;
@@ -50,31 +41,6 @@ Replay replay(const std::string& file, const std::string& text, const RaceExplor
 }
 
 } // namespace
-
-std::string replay_scenario(const std::string& text, uint32_t race_line, uint32_t order_line,
-                            uint32_t end_line, const std::string& order) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line) && lines.size() < end_line;) {
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
-        lines.push_back(line);
-    }
-    // The order line takes the indentation of the block's first line.
-    const std::string& first = race_line < lines.size() ? lines[race_line] : lines.back();
-    std::string indent = first.substr(0, first.find_first_not_of(" \t"));
-    std::string out = "# The shortest interleaving that breaks an invariant, found by mmtutor-cli "
-                      "explore.\n# Replay it with: mmtutor-cli run FILE --trace (each breach shows at its "
-                      "step).\n";
-    for (uint32_t n = 1; n <= lines.size(); ++n) {
-        if (n == order_line)
-            continue;
-        if (n == end_line)
-            out += indent + "order " + order_words(order) + "\n";
-        out += lines[n - 1] + "\n";
-    }
-    return out;
-}
 
 int cli_explore(const std::string& file, const std::string& text, std::optional<Era> era, bool json) {
     ParseResult parsed = parse_scenario(text, file, era);

@@ -15,9 +15,4 @@ namespace mmt {
 // 2 the file has an error or no race block.
 int cli_explore(const std::string& file, const std::string& text, std::optional<Era> era, bool json);
 
-// The file with its first race block's `order` line replaced by `order`
-// (digits, one per atomic step) and everything after the block left out.
-std::string replay_scenario(const std::string& text, uint32_t race_line, uint32_t order_line,
-                            uint32_t end_line, const std::string& order);
-
 } // namespace mmt
