@@ -406,11 +406,25 @@ void LessonParser::header_field(std::string_view text, uint32_t number) {
             problem(number, "expected status ready or draft, got `" + std::string(value) + "`");
         lesson_.status = value == "draft" ? LessonStatus::draft : LessonStatus::ready;
     } else if (key == "breaches") {
-        if (value != "coherence")
-            problem(number, "expected `breaches: coherence` (the only breach a lesson may show), got `" +
-                                std::string(value) + "`");
-        lesson_.shows_coherence_breach = true;
+        // A comma-separated list: `coherence` (a GUP reference and its process
+        // part ways: the bugs of eras a and b) and `flush-off` (a race block
+        // run with the teaching switch breaks the invariants the flush keeps).
         lesson_.breaches_line = number;
+        size_t start = 0;
+        while (start <= value.size()) {
+            size_t comma = value.find(',', start);
+            std::string item = normalize_spaces(value.substr(start, comma == std::string_view::npos ? value.npos : comma - start));
+            if (item == "coherence")
+                lesson_.shows_coherence_breach = true;
+            else if (item == "flush-off")
+                lesson_.shows_flush_off_breach = true;
+            else
+                problem(number, "expected `breaches:` followed by coherence, flush-off or both, got `" +
+                                    std::string(value) + "`");
+            if (comma == std::string_view::npos)
+                break;
+            start = comma + 1;
+        }
     } else {
         problem(number,
                 "unknown header field `" + key +
@@ -707,7 +721,9 @@ void LessonParser::resolve_steps() {
             continue;
         }
         const Command& command = sc.commands[actions[step.command_number - 1]];
-        if (normalize_spaces(command.source) != step.command_text)
+        // A race block spans lines; its step may name it by its first word.
+        const bool names_race = command.kind == CommandKind::race && step.command_text == "race";
+        if (!names_race && normalize_spaces(command.source) != step.command_text)
             problem(step.line, "step names `" + step.command_text + "` but command " +
                                    std::to_string(step.command_number) + " of the scenario (line " +
                                    std::to_string(command.loc.line) + ") is `" +

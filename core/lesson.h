@@ -111,6 +111,7 @@ struct Lesson {
     std::vector<std::string> sources; // "mm/memory.c: do_wp_page, wp_page_copy"
     LessonStatus status = LessonStatus::ready;
     bool shows_coherence_breach = false; // `breaches: coherence`: the lesson demonstrates a bug
+    bool shows_flush_off_breach = false; // `breaches: flush-off`: a race block with `flush off` breaks invariants
     uint32_t id_line = 0;
     uint32_t prerequisites_line = 0;
     uint32_t breaches_line = 0;

@@ -246,7 +246,7 @@ private:
         out_.problems.push_back({lesson_.file, line, 0, std::move(message)});
     }
     void check_expectations(const Scenario& scenario, const RunResult& run);
-    void check_violations(const RunResult& run, const char* what);
+    void check_violations(const Scenario& scenario, const RunResult& run, const char* what);
     void check_step(Kernel& k, const LessonStep& step, const CommandRecord& record);
     void check_highlight(Kernel& k, const Highlight& h, const CommandRecord& record);
     void check_try();
@@ -254,6 +254,7 @@ private:
     const Lesson& lesson_;
     LessonCheck out_;
     bool coherence_seen_ = false;
+    bool flush_off_seen_ = false;
 };
 
 void Checker::check_expectations(const Scenario& scenario, const RunResult& run) {
@@ -266,10 +267,23 @@ void Checker::check_expectations(const Scenario& scenario, const RunResult& run)
 // Invariant breaches are always problems. Coherence breaches (a reference
 // and its process on different pages: how the era a/b bugs show) are
 // problems unless the lesson says it shows one.
-void Checker::check_violations(const RunResult& run, const char* what) {
+void Checker::check_violations(const Scenario& scenario, const RunResult& run, const char* what) {
     const Kernel& k = *run.kernel;
+    // Where the first race block with `flush off` starts: from there on, a
+    // lesson that says so shows what the kernel's flush prevents.
+    uint32_t flush_off_begin = UINT32_MAX;
+    for (size_t c = 0; c < scenario.commands.size() && c < run.record_of.size(); ++c) {
+        const Command& command = scenario.commands[c];
+        if (command.kind == CommandKind::race && command.race && !command.race->flush && run.record_of[c] >= 0)
+            flush_off_begin = std::min(flush_off_begin, k.commands()[run.record_of[c]].step_begin);
+    }
     for (const Violation& v : k.violations()) {
         const CommandRecord& r = k.commands()[k.steps()[v.step].command];
+        if (v.step >= flush_off_begin) {
+            flush_off_seen_ = true;
+            if (lesson_.shows_flush_off_breach)
+                continue;
+        }
         if (v.kind == "coherence") {
             coherence_seen_ = true;
             if (lesson_.shows_coherence_breach)
@@ -350,7 +364,7 @@ void Checker::check_try() {
     if (!any)
         problem(lesson_.try_scenario.line, "the try-it-yourself scenario has no expect line to check");
     check_expectations(sc, run);
-    check_violations(run, "the try-it-yourself scenario");
+    check_violations(sc, run, "the try-it-yourself scenario");
 }
 
 LessonCheck Checker::run() {
@@ -370,7 +384,7 @@ LessonCheck Checker::run() {
     const Scenario& sc = *lesson_.scenario.parsed;
     RunResult run = run_scenario(sc, lesson_.era());
     check_expectations(sc, run);
-    check_violations(run, "the scenario");
+    check_violations(sc, run, "the scenario");
     Kernel& k = *run.kernel;
     for (const LessonStep& step : lesson_.steps) {
         if (step.command_index >= run.record_of.size() || run.record_of[step.command_index] < 0)
@@ -381,6 +395,9 @@ LessonCheck Checker::run() {
     if (lesson_.shows_coherence_breach && !coherence_seen_)
         problem(lesson_.breaches_line,
                 "the lesson says it shows a coherence breach, but neither of its scenarios has one");
+    if (lesson_.shows_flush_off_breach && !flush_off_seen_)
+        problem(lesson_.breaches_line, "the lesson says a race block with `flush off` breaks an invariant, but "
+                                       "no such block breaks one");
     std::stable_sort(out_.problems.begin(), out_.problems.end(),
                      [](const LessonProblem& a, const LessonProblem& b) { return a.line < b.line; });
     out_.run = std::move(run);

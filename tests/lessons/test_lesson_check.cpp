@@ -165,3 +165,40 @@ TEST_CASE("a set of lessons has unique ids, matching file names and earlier prer
               "lessons/03-third.lesson:1: id fork-basics is also the id of lessons/01-fork-basics.lesson",
               "lessons/03-third.lesson:5: prerequisite third is not a lesson here"});
 }
+
+TEST_CASE("a step names a race block by its first word", "[lesson_check]") {
+    std::vector<std::string> lines = good_lines();
+    lines[20] = "race\n  cpu0 migrate P buf[0]\n  cpu1 pin P buf[0] write fast as H\nend";
+    // The block spans four lines; the steps after it shift by three.
+    std::string text = join(lines);
+    std::string step9 = "@step 9 exit C";
+    text.replace(text.find(step9), step9.size(), "@step 9 race");
+    CHECK(problems_of(text).empty());
+    text.replace(text.find("@step 9 race"), 12, "@step 9 race [x]");
+    CHECK(one_problem(text) ==
+          "t.lesson:83: step names `race [x]` but command 9 of the scenario (line 20) is `race [cpu0 migrate "
+          "P buf[0]; cpu1 pin P buf[0] write fast as H]`");
+}
+
+TEST_CASE("a race block with flush off may break invariants only in a lesson that says so", "[lesson_check]") {
+    // The try-it-yourself scenario runs section III without the flush, in the
+    // commit's order: GUP-fast pins a page swap-out has just made shared.
+    std::vector<std::string> lines = good_lines();
+    lines[94] = "write P buf[0] \"x\"\nrace\n  cpu0 swapout P buf[0]\n  cpu1 pin P buf[0] write fast as H\n"
+                "  flush off\n  order 1 0 0 0 0 0 1 1 1 1 0\nend";
+    lines[95] = "expect ok";
+    const std::vector<std::string> problems = problems_of(join(lines));
+    REQUIRE(problems.size() == 1);
+    CHECK(problems.front().rfind("t.lesson:95: the try-it-yourself scenario breaks invariant rule I2", 0) == 0);
+
+    lines[8] = "breaches: flush-off";
+    CHECK(problems_of(join(lines)).empty());
+    lines[8] = "breaches: coherence, flush-off";
+    CHECK(one_problem(join(lines)) ==
+          "t.lesson:8: the lesson says it shows a coherence breach, but neither of its scenarios has one");
+    CHECK(one_problem(with_line(8, "breaches: flush-off")) ==
+          "t.lesson:8: the lesson says a race block with `flush off` breaks an invariant, but no such block "
+          "breaks one");
+    CHECK(one_problem(with_line(8, "breaches: races")) ==
+          "t.lesson:8: expected `breaches:` followed by coherence, flush-off or both, got `races`");
+}
