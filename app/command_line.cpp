@@ -76,6 +76,17 @@ LaunchOptions parseLaunchOptions(const QGuiApplication& app) {
         QStringLiteral("Run every interleaving of the file's first race block and open the shortest one "
                        "that breaks an invariant, at its first breach (docs/races.md)."));
     parser.addOption(exploreOption);
+    const QCommandLineOption lessonOption(
+        QStringLiteral("lesson"), QStringLiteral("Play a lesson file (lessons/NN-id.lesson) instead of a scenario."),
+        QStringLiteral("FILE.lesson"));
+    const QCommandLineOption lessonStepOption(
+        QStringLiteral("lesson-step"), QStringLiteral("With --lesson: open at step N (0: the introduction)."),
+        QStringLiteral("N"));
+    const QCommandLineOption lessonRevealOption(
+        QStringLiteral("lesson-reveal"), QStringLiteral("With --lesson-step: show the step after its command ran."));
+    parser.addOption(lessonOption);
+    parser.addOption(lessonStepOption);
+    parser.addOption(lessonRevealOption);
     if (!parser.parse(app.arguments()))
         failWithUsage(parser, parser.errorText());
     if (parser.isSet(QStringLiteral("help")))
@@ -90,6 +101,16 @@ LaunchOptions parseLaunchOptions(const QGuiApplication& app) {
     if (!positional.isEmpty())
         options.scenarioPath = positional.first();
     options.explore = parser.isSet(exploreOption);
+    options.lessonPath = parser.value(lessonOption);
+    if (!options.lessonPath.isEmpty() && !options.scenarioPath.isEmpty())
+        failWithUsage(parser, QStringLiteral("give either a scenario file or --lesson, not both"));
+    if (parser.isSet(lessonStepOption)) {
+        bool ok = false;
+        options.lessonStep = parser.value(lessonStepOption).toInt(&ok);
+        if (!ok || options.lessonStep < 0 || options.lessonPath.isEmpty())
+            failWithUsage(parser, QStringLiteral("--lesson-step wants a step number, 0 or more, with --lesson"));
+    }
+    options.lessonReveal = parser.isSet(lessonRevealOption);
     if (options.explore && options.scenarioPath.isEmpty())
         failWithUsage(parser, QStringLiteral("--explore needs a scenario file with a race block"));
     if (parser.isSet(eraOption)) {

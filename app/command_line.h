@@ -15,6 +15,9 @@ struct LaunchOptions {
     QString screenshotPath; // empty: run interactively
     QSize windowSize;       // invalid: the size Main.qml asks for
     QPoint click{-1, -1};   // --click: a left click there before the screenshot
+    QString lessonPath;     // --lesson: a .lesson file to play
+    int lessonStep = 0;     // --lesson-step: 0 the introduction, N the N-th step
+    bool lessonReveal = false; // --lesson-reveal: that step's command has run, answers shown
     bool explore = false;   // --explore: open the race block's shortest breaking interleaving
 };
 

@@ -2,6 +2,7 @@
 // command line (command_line.h), the Session, the Mmtutor QML module, and
 // --screenshot.
 #include "command_line.h"
+#include "lesson_player.h"
 #include "race_explorer.h"
 #include "screenshot.h"
 #include "session.h"
@@ -48,6 +49,17 @@ int main(int argc, char* argv[]) {
             return 2;
         }
         session->gotoCommand(std::max(options.gotoCommand, 0));
+    }
+    if (!options.lessonPath.isEmpty()) {
+        auto* player = window->findChild<LessonPlayer*>(QStringLiteral("lessonPlayer"));
+        if (player == nullptr || !player->loadFile(options.lessonPath)) {
+            for (const QString& error : player ? player->errors() : QStringList())
+                std::fprintf(stderr, "%s\n", qPrintable(error));
+            return 2;
+        }
+        player->start(options.lessonStep - 1);
+        if (options.lessonReveal)
+            player->reveal();
     }
     if (options.explore) {
         // The window's own explorer, so that its panel shows what was found.

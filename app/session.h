@@ -137,6 +137,8 @@ public:
     // For controllers that read the opened scenario (RaceLaneModel, RaceExplorer).
     const mmt::Scenario* scenario() const { return scenario_ ? &*scenario_ : nullptr; }
     const QString& sourceText() const { return text_; }
+    // The next scenario opened runs in the era its `era` line names (a lesson does this).
+    void useFileEra() { eraOverride_.reset(); }
     mmt::Era engineEra() const { return era_; }
 
 signals:

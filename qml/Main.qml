@@ -57,6 +57,14 @@ ApplicationWindow {
         }
     }
 
+    // The guided lesson on the stage (also opened by --lesson from main.cpp).
+    LessonPlayer {
+        id: lessonPlayer
+
+        objectName: "lessonPlayer"
+        session: Session
+    }
+
     // The interleaving explorer (also driven by --explore from main.cpp).
     RaceExplorer {
         id: raceExplorer
@@ -83,15 +91,27 @@ ApplicationWindow {
             }
         }
         ColumnLayout {
-            Layout.preferredWidth: Theme.narrationWidth
-            Layout.maximumWidth: Theme.narrationWidth
+            // A lesson needs room for its text and questions.
+            readonly property int columnWidth: lessonPlayer.active ? Math.round(Theme.narrationWidth * 1.35)
+                                                                   : Theme.narrationWidth
+
+            Layout.preferredWidth: columnWidth
+            Layout.maximumWidth: columnWidth
             Layout.fillHeight: true
             visible: Session.loaded
             spacing: 0
 
+            LessonPanel {
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Layout.preferredHeight: parent.height * 0.7
+                visible: lessonPlayer.active
+                player: lessonPlayer
+            }
             NarrationPanel {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
+                Layout.preferredHeight: parent.height * (lessonPlayer.active ? 0.3 : 1.0)
             }
             // Shown once something on the stage is clicked; Escape closes it.
             InspectorPanel {
@@ -161,6 +181,8 @@ ApplicationWindow {
     Shortcut { sequence: "End"; onActivated: Session.end() }
     Shortcut { sequences: ["?", "F1"]; onActivated: helpOverlay.visible ? helpOverlay.close() : helpOverlay.open() }
     Shortcut { sequence: "Ctrl+O"; onActivated: openDialog.open() }
+    Shortcut { sequences: ["Return", "Enter"]; enabled: lessonPlayer.active; onActivated: lessonPlayer.next() }
+    Shortcut { sequence: "Backspace"; enabled: lessonPlayer.active; onActivated: lessonPlayer.back() }
     Shortcut { sequence: "Escape"; onActivated: Inspection.clear() }
     Shortcut { sequences: ["Ctrl++", "Ctrl+="]; onActivated: Theme.zoom = Math.min(2.0, Theme.zoom + 0.1) }
     Shortcut { sequence: "Ctrl+-"; onActivated: Theme.zoom = Math.max(0.6, Theme.zoom - 0.1) }
