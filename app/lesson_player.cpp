@@ -4,6 +4,7 @@
 #include "kernel.h"
 #include "lesson_check.h"
 #include "scenario_runner.h"
+#include "session_link.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -29,7 +30,7 @@ std::vector<const mmt::CheckpointChoice*> shownChoices(const mmt::Checkpoint& ch
 }
 
 QString checkpointKey(const mmt::Checkpoint& checkpoint) {
-    return QStringLiteral("line %1").arg(checkpoint.line);
+    return QString::number(checkpoint.line);
 }
 
 } // namespace
@@ -37,16 +38,9 @@ QString checkpointKey(const mmt::Checkpoint& checkpoint) {
 LessonPlayer::LessonPlayer(QObject* parent) : QObject(parent) {}
 
 void LessonPlayer::setSession(Session* session) {
-    if (session_ == session)
-        return;
-    if (session_ != nullptr)
-        disconnect(session_, nullptr, this, nullptr);
-    session_ = session;
-    if (session_ != nullptr) {
-        connect(session_, &Session::scenarioChanged, this, &LessonPlayer::sessionScenarioChanged);
-        connect(session_, &Session::positionChanged, this, &LessonPlayer::sessionPositionChanged);
-    }
-    emit sessionChanged();
+    if (linkSession(session_, session, this, &LessonPlayer::sessionScenarioChanged,
+                    &LessonPlayer::sessionPositionChanged))
+        emit sessionChanged();
 }
 
 bool LessonPlayer::loadFile(const QString& path) {

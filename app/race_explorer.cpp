@@ -3,6 +3,7 @@
 #include "explore_replay.h"
 #include "kernel.h"
 #include "scenario.h"
+#include "session_link.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -12,13 +13,8 @@
 RaceExplorer::RaceExplorer(QObject* parent) : QObject(parent) {}
 
 void RaceExplorer::setSession(Session* session) {
-    if (session_ == session)
+    if (!linkSession(session_, session, this, &RaceExplorer::scenarioChanged))
         return;
-    if (session_ != nullptr)
-        disconnect(session_, nullptr, this, nullptr);
-    session_ = session;
-    if (session_ != nullptr)
-        connect(session_, &Session::scenarioChanged, this, &RaceExplorer::scenarioChanged);
     scenarioChanged();
     emit sessionChanged();
 }

@@ -2,6 +2,7 @@
 
 #include "kernel.h"
 #include "scenario.h"
+#include "session_link.h"
 
 #include <QRegularExpression>
 
@@ -24,15 +25,8 @@ QString stepLabel(const QString& sentence) {
 RaceLaneModel::RaceLaneModel(QObject* parent) : QAbstractListModel(parent) {}
 
 void RaceLaneModel::setSession(Session* session) {
-    if (session_ == session)
+    if (!linkSession(session_, session, this, &RaceLaneModel::rebuild, &RaceLaneModel::follow))
         return;
-    if (session_ != nullptr)
-        disconnect(session_, nullptr, this, nullptr);
-    session_ = session;
-    if (session_ != nullptr) {
-        connect(session_, &Session::scenarioChanged, this, &RaceLaneModel::rebuild);
-        connect(session_, &Session::positionChanged, this, &RaceLaneModel::follow);
-    }
     rebuild();
     emit sessionChanged();
 }
