@@ -65,6 +65,13 @@ ApplicationWindow {
         session: Session
     }
 
+    // The stage outlines what the lesson step points at.
+    Binding {
+        target: Spotlight
+        property: "targets"
+        value: lessonPlayer.active ? lessonPlayer.highlights : []
+    }
+
     // The interleaving explorer (also driven by --explore from main.cpp).
     RaceExplorer {
         id: raceExplorer

@@ -1,0 +1,28 @@
+pragma Singleton
+
+import QtQuick
+
+// What the current lesson step points at on the stage (LessonPlayer's
+// highlights, resolved to ids). Stage items ask whether they are among them
+// and draw a marked outline; nothing is pointed at outside a lesson.
+QtObject {
+    // [{kind, resolved, process, vma, index, pfn, slot, holder, name, text}]
+    property var targets: []
+
+    readonly property var processes: idsOf("process", "process")
+    readonly property var pages: idsOf("page", "pfn")
+    readonly property var slots: idsOf("swap", "slot")
+    readonly property var holders: idsOf("holder", "holder")
+    // "vma:index" for entries, and every VMA named whole.
+    readonly property var entries: targets.filter(t => t.resolved && t.kind === "entry").map(t => t.vma + ":" + t.index)
+    readonly property var vmas: idsOf("vma", "vma")
+
+    function idsOf(kind, field) {
+        return targets.filter(t => t.resolved && t.kind === kind).map(t => t[field]);
+    }
+    function page(pfn) { return pages.indexOf(pfn) >= 0; }
+    function process(pid) { return processes.indexOf(pid) >= 0; }
+    function swapSlot(slot) { return slots.indexOf(slot) >= 0; }
+    function holder(id) { return holders.indexOf(id) >= 0; }
+    function entry(vma, index) { return entries.indexOf(vma + ":" + index) >= 0 || vmas.indexOf(vma) >= 0; }
+}
