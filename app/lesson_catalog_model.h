@@ -3,7 +3,7 @@
 // by Library (library.h) from store::Catalog; QML only reads it.
 #pragma once
 
-#include "store/catalog.h"
+#include "catalog.h"
 
 #include <vector>
 
@@ -19,7 +19,7 @@ class LessonCatalogModel : public QAbstractListModel {
 
 public:
     enum Role {
-        IdRole = Qt::UserRole + 1,
+        IdRole = Qt::UserRole + 1, // role name "lessonId" (QML reserves "id")
         TitleRole,
         SummaryRole,
         LevelRole,           // "beginner", "intermediate", "advanced"
