@@ -146,7 +146,7 @@ store::KnownLessons knownLessons(const std::vector<store::CatalogEntry>& catalog
 }
 } // namespace
 
-QVariantMap Library::inspectPack(const QString& pathOrUrl) const {
+QVariant Library::inspectPack(const QString& pathOrUrl) const {
     const store::PackInspection inspection =
         store::inspectPack(store::localPath(pathOrUrl), knownLessons(catalog_->entries()));
     QVariantList lessons;
@@ -154,12 +154,12 @@ QVariantMap Library::inspectPack(const QString& pathOrUrl) const {
         lessons.append(QVariantMap{{QStringLiteral("id"), l.lesson.id},
                                    {QStringLiteral("title"), l.lesson.title},
                                    {QStringLiteral("conflict"), store::conflictName(l.conflict)}});
-    return {{QStringLiteral("ok"), inspection.ok},
-            {QStringLiteral("error"), inspection.error},
-            {QStringLiteral("lessons"), lessons}};
+    return QVariantMap{{QStringLiteral("ok"), inspection.ok},
+                       {QStringLiteral("error"), inspection.error},
+                       {QStringLiteral("lessons"), lessons}};
 }
 
-QVariantMap Library::importPack(const QString& pathOrUrl, const QVariantMap& resolutions) {
+QVariant Library::importPack(const QString& pathOrUrl, const QVariantMap& resolutions) {
     QHash<QString, store::PackResolution> chosen;
     for (auto it = resolutions.begin(); it != resolutions.end(); ++it) {
         const QString how = it.value().toString();
@@ -173,7 +173,7 @@ QVariantMap Library::importPack(const QString& pathOrUrl, const QVariantMap& res
     if (result.ok)
         reloadCatalog();
     succeeded(result.ok, result.error);
-    return {{QStringLiteral("ok"), result.ok},
-            {QStringLiteral("error"), result.error},
-            {QStringLiteral("imported"), result.imported}};
+    return QVariantMap{{QStringLiteral("ok"), result.ok},
+                       {QStringLiteral("error"), result.error},
+                       {QStringLiteral("imported"), result.imported}};
 }

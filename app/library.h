@@ -90,12 +90,13 @@ public:
     // {ok: bool, error: string, lessons: [{id, title, conflict}]}, where
     // conflict is "" (new id), "bundled" (a bundled lesson has this id: only
     // keep-both is possible) or "user" (one of the user's lessons has it).
-    Q_INVOKABLE QVariantMap inspectPack(const QString& pathOrUrl) const;
+    // (A QVariant holding a QVariantMap: QML reads it as a plain object.)
+    Q_INVOKABLE QVariant inspectPack(const QString& pathOrUrl) const;
     // Imports after validating everything. `resolutions` maps each
     // conflicting id to "keep-both" (the imported lesson gets a new id, such
     // as id-2) or "replace" (user lessons only). Returns {ok, error,
     // imported: [ids as stored]}; when ok is false nothing was written.
-    Q_INVOKABLE QVariantMap importPack(const QString& pathOrUrl, const QVariantMap& resolutions);
+    Q_INVOKABLE QVariant importPack(const QString& pathOrUrl, const QVariantMap& resolutions);
 
     LessonCatalogModel* catalog() const { return catalog_; }
     bool canSave() const;

@@ -52,20 +52,20 @@ TEST_CASE("Library exports and imports packs and reports conflicts for the brows
     const QString pack = dir.filePath(QStringLiteral("two.mmtpack"));
     REQUIRE(library.exportPack({QStringLiteral("fork-and-cow"), QStringLiteral("ksm-and-pins")},
                                QUrl::fromLocalFile(pack).toString()));
-    const QVariantMap inspection = library.inspectPack(pack);
+    const QVariantMap inspection = library.inspectPack(pack).toMap();
     CHECK(inspection["ok"] == true);
     const QVariantList lessons = inspection["lessons"].toList();
     REQUIRE(lessons.size() == 2);
     CHECK(lessons[0].toMap()["id"] == "fork-and-cow");
     CHECK(lessons[0].toMap()["conflict"] == "bundled");
 
-    const QVariantMap refused = library.importPack(pack, {});
+    const QVariantMap refused = library.importPack(pack, {}).toMap();
     CHECK(refused["ok"] == false);
     CHECK(library.lastError() == refused["error"]);
     CHECK(library.catalog()->rowCount() == 14);
 
     const QVariantMap imported = library.importPack(
-        pack, {{QStringLiteral("fork-and-cow"), "keep-both"}, {QStringLiteral("ksm-and-pins"), "keep-both"}});
+        pack, {{QStringLiteral("fork-and-cow"), "keep-both"}, {QStringLiteral("ksm-and-pins"), "keep-both"}}).toMap();
     CHECK(imported["ok"] == true);
     CHECK(imported["imported"].toStringList() == QStringList{"fork-and-cow-2", "ksm-and-pins-2"});
     CHECK(library.catalog()->rowCount() == 16);
