@@ -5,6 +5,7 @@
 // FILE:LINE: message, nothing is written, and the exit status is 1, so that a
 // broken lesson fails the build where it is.
 #include "bundled_lessons.h"
+#include "engine_memory.h"
 #include "lesson_check.h"
 #include "lesson_record.h"
 #include "sqlite_connection.h"
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
         return fail(QStringLiteral("usage: bundled_lessons_builder LESSONS_DIR OUTPUT.sqlite"));
     const QString directory = QString::fromLocal8Bit(argv[1]);
     const QString output = QString::fromLocal8Bit(argv[2]);
+    store::keepFreedEngineMemory();
     QFile::remove(output); // a failed build must not leave the last good bundle behind as if current
 
     const std::vector<std::string> files = mmt::lesson_files(directory.toStdString());

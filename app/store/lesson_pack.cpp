@@ -1,5 +1,6 @@
 #include "lesson_pack.h"
 
+#include "engine_memory.h"
 #include "sqlite_connection.h"
 
 #include <QFile>
@@ -174,6 +175,7 @@ bool looksLikeSqlite(const QString& path) {
 } // namespace
 
 PackInspection inspectPack(const QString& path, const KnownLessons& known) {
+    keepFreedEngineMemory(); // every lesson of the pack runs the engine
     PackReader r{QFileInfo(path).fileName(), {}};
     const QFileInfo info(path);
     if (!info.isFile()) {
