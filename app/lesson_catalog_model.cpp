@@ -12,20 +12,34 @@ QVariant LessonCatalogModel::data(const QModelIndex& index, int role) const {
     const store::CatalogEntry& e = entries_[static_cast<size_t>(index.row())];
     switch (role) {
     case Qt::DisplayRole:
-    case TitleRole: return e.lesson.title;
-    case IdRole: return e.lesson.id;
-    case SummaryRole: return e.lesson.summary;
-    case LevelRole: return e.lesson.level;
-    case MinutesRole: return e.lesson.minutes;
-    case PrerequisitesRole: return e.lesson.prerequisites;
-    case StepCountRole: return e.lesson.stepCount;
-    case CheckpointCountRole: return e.lesson.checkpointCount;
-    case ProgressRole: return e.progressFraction();
-    case CompletedRole: return e.progress.completed;
-    case CurrentStepRole: return e.progress.currentStep;
-    case OriginRole: return store::originName(e.lesson.origin);
-    case StatusRole: return e.lesson.status;
-    default: return {};
+    case TitleRole:
+        return e.lesson.title;
+    case IdRole:
+        return e.lesson.id;
+    case SummaryRole:
+        return e.lesson.summary;
+    case LevelRole:
+        return e.lesson.level;
+    case MinutesRole:
+        return e.lesson.minutes;
+    case PrerequisitesRole:
+        return e.lesson.prerequisites;
+    case StepCountRole:
+        return e.lesson.stepCount;
+    case CheckpointCountRole:
+        return e.lesson.checkpointCount;
+    case ProgressRole:
+        return e.progressFraction();
+    case CompletedRole:
+        return e.progress.completed;
+    case CurrentStepRole:
+        return e.progress.currentStep;
+    case OriginRole:
+        return store::originName(e.lesson.origin);
+    case StatusRole:
+        return e.lesson.status;
+    default:
+        return {};
     }
 }
 

@@ -22,16 +22,16 @@ public:
         IdRole = Qt::UserRole + 1, // role name "lessonId" (QML reserves "id")
         TitleRole,
         SummaryRole,
-        LevelRole,           // "beginner", "intermediate", "advanced"
+        LevelRole, // "beginner", "intermediate", "advanced"
         MinutesRole,
-        PrerequisitesRole,   // QStringList of lesson ids
+        PrerequisitesRole, // QStringList of lesson ids
         StepCountRole,
         CheckpointCountRole,
-        ProgressRole,        // 0..1: completed is 1, else currentStep / stepCount
+        ProgressRole, // 0..1: completed is 1, else currentStep / stepCount
         CompletedRole,
-        CurrentStepRole,     // 0-based step to resume at
-        OriginRole,          // "bundled" or "user"
-        StatusRole,          // "ready" or "draft"
+        CurrentStepRole, // 0-based step to resume at
+        OriginRole,      // "bundled" or "user"
+        StatusRole,      // "ready" or "draft"
     };
     Q_ENUM(Role)
 

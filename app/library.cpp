@@ -11,7 +11,8 @@
 Library::Library(QObject* parent) : Library(store::defaultDataDirectory(), parent) {}
 
 Library::Library(const QString& dataDirectory, QObject* parent)
-    : QObject(parent), bundled_(std::make_unique<store::BundledLessons>()), catalog_(new LessonCatalogModel(this)) {
+    : QObject(parent), bundled_(std::make_unique<store::BundledLessons>()),
+      catalog_(new LessonCatalogModel(this)) {
     open(dataDirectory);
 }
 
@@ -21,7 +22,8 @@ void Library::open(const QString& dataDirectory) {
     QStringList messages;
     if (!bundled_->openResource(store::defaultCacheDirectory()))
         messages << QStringLiteral("The bundled lessons could not be opened: %1").arg(bundled_->error());
-    user_ = std::make_unique<store::UserDatabase>(QDir(dataDirectory).filePath(QStringLiteral("user.sqlite")));
+    user_ =
+        std::make_unique<store::UserDatabase>(QDir(dataDirectory).filePath(QStringLiteral("user.sqlite")));
     const store::UserDatabaseReport report = user_->open();
     if (!report.message.isEmpty())
         messages << report.message;
@@ -30,7 +32,8 @@ void Library::open(const QString& dataDirectory) {
 }
 
 void Library::reloadCatalog() {
-    catalog_->setEntries(store::buildCatalog(bundled_->lessons(), user_->userLessons(), user_->allProgress()));
+    catalog_->setEntries(
+        store::buildCatalog(bundled_->lessons(), user_->userLessons(), user_->allProgress()));
 }
 
 bool Library::succeeded(bool ok, const QString& error) {
@@ -42,9 +45,13 @@ bool Library::succeeded(bool ok, const QString& error) {
     return ok;
 }
 
-bool Library::canSave() const { return user_ && user_->isOpen(); }
+bool Library::canSave() const {
+    return user_ && user_->isOpen();
+}
 
-QString Library::userDatabasePath() const { return user_ ? user_->path() : QString(); }
+QString Library::userDatabasePath() const {
+    return user_ ? user_->path() : QString();
+}
 
 QString Library::lessonSource(const QString& id) const {
     if (bundled_->contains(id))
@@ -80,7 +87,8 @@ bool Library::reset(const QString& id) {
     return succeeded(ok, notSaved(*user_));
 }
 
-bool Library::recordAnswer(const QString& id, const QString& checkpointKey, const QString& choice, bool correct) {
+bool Library::recordAnswer(const QString& id, const QString& checkpointKey, const QString& choice,
+                           bool correct) {
     return succeeded(user_->recordAnswer(id, checkpointKey, choice, correct), notSaved(*user_));
 }
 
@@ -94,7 +102,9 @@ QVariantList Library::answers(const QString& id) const {
     return out;
 }
 
-QVariant Library::setting(const QString& key) const { return user_->setting(key); }
+QVariant Library::setting(const QString& key) const {
+    return user_->setting(key);
+}
 
 bool Library::setSetting(const QString& key, const QVariant& value) {
     return succeeded(user_->setSetting(key, value), notSaved(*user_));
@@ -106,7 +116,9 @@ bool Library::saveScenario(const QString& name, const QString& text) {
     return succeeded(user_->saveScenario(name, text), notSaved(*user_));
 }
 
-bool Library::hasScenario(const QString& name) const { return user_->scenario(name).has_value(); }
+bool Library::hasScenario(const QString& name) const {
+    return user_->scenario(name).has_value();
+}
 
 QVariantList Library::scenarios() const {
     QVariantList out;

@@ -17,12 +17,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <sys/resource.h>
 #include <vector>
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QTemporaryDir>
-#include <sys/resource.h>
 
 namespace {
 
@@ -39,8 +39,8 @@ double median(std::vector<double> values) {
 
 void report(const char* what, const std::vector<double>& runs, double goal) {
     const double worst = *std::max_element(runs.begin(), runs.end());
-    std::printf("%-52s median %7.2f ms  worst %7.2f ms  (goal <= %.0f ms: %s)\n", what, median(runs), worst, goal,
-                median(runs) <= goal ? "met" : "MISSED");
+    std::printf("%-52s median %7.2f ms  worst %7.2f ms  (goal <= %.0f ms: %s)\n", what, median(runs), worst,
+                goal, median(runs) <= goal ? "met" : "MISSED");
 }
 
 std::vector<double> catalogRuns(bool cold) {
@@ -70,7 +70,8 @@ std::vector<double> catalogRuns(bool cold) {
 std::vector<store::LessonRecord> generatedLessons(store::BundledLessons& bundled) {
     std::vector<store::LessonRecord> out;
     for (int n = 0; out.size() < 100; ++n) {
-        const store::LessonRecord& base = bundled.lessons()[static_cast<size_t>(n) % bundled.lessons().size()];
+        const store::LessonRecord& base =
+            bundled.lessons()[static_cast<size_t>(n) % bundled.lessons().size()];
         store::LessonRecord copy = base;
         copy.id = QStringLiteral("%1-copy%2").arg(base.id).arg(n);
         copy.source = bundled.source(base.id);

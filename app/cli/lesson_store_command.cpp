@@ -43,7 +43,9 @@ int usage(const std::string& message) {
     return 2;
 }
 
-QString userDatabasePath() { return QDir(store::defaultDataDirectory()).filePath(QStringLiteral("user.sqlite")); }
+QString userDatabasePath() {
+    return QDir(store::defaultDataDirectory()).filePath(QStringLiteral("user.sqlite"));
+}
 
 // Opens the user database, saying so on stderr if it was set aside or refused.
 std::unique_ptr<store::UserDatabase> openUser() {
@@ -162,13 +164,13 @@ int cli_lessons_import(const std::vector<std::string>& args) {
         if (l.conflict == store::PackConflict::none)
             continue;
         conflicts << l.lesson.id + (l.conflict == store::PackConflict::bundled ? QStringLiteral(" (bundled)")
-                                                                              : QStringLiteral(" (yours)"));
+                                                                               : QStringLiteral(" (yours)"));
         if (resolution)
             resolutions.insert(l.lesson.id, *resolution);
     }
     if (!conflicts.isEmpty() && !resolution) {
-        std::cerr << qPrintable(QFileInfo(*pack).fileName()) << ": these lessons exist already: "
-                  << qPrintable(conflicts.join(QStringLiteral(", ")))
+        std::cerr << qPrintable(QFileInfo(*pack).fileName())
+                  << ": these lessons exist already: " << qPrintable(conflicts.join(QStringLiteral(", ")))
                   << "\nnothing was imported; run again with --keep-both (the imported lessons get new ids) "
                      "or --replace (replaces your lessons; bundled ones cannot be replaced)\n";
         return 1;
@@ -178,8 +180,9 @@ int cli_lessons_import(const std::vector<std::string>& args) {
         std::cerr << qPrintable(result.error) << "\n";
         return 1;
     }
-    std::cout << "imported " << result.imported.size() << (result.imported.size() == 1 ? " lesson" : " lessons")
-              << " into " << qPrintable(user->path()) << ": " << qPrintable(result.imported.join(QStringLiteral(", ")))
+    std::cout << "imported " << result.imported.size()
+              << (result.imported.size() == 1 ? " lesson" : " lessons") << " into "
+              << qPrintable(user->path()) << ": " << qPrintable(result.imported.join(QStringLiteral(", ")))
               << "\n";
     return 0;
 }

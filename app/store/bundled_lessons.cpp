@@ -46,7 +46,8 @@ bool BundledLessons::openFile(const QString& path) {
                      .arg(path, db_.error().isEmpty() ? QString() : QStringLiteral(" (") + db_.error() + ')');
         return false;
     }
-    const int version = db_.scalar(QStringLiteral("SELECT value FROM meta WHERE key = 'format_version'")).toInt();
+    const int version =
+        db_.scalar(QStringLiteral("SELECT value FROM meta WHERE key = 'format_version'")).toInt();
     if (version != kBundleFormatVersion) {
         error_ = QStringLiteral("%1: bundle format version %2, this mmtutor reads %3")
                      .arg(path)

@@ -34,7 +34,8 @@ const char* kExtraTables[] = {
     "PRIMARY KEY (lesson_id, line))",
 };
 
-bool writeLesson(store::SqliteConnection& db, const mmt::Lesson& lesson, const QString& source, int position) {
+bool writeLesson(store::SqliteConnection& db, const mmt::Lesson& lesson, const QString& source,
+                 int position) {
     store::LessonRecord record = store::lessonRecord(lesson, source, store::LessonOrigin::bundled);
     record.file = QFileInfo(record.file).fileName();
     if (!store::insertLesson(db, QStringLiteral("lessons"), record, position))
@@ -47,8 +48,8 @@ bool writeLesson(store::SqliteConnection& db, const mmt::Lesson& lesson, const Q
         for (const mmt::Checkpoint& c : step.checkpoints)
             if (!db.exec(QStringLiteral("INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?, ?)"),
                          {record.id, step.command_number, c.line,
-                          QString::fromUtf8(mmt::checkpoint_ask_name(c.ask)), QString::fromStdString(c.subject),
-                          QString::fromStdString(c.answer.value)}))
+                          QString::fromUtf8(mmt::checkpoint_ask_name(c.ask)),
+                          QString::fromStdString(c.subject), QString::fromStdString(c.answer.value)}))
                 return false;
     }
     return true;

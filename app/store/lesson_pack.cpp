@@ -11,9 +11,12 @@ namespace store {
 
 QString conflictName(PackConflict conflict) {
     switch (conflict) {
-    case PackConflict::bundled: return QStringLiteral("bundled");
-    case PackConflict::user: return QStringLiteral("user");
-    case PackConflict::none: break;
+    case PackConflict::bundled:
+        return QStringLiteral("bundled");
+    case PackConflict::user:
+        return QStringLiteral("user");
+    case PackConflict::none:
+        break;
     }
     return {};
 }
@@ -23,10 +26,12 @@ bool exportPack(const QString& path, const std::vector<LessonRecord>& lessons, Q
     QFile::remove(temporary);
     {
         SqliteConnection db;
-        bool ok = db.open(temporary, OpenMode::readWrite) && db.begin() &&
-                  db.exec(QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")) &&
-                  db.exec(QStringLiteral("CREATE TABLE lessons (position INTEGER PRIMARY KEY, id TEXT NOT NULL, "
-                                         "source TEXT NOT NULL)"));
+        bool ok =
+            db.open(temporary, OpenMode::readWrite) && db.begin() &&
+            db.exec(
+                QStringLiteral("CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)")) &&
+            db.exec(QStringLiteral("CREATE TABLE lessons (position INTEGER PRIMARY KEY, id TEXT NOT NULL, "
+                                   "source TEXT NOT NULL)"));
         const QList<std::pair<QString, QVariant>> meta{
             {QStringLiteral("format"), QString::fromLatin1(kPackFormat)},
             {QStringLiteral("format_version"), kPackFormatVersion},
@@ -37,7 +42,8 @@ bool exportPack(const QString& path, const std::vector<LessonRecord>& lessons, Q
             ok = ok && db.exec(QStringLiteral("INSERT INTO meta VALUES (?, ?)"), {key, value});
         int position = 0;
         for (const LessonRecord& l : lessons)
-            ok = ok && db.exec(QStringLiteral("INSERT INTO lessons VALUES (?, ?, ?)"), {++position, l.id, l.source});
+            ok = ok && db.exec(QStringLiteral("INSERT INTO lessons VALUES (?, ?, ?)"),
+                               {++position, l.id, l.source});
         ok = ok && db.commit();
         if (!ok) {
             *error = QStringLiteral("%1: cannot write the pack: %2").arg(path, db.error());
@@ -68,25 +74,30 @@ struct PackReader {
 };
 
 bool hasTable(SqliteConnection& db, const QString& table) {
-    return db.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"), {table})
+    return db.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"),
+                     {table})
                .toInt() == 1;
 }
 
 bool readHeader(PackReader& r, SqliteConnection& db) {
     if (!hasTable(db, QStringLiteral("meta")))
         return r.fail(QStringLiteral("missing table 'meta' (not a lesson pack)"));
-    const QString format = db.scalar(QStringLiteral("SELECT value FROM meta WHERE key = 'format'")).toString();
+    const QString format =
+        db.scalar(QStringLiteral("SELECT value FROM meta WHERE key = 'format'")).toString();
     if (format != QLatin1String(kPackFormat))
-        return r.fail(QStringLiteral("not a lesson pack (meta format is '%1', expected '%2')").arg(format, kPackFormat));
+        return r.fail(QStringLiteral("not a lesson pack (meta format is '%1', expected '%2')")
+                          .arg(format, kPackFormat));
     bool number = false;
-    const int version =
-        db.scalar(QStringLiteral("SELECT value FROM meta WHERE key = 'format_version'")).toString().toInt(&number);
+    const int version = db.scalar(QStringLiteral("SELECT value FROM meta WHERE key = 'format_version'"))
+                            .toString()
+                            .toInt(&number);
     if (!number || version < 1)
         return r.fail(QStringLiteral("meta format_version is missing or not a number"));
     if (version > kPackFormatVersion)
-        return r.fail(QStringLiteral("pack format version %1 is newer than this mmtutor reads (%2); update mmtutor")
-                          .arg(version)
-                          .arg(kPackFormatVersion));
+        return r.fail(
+            QStringLiteral("pack format version %1 is newer than this mmtutor reads (%2); update mmtutor")
+                .arg(version)
+                .arg(kPackFormatVersion));
     if (!hasTable(db, QStringLiteral("lessons")))
         return r.fail(QStringLiteral("missing table 'lessons'"));
     QSet<QString> columns;
@@ -127,7 +138,10 @@ bool readLessons(PackReader& r, SqliteConnection& db, const KnownLessons& known)
             continue;
         }
         if (rowOf.contains(id)) {
-            problems << QStringLiteral("lesson id '%1' appears twice (rows %2 and %3)").arg(id).arg(rowOf[id]).arg(row);
+            problems << QStringLiteral("lesson id '%1' appears twice (rows %2 and %3)")
+                            .arg(id)
+                            .arg(rowOf[id])
+                            .arg(row);
             continue;
         }
         rowOf.insert(id, row);
@@ -142,7 +156,10 @@ bool readLessons(PackReader& r, SqliteConnection& db, const KnownLessons& known)
             continue;
         const QString ownId = QString::fromStdString(checked.lesson->id);
         if (ownId != id) {
-            problems << QStringLiteral("lesson '%1', line %2: its source says id '%3'").arg(id).arg(checked.lesson->id_line).arg(ownId);
+            problems << QStringLiteral("lesson '%1', line %2: its source says id '%3'")
+                            .arg(id)
+                            .arg(checked.lesson->id_line)
+                            .arg(ownId);
             continue;
         }
         PackLesson lesson{lessonRecord(*checked.lesson, source, LessonOrigin::user), checked.lesson->id_line,
@@ -157,8 +174,9 @@ bool readLessons(PackReader& r, SqliteConnection& db, const KnownLessons& known)
     for (const PackLesson& l : r.result.lessons)
         for (const QString& p : l.lesson.prerequisites)
             if (!known.bundled.contains(p) && !known.user.contains(p) && !rowOf.contains(p))
-                problems << QStringLiteral("lesson '%1': prerequisite '%2' is not a bundled lesson, one of yours, "
-                                           "or in the pack")
+                problems << QStringLiteral(
+                                "lesson '%1': prerequisite '%2' is not a bundled lesson, one of yours, "
+                                "or in the pack")
                                 .arg(l.lesson.id, p);
     if (!problems.isEmpty()) {
         r.result.lessons.clear();
@@ -183,7 +201,8 @@ PackInspection inspectPack(const QString& path, const KnownLessons& known) {
         return r.result;
     }
     if (info.size() > kMaxPackBytes) {
-        r.fail(QStringLiteral("%1 bytes, more than a pack may have (%2)").arg(info.size()).arg(kMaxPackBytes));
+        r.fail(
+            QStringLiteral("%1 bytes, more than a pack may have (%2)").arg(info.size()).arg(kMaxPackBytes));
         return r.result;
     }
     if (!looksLikeSqlite(path)) {
@@ -197,7 +216,8 @@ PackInspection inspectPack(const QString& path, const KnownLessons& known) {
     }
     const QVariant check = db.scalar(QStringLiteral("PRAGMA quick_check"));
     if (check.toString() != QLatin1String("ok")) {
-        r.fail(QStringLiteral("the SQLite file is damaged (%1)").arg(check.isValid() ? check.toString() : db.error()));
+        r.fail(QStringLiteral("the SQLite file is damaged (%1)")
+                   .arg(check.isValid() ? check.toString() : db.error()));
         return r.result;
     }
     if (readHeader(r, db) && readLessons(r, db, known))
@@ -229,14 +249,16 @@ PackImport importPack(const QString& path, UserDatabase& user, const KnownLesson
             const auto it = resolutions.constFind(l.lesson.id);
             if (it == resolutions.constEnd()) {
                 unresolved << QStringLiteral("'%1' (%2)")
-                                  .arg(l.lesson.id, l.conflict == PackConflict::bundled ? QStringLiteral("bundled")
-                                                                                        : QStringLiteral("yours"));
+                                  .arg(l.lesson.id, l.conflict == PackConflict::bundled
+                                                        ? QStringLiteral("bundled")
+                                                        : QStringLiteral("yours"));
                 continue;
             }
             if (*it == PackResolution::replace && l.conflict == PackConflict::bundled) {
-                out.error = QStringLiteral("%1: lesson '%2' is a bundled lesson: it cannot be replaced, only kept "
-                                           "next to the import")
-                                .arg(label, l.lesson.id);
+                out.error =
+                    QStringLiteral("%1: lesson '%2' is a bundled lesson: it cannot be replaced, only kept "
+                                   "next to the import")
+                        .arg(label, l.lesson.id);
                 return out;
             }
             if (*it == PackResolution::replace) {

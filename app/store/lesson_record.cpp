@@ -56,11 +56,12 @@ const QString kCommonColumns = QStringLiteral(
 }
 
 QString lessonTableSql(const QString& table, const QString& extraColumns) {
-    return QStringLiteral("CREATE TABLE %1 ("
-                          "id TEXT PRIMARY KEY NOT NULL, file TEXT NOT NULL, title TEXT NOT NULL, "
-                          "summary TEXT NOT NULL, level TEXT NOT NULL, minutes INTEGER NOT NULL, "
-                          "prerequisites TEXT NOT NULL, status TEXT NOT NULL, step_count INTEGER NOT NULL, "
-                          "checkpoint_count INTEGER NOT NULL, source TEXT NOT NULL, position INTEGER NOT NULL%2)")
+    return QStringLiteral(
+               "CREATE TABLE %1 ("
+               "id TEXT PRIMARY KEY NOT NULL, file TEXT NOT NULL, title TEXT NOT NULL, "
+               "summary TEXT NOT NULL, level TEXT NOT NULL, minutes INTEGER NOT NULL, "
+               "prerequisites TEXT NOT NULL, status TEXT NOT NULL, step_count INTEGER NOT NULL, "
+               "checkpoint_count INTEGER NOT NULL, source TEXT NOT NULL, position INTEGER NOT NULL%2)")
         .arg(table, extraColumns.isEmpty() ? QString() : QStringLiteral(", ") + extraColumns);
 }
 
@@ -74,10 +75,18 @@ bool insertLesson(SqliteConnection& db, const QString& table, const LessonRecord
     }
     // Qt binds a null QString as NULL: every text column is NOT NULL, so bind "" instead.
     const auto text = [](const QString& s) { return s.isNull() ? QStringLiteral("") : s; };
-    QVariantList values{text(l.id),      text(l.file),   text(l.title),
-                        text(l.summary), text(l.level),  l.minutes,
-                        text(l.prerequisites.join(QLatin1Char(','))), text(l.status), l.stepCount,
-                        l.checkpointCount, text(l.source), position};
+    QVariantList values{text(l.id),
+                        text(l.file),
+                        text(l.title),
+                        text(l.summary),
+                        text(l.level),
+                        l.minutes,
+                        text(l.prerequisites.join(QLatin1Char(','))),
+                        text(l.status),
+                        l.stepCount,
+                        l.checkpointCount,
+                        text(l.source),
+                        position};
     values += extraValues;
     return db.exec(QStringLiteral("INSERT INTO %1 (%2) VALUES (%3)").arg(table, columns, marks), values);
 }
@@ -86,9 +95,10 @@ bool readLessons(SqliteConnection& db, const QString& table, LessonOrigin origin
                  std::vector<LessonRecord>* out, QString* error) {
     QSqlQuery q(db.database());
     q.setForwardOnly(true);
-    const QString sql = QStringLiteral("SELECT id, file, title, summary, level, minutes, prerequisites, status, "
-                                       "step_count, checkpoint_count, %1 FROM %2 ORDER BY position, id")
-                            .arg(withSource ? QStringLiteral("source") : QStringLiteral("''"), table);
+    const QString sql =
+        QStringLiteral("SELECT id, file, title, summary, level, minutes, prerequisites, status, "
+                       "step_count, checkpoint_count, %1 FROM %2 ORDER BY position, id")
+            .arg(withSource ? QStringLiteral("source") : QStringLiteral("''"), table);
     if (!q.exec(sql)) {
         *error = q.lastError().text();
         return false;

@@ -12,7 +12,9 @@ namespace {
 std::atomic<int> nextConnection{0};
 }
 
-SqliteConnection::~SqliteConnection() { close(); }
+SqliteConnection::~SqliteConnection() {
+    close();
+}
 
 bool SqliteConnection::open(const QString& path, OpenMode mode) {
     close();
@@ -46,7 +48,9 @@ void SqliteConnection::close() {
     name_.clear();
 }
 
-QSqlDatabase SqliteConnection::database() const { return QSqlDatabase::database(name_, false); }
+QSqlDatabase SqliteConnection::database() const {
+    return QSqlDatabase::database(name_, false);
+}
 
 bool SqliteConnection::exec(const QString& sql, const QVariantList& values) {
     QSqlQuery query(database());
@@ -80,10 +84,18 @@ QVariant SqliteConnection::scalar(const QString& sql, const QVariantList& values
     return query.next() ? query.value(0) : QVariant();
 }
 
-bool SqliteConnection::begin() { return exec(QStringLiteral("BEGIN IMMEDIATE")); }
-bool SqliteConnection::commit() { return exec(QStringLiteral("COMMIT")); }
-void SqliteConnection::rollback() { exec(QStringLiteral("ROLLBACK")); }
+bool SqliteConnection::begin() {
+    return exec(QStringLiteral("BEGIN IMMEDIATE"));
+}
+bool SqliteConnection::commit() {
+    return exec(QStringLiteral("COMMIT"));
+}
+void SqliteConnection::rollback() {
+    exec(QStringLiteral("ROLLBACK"));
+}
 
-QString utcNow() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODate); }
+QString utcNow() {
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+}
 
 } // namespace store

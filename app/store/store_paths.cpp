@@ -16,9 +16,13 @@ QString fromEnvironment(const char* name, QStandardPaths::StandardLocation fallb
 }
 } // namespace
 
-QString defaultDataDirectory() { return fromEnvironment("MMTUTOR_DATA_DIR", QStandardPaths::AppDataLocation); }
+QString defaultDataDirectory() {
+    return fromEnvironment("MMTUTOR_DATA_DIR", QStandardPaths::AppDataLocation);
+}
 
-QString defaultCacheDirectory() { return fromEnvironment("MMTUTOR_CACHE_DIR", QStandardPaths::CacheLocation); }
+QString defaultCacheDirectory() {
+    return fromEnvironment("MMTUTOR_CACHE_DIR", QStandardPaths::CacheLocation);
+}
 
 QString localPath(const QString& pathOrUrl) {
     if (pathOrUrl.startsWith(QLatin1String("file:")))

@@ -25,8 +25,8 @@ QString damage(SqliteConnection& probe) {
 
 // user.sqlite.corrupt-20261125-224001, or with -2, -3... if that exists.
 QString setAsideName(const QString& path) {
-    const QString base =
-        path + QStringLiteral(".corrupt-") + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    const QString base = path + QStringLiteral(".corrupt-") +
+                         QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
     QString name = base;
     for (int n = 2; QFileInfo::exists(name); ++n)
         name = base + QLatin1Char('-') + QString::number(n);
@@ -35,14 +35,17 @@ QString setAsideName(const QString& path) {
 
 QString typeOf(const QVariant& value) {
     switch (value.typeId()) {
-    case QMetaType::Bool: return QStringLiteral("bool");
+    case QMetaType::Bool:
+        return QStringLiteral("bool");
     case QMetaType::Int:
     case QMetaType::UInt:
     case QMetaType::LongLong:
     case QMetaType::ULongLong:
     case QMetaType::Double:
-    case QMetaType::Float: return QStringLiteral("number");
-    default: return QStringLiteral("string");
+    case QMetaType::Float:
+        return QStringLiteral("number");
+    default:
+        return QStringLiteral("string");
     }
 }
 
@@ -75,9 +78,10 @@ UserDatabaseReport UserDatabase::open(int upToVersion) {
         const QString aside = setAsideName(path_);
         if (!QFile::rename(path_, aside)) {
             report.state = UserDatabaseState::failed;
-            report.message = QStringLiteral("Your saved progress file %1 is damaged (%2) and could not be moved "
-                                            "aside; it was left as it is and nothing will be saved this time.")
-                                 .arg(path_, damaged);
+            report.message =
+                QStringLiteral("Your saved progress file %1 is damaged (%2) and could not be moved "
+                               "aside; it was left as it is and nothing will be saved this time.")
+                    .arg(path_, damaged);
             return report;
         }
         // A journal of the damaged file belongs with it, not with the new one.
@@ -86,39 +90,44 @@ UserDatabaseReport UserDatabase::open(int upToVersion) {
                 QFile::rename(path_ + QLatin1String(suffix), aside + QLatin1String(suffix));
         report.state = UserDatabaseState::setAside;
         report.setAsidePath = aside;
-        report.message = QStringLiteral("Your saved progress file was damaged (%1). It was kept as %2 and a new "
-                                        "one was started.")
-                             .arg(damaged, aside);
+        report.message =
+            QStringLiteral("Your saved progress file was damaged (%1). It was kept as %2 and a new "
+                           "one was started.")
+                .arg(damaged, aside);
         return create(report, upToVersion);
     }
     if (report.foundVersion > kUserSchemaVersion) {
         report.state = UserDatabaseState::refusedNewer;
-        report.message = QStringLiteral("Your saved progress (%1) was written by a newer mmtutor (schema version "
-                                        "%2; this one knows up to %3). It was left untouched; update mmtutor to "
-                                        "use it. Nothing will be saved in this session.")
-                             .arg(path_)
-                             .arg(report.foundVersion)
-                             .arg(kUserSchemaVersion);
+        report.message =
+            QStringLiteral("Your saved progress (%1) was written by a newer mmtutor (schema version "
+                           "%2; this one knows up to %3). It was left untouched; update mmtutor to "
+                           "use it. Nothing will be saved in this session.")
+                .arg(path_)
+                .arg(report.foundVersion)
+                .arg(kUserSchemaVersion);
         return report;
     }
-    report.state = report.foundVersion < upToVersion ? UserDatabaseState::upgraded : UserDatabaseState::opened;
+    report.state =
+        report.foundVersion < upToVersion ? UserDatabaseState::upgraded : UserDatabaseState::opened;
     return create(report, upToVersion);
 }
 
 UserDatabaseReport UserDatabase::create(UserDatabaseReport report, int upToVersion) {
     QDir().mkpath(QFileInfo(path_).absolutePath());
     QString error;
-    const bool ok = db_.open(path_, OpenMode::readWrite) && // In WAL mode NORMAL survives a crash of the app; only a power cut may lose the
-                    // last few commits (progress), never corrupt the file. It spares an fsync a write.
-                    db_.exec(QStringLiteral("PRAGMA synchronous = NORMAL")) &&
-                    db_.exec(QStringLiteral("PRAGMA journal_mode = WAL")) &&
-                    db_.exec(QStringLiteral("PRAGMA foreign_keys = ON")) &&
-                    migrate(schemaVersion(), upToVersion, &error);
+    const bool ok =
+        db_.open(path_, OpenMode::readWrite) && // In WAL mode NORMAL survives a crash of the app; only a
+                                                // power cut may lose the last few commits (progress), never
+                                                // corrupt the file. It spares an fsync a write.
+        db_.exec(QStringLiteral("PRAGMA synchronous = NORMAL")) &&
+        db_.exec(QStringLiteral("PRAGMA journal_mode = WAL")) &&
+        db_.exec(QStringLiteral("PRAGMA foreign_keys = ON")) && migrate(schemaVersion(), upToVersion, &error);
     if (!ok) {
         report.state = UserDatabaseState::failed;
-        report.message = QStringLiteral("Your saved progress (%1) could not be opened: %2. It was left as it was; "
-                                        "nothing will be saved in this session.")
-                             .arg(path_, error.isEmpty() ? db_.error() : error);
+        report.message =
+            QStringLiteral("Your saved progress (%1) could not be opened: %2. It was left as it was; "
+                           "nothing will be saved in this session.")
+                .arg(path_, error.isEmpty() ? db_.error() : error);
         db_.close();
     }
     return report;
@@ -128,7 +137,8 @@ bool UserDatabase::migrate(int from, int to, QString* error) {
     for (int version = from + 1; version <= to; ++version) {
         if (!db_.begin() || !migrateUserSchemaTo(version, db_) ||
             !db_.exec(QStringLiteral("PRAGMA user_version = %1").arg(version))) {
-            *error = QStringLiteral("upgrading to schema version %1 failed: %2").arg(version).arg(db_.error());
+            *error =
+                QStringLiteral("upgrading to schema version %1 failed: %2").arg(version).arg(db_.error());
             db_.rollback();
             return false;
         }
@@ -141,7 +151,9 @@ bool UserDatabase::migrate(int from, int to, QString* error) {
     return true;
 }
 
-int UserDatabase::schemaVersion() { return db_.scalar(QStringLiteral("PRAGMA user_version")).toInt(); }
+int UserDatabase::schemaVersion() {
+    return db_.scalar(QStringLiteral("PRAGMA user_version")).toInt();
+}
 
 QHash<QString, LessonProgress> UserDatabase::allProgress() {
     QHash<QString, LessonProgress> out;
@@ -151,7 +163,8 @@ QHash<QString, LessonProgress> UserDatabase::allProgress() {
     q.setForwardOnly(true);
     if (q.exec(QStringLiteral("SELECT lesson_id, current_step, completed, updated_at FROM progress")))
         while (q.next())
-            out.insert(q.value(0).toString(), {q.value(1).toInt(), q.value(2).toBool(), q.value(3).toString()});
+            out.insert(q.value(0).toString(),
+                       {q.value(1).toInt(), q.value(2).toBool(), q.value(3).toString()});
     return out;
 }
 
@@ -204,13 +217,14 @@ std::vector<CheckpointAnswer> UserDatabase::answers(const QString& lessonId) {
     if (!isOpen())
         return out;
     QSqlQuery q(db_.database());
-    q.prepare(QStringLiteral("SELECT checkpoint, choice, correct, answered_at FROM answers WHERE lesson_id = ? "
-                             "ORDER BY id"));
+    q.prepare(
+        QStringLiteral("SELECT checkpoint, choice, correct, answered_at FROM answers WHERE lesson_id = ? "
+                       "ORDER BY id"));
     q.addBindValue(lessonId);
     if (q.exec())
         while (q.next())
-            out.push_back({q.value(0).toString(), q.value(1).toString(), q.value(2).toBool(),
-                           q.value(3).toString()});
+            out.push_back(
+                {q.value(0).toString(), q.value(1).toString(), q.value(2).toBool(), q.value(3).toString()});
     return out;
 }
 
@@ -233,20 +247,22 @@ QVariant UserDatabase::setting(const QString& key) {
 
 bool UserDatabase::setSetting(const QString& key, const QVariant& value) {
     const QString type = typeOf(value);
-    const QString text = type == QLatin1String("bool") ? (value.toBool() ? QStringLiteral("true")
-                                                                            : QStringLiteral("false"))
-                                                         : value.toString();
+    const QString text = type == QLatin1String("bool")
+                             ? (value.toBool() ? QStringLiteral("true") : QStringLiteral("false"))
+                             : value.toString();
     return isOpen() && !key.isEmpty() &&
-           db_.exec(QStringLiteral("INSERT INTO settings (key, value, type) VALUES (?, ?, ?) ON CONFLICT (key) "
-                                   "DO UPDATE SET value = excluded.value, type = excluded.type"),
-                    {key, text, type});
+           db_.exec(
+               QStringLiteral("INSERT INTO settings (key, value, type) VALUES (?, ?, ?) ON CONFLICT (key) "
+                              "DO UPDATE SET value = excluded.value, type = excluded.type"),
+               {key, text, type});
 }
 
 bool UserDatabase::saveScenario(const QString& name, const QString& text) {
     return isOpen() && !name.isEmpty() &&
-           db_.exec(QStringLiteral("INSERT INTO scenarios (name, text, saved_at) VALUES (?, ?, ?) ON CONFLICT "
-                                   "(name) DO UPDATE SET text = excluded.text, saved_at = excluded.saved_at"),
-                    {name, text, utcNow()});
+           db_.exec(
+               QStringLiteral("INSERT INTO scenarios (name, text, saved_at) VALUES (?, ?, ?) ON CONFLICT "
+                              "(name) DO UPDATE SET text = excluded.text, saved_at = excluded.saved_at"),
+               {name, text, utcNow()});
 }
 
 std::vector<SavedScenario> UserDatabase::scenarios() {
@@ -287,10 +303,10 @@ bool UserDatabase::writeUserLessons(const std::vector<UserLessonWrite>& lessons)
     int position = db_.scalar(QStringLiteral("SELECT COALESCE(MAX(position), 0) FROM user_lessons")).toInt();
     const QString now = utcNow();
     for (const UserLessonWrite& w : lessons) {
-        const bool ok =
-            (!w.replaces || db_.exec(QStringLiteral("DELETE FROM user_lessons WHERE id = ?"), {w.lesson.id})) &&
-            insertLesson(db_, QStringLiteral("user_lessons"), w.lesson, ++position, {w.origin, now},
-                         {QStringLiteral("origin"), QStringLiteral("added_at")});
+        const bool ok = (!w.replaces ||
+                         db_.exec(QStringLiteral("DELETE FROM user_lessons WHERE id = ?"), {w.lesson.id})) &&
+                        insertLesson(db_, QStringLiteral("user_lessons"), w.lesson, ++position,
+                                     {w.origin, now}, {QStringLiteral("origin"), QStringLiteral("added_at")});
         if (!ok) {
             db_.rollback();
             return false;

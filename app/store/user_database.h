@@ -36,9 +36,9 @@ enum class UserDatabaseState {
 
 struct UserDatabaseReport {
     UserDatabaseState state = UserDatabaseState::failed;
-    int foundVersion = 0;  // PRAGMA user_version on disk before opening (0: new)
-    QString setAsidePath;  // setAside: where the damaged file went
-    QString message;       // for the user; empty for created, opened and upgraded
+    int foundVersion = 0; // PRAGMA user_version on disk before opening (0: new)
+    QString setAsidePath; // setAside: where the damaged file went
+    QString message;      // for the user; empty for created, opened and upgraded
 };
 
 struct LessonProgress {
@@ -85,7 +85,8 @@ public:
     bool setProgress(const QString& lessonId, int step);
     bool markComplete(const QString& lessonId);
     bool resetLesson(const QString& lessonId); // progress and answers
-    bool recordAnswer(const QString& lessonId, const QString& checkpoint, const QString& choice, bool correct);
+    bool recordAnswer(const QString& lessonId, const QString& checkpoint, const QString& choice,
+                      bool correct);
     std::vector<CheckpointAnswer> answers(const QString& lessonId);
 
     // Settings keep their type: QString, double/int, bool.

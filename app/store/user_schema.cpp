@@ -15,21 +15,23 @@ bool runAll(SqliteConnection& db, const QStringList& statements) {
 }
 
 bool migrateTo1(SqliteConnection& db) {
-    return runAll(db, {
-        QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)"),
-        QStringLiteral("CREATE TABLE progress (lesson_id TEXT PRIMARY KEY NOT NULL, "
-                       "current_step INTEGER NOT NULL CHECK (current_step >= 0), "
-                       "completed INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL)"),
-        QStringLiteral("CREATE TABLE answers (id INTEGER PRIMARY KEY, lesson_id TEXT NOT NULL, "
-                       "checkpoint TEXT NOT NULL, choice TEXT NOT NULL, correct INTEGER NOT NULL)"),
-        QStringLiteral("CREATE TABLE scenarios (name TEXT PRIMARY KEY NOT NULL, text TEXT NOT NULL, "
-                       "saved_at TEXT NOT NULL)"),
-        QStringLiteral("CREATE TABLE user_lessons (id TEXT PRIMARY KEY NOT NULL, file TEXT NOT NULL, "
-                       "title TEXT NOT NULL, summary TEXT NOT NULL, level TEXT NOT NULL, "
-                       "minutes INTEGER NOT NULL, prerequisites TEXT NOT NULL, status TEXT NOT NULL, "
-                       "step_count INTEGER NOT NULL, checkpoint_count INTEGER NOT NULL, source TEXT NOT NULL, "
-                       "position INTEGER NOT NULL, origin TEXT NOT NULL, added_at TEXT NOT NULL)"),
-    });
+    return runAll(
+        db, {
+                QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)"),
+                QStringLiteral("CREATE TABLE progress (lesson_id TEXT PRIMARY KEY NOT NULL, "
+                               "current_step INTEGER NOT NULL CHECK (current_step >= 0), "
+                               "completed INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL)"),
+                QStringLiteral("CREATE TABLE answers (id INTEGER PRIMARY KEY, lesson_id TEXT NOT NULL, "
+                               "checkpoint TEXT NOT NULL, choice TEXT NOT NULL, correct INTEGER NOT NULL)"),
+                QStringLiteral("CREATE TABLE scenarios (name TEXT PRIMARY KEY NOT NULL, text TEXT NOT NULL, "
+                               "saved_at TEXT NOT NULL)"),
+                QStringLiteral(
+                    "CREATE TABLE user_lessons (id TEXT PRIMARY KEY NOT NULL, file TEXT NOT NULL, "
+                    "title TEXT NOT NULL, summary TEXT NOT NULL, level TEXT NOT NULL, "
+                    "minutes INTEGER NOT NULL, prerequisites TEXT NOT NULL, status TEXT NOT NULL, "
+                    "step_count INTEGER NOT NULL, checkpoint_count INTEGER NOT NULL, source TEXT NOT NULL, "
+                    "position INTEGER NOT NULL, origin TEXT NOT NULL, added_at TEXT NOT NULL)"),
+            });
 }
 
 // Which type a version-1 setting most likely had: what the app wrote with
@@ -44,12 +46,12 @@ QString inferredType(const QString& value) {
 
 bool migrateTo2(SqliteConnection& db) {
     if (!runAll(db, {
-            // Answers saved before have no time: NULL says "unknown", not "now".
-            QStringLiteral("ALTER TABLE answers ADD COLUMN answered_at TEXT"),
-            QStringLiteral("CREATE INDEX answers_by_lesson ON answers (lesson_id, id)"),
-            QStringLiteral("ALTER TABLE settings ADD COLUMN type TEXT NOT NULL DEFAULT 'string' "
-                           "CHECK (type IN ('string', 'number', 'bool'))"),
-        }))
+                        // Answers saved before have no time: NULL says "unknown", not "now".
+                        QStringLiteral("ALTER TABLE answers ADD COLUMN answered_at TEXT"),
+                        QStringLiteral("CREATE INDEX answers_by_lesson ON answers (lesson_id, id)"),
+                        QStringLiteral("ALTER TABLE settings ADD COLUMN type TEXT NOT NULL DEFAULT 'string' "
+                                       "CHECK (type IN ('string', 'number', 'bool'))"),
+                    }))
         return false;
     QSqlQuery q(db.database());
     if (!q.exec(QStringLiteral("SELECT key, value FROM settings")))
@@ -68,9 +70,12 @@ bool migrateTo2(SqliteConnection& db) {
 
 bool migrateUserSchemaTo(int version, SqliteConnection& db) {
     switch (version) {
-    case 1: return migrateTo1(db);
-    case 2: return migrateTo2(db);
-    default: return false;
+    case 1:
+        return migrateTo1(db);
+    case 2:
+        return migrateTo2(db);
+    default:
+        return false;
     }
 }
 

@@ -24,7 +24,8 @@ TEST_CASE("the bundled lessons open from the resource, in lesson order, with the
     CHECK(lessons[1].prerequisites == QStringList{"anonymous-memory-101"});
     CHECK(lessons[13].id == "gup-fast-races");
     CHECK(lessons[13].status == "draft");
-    CHECK(bundled.source(QStringLiteral("fork-and-cow")) == lessonSourceFile(QStringLiteral("02-fork-and-cow.lesson")));
+    CHECK(bundled.source(QStringLiteral("fork-and-cow")) ==
+          lessonSourceFile(QStringLiteral("02-fork-and-cow.lesson")));
     CHECK(bundled.source(QStringLiteral("no-such-lesson")).isEmpty());
     CHECK(bundled.contentHash().size() == 64);
     // The copy is made once per bundle content: one file in the cache.

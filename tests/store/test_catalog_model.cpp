@@ -15,7 +15,8 @@ QVariant roleOf(LessonCatalogModel* model, const QString& id, LessonCatalogModel
 
 TEST_CASE("the catalog lists the bundled lessons with the user's progress from an upgraded database") {
     QTemporaryDir dir;
-    REQUIRE(QFile::copy(QStringLiteral(MMTUTOR_STORE_TEST_DATA "/user-v1.sqlite"), dir.filePath("user.sqlite")));
+    REQUIRE(
+        QFile::copy(QStringLiteral(MMTUTOR_STORE_TEST_DATA "/user-v1.sqlite"), dir.filePath("user.sqlite")));
     Library library(dir.path(), nullptr);
     LessonCatalogModel* model = library.catalog();
     QAbstractItemModelTester tester(model, QAbstractItemModelTester::FailureReportingMode::Fatal);
@@ -64,8 +65,10 @@ TEST_CASE("Library exports and imports packs and reports conflicts for the brows
     CHECK(library.lastError() == refused["error"]);
     CHECK(library.catalog()->rowCount() == 14);
 
-    const QVariantMap imported = library.importPack(
-        pack, {{QStringLiteral("fork-and-cow"), "keep-both"}, {QStringLiteral("ksm-and-pins"), "keep-both"}}).toMap();
+    const QVariantMap imported = library
+                                     .importPack(pack, {{QStringLiteral("fork-and-cow"), "keep-both"},
+                                                        {QStringLiteral("ksm-and-pins"), "keep-both"}})
+                                     .toMap();
     CHECK(imported["ok"] == true);
     CHECK(imported["imported"].toStringList() == QStringList{"fork-and-cow-2", "ksm-and-pins-2"});
     CHECK(library.catalog()->rowCount() == 16);
@@ -77,7 +80,8 @@ TEST_CASE("a damaged user database is reported through startupMessage") {
     QTemporaryDir dir;
     writeBytes(dir.filePath(QStringLiteral("user.sqlite")), "not a database at all, but the user's bytes");
     Library library(dir.path(), nullptr);
-    CHECK(library.startupMessage().startsWith("Your saved progress file was damaged (file is not a database"));
+    CHECK(
+        library.startupMessage().startsWith("Your saved progress file was damaged (file is not a database"));
     CHECK(library.startupMessage().contains(".corrupt-"));
     CHECK(library.canSave());
     CHECK(library.catalog()->rowCount() == 14);

@@ -41,8 +41,8 @@ TEST_CASE("pack round trip: export, then import into a fresh database gives the 
     const QString fork = lessonSourceFile(kForkFile);
     const QString gup = lessonSourceFile(QStringLiteral("03-gup-get-and-pin.lesson"));
     QString error;
-    REQUIRE(store::exportPack(f.path("two.mmtpack"), {record("fork-and-cow", fork), record("gup-get-and-pin", gup)},
-                              &error));
+    REQUIRE(store::exportPack(f.path("two.mmtpack"),
+                              {record("fork-and-cow", fork), record("gup-get-and-pin", gup)}, &error));
     CHECK(error.isEmpty());
 
     const store::PackInspection inspection = store::inspectPack(f.path("two.mmtpack"), f.known);
@@ -78,13 +78,15 @@ TEST_CASE("malformed packs are refused with an error that names the pack, the le
         expected = QStringLiteral("bad.mmtpack: missing table 'meta' (not a lesson pack)");
     }
     SECTION("another kind of SQLite file") {
-        writeRawPack(path, {{"format", "mmtutor-bundled-lessons"}, {"format_version", "1"}}, {{1, "fork-and-cow", fork}});
-        expected = QStringLiteral(
-            "bad.mmtpack: not a lesson pack (meta format is 'mmtutor-bundled-lessons', expected 'mmtutor-lesson-pack')");
+        writeRawPack(path, {{"format", "mmtutor-bundled-lessons"}, {"format_version", "1"}},
+                     {{1, "fork-and-cow", fork}});
+        expected = QStringLiteral("bad.mmtpack: not a lesson pack (meta format is 'mmtutor-bundled-lessons', "
+                                  "expected 'mmtutor-lesson-pack')");
     }
     SECTION("a newer format version") {
         writeRawPack(path, packMeta("2"), {{1, "fork-and-cow", fork}});
-        expected = QStringLiteral("bad.mmtpack: pack format version 2 is newer than this mmtutor reads (1); update mmtutor");
+        expected = QStringLiteral(
+            "bad.mmtpack: pack format version 2 is newer than this mmtutor reads (1); update mmtutor");
     }
     SECTION("a missing lessons table") {
         writeRawPack(path, packMeta(), {}, false);
@@ -98,18 +100,21 @@ TEST_CASE("malformed packs are refused with an error that names the pack, the le
         QString broken = fork;
         broken.replace(QStringLiteral("minutes: 20\n"), QStringLiteral("minutes: lots\n"));
         writeRawPack(path, packMeta(), {{1, "fork-and-cow", broken}});
-        expected = QStringLiteral("bad.mmtpack: lesson 'fork-and-cow', line 6: expected minutes as a whole number "
-                                  "from 1 to 240, got `lots`");
+        expected =
+            QStringLiteral("bad.mmtpack: lesson 'fork-and-cow', line 6: expected minutes as a whole number "
+                           "from 1 to 240, got `lots`");
     }
     SECTION("a lesson whose checkpoint the engine contradicts") {
         QString wrong = fork;
         // The child's first write copies the page; make the lesson say it does not.
         wrong.replace(QStringLiteral("question: Will C get a new page at `buf[0]`?\nanswer: yes"),
                       QStringLiteral("question: Will C get a new page at `buf[0]`?\nanswer: no"));
-        wrong.replace(QStringLiteral("wrong no: Writing in place"), QStringLiteral("wrong yes: Writing in place"));
+        wrong.replace(QStringLiteral("wrong no: Writing in place"),
+                      QStringLiteral("wrong yes: Writing in place"));
         writeRawPack(path, packMeta(), {{1, "fork-and-cow", wrong}});
-        expected = QStringLiteral("bad.mmtpack: lesson 'fork-and-cow', line 113: checkpoint `copies C buf[0]`: the "
-                                  "lesson's answer is no, but the engine says yes");
+        expected =
+            QStringLiteral("bad.mmtpack: lesson 'fork-and-cow', line 113: checkpoint `copies C buf[0]`: the "
+                           "lesson's answer is no, but the engine says yes");
     }
     SECTION("the same id twice") {
         writeRawPack(path, packMeta(), {{1, "fork-and-cow", fork}, {2, "fork-and-cow", fork}});
@@ -122,8 +127,9 @@ TEST_CASE("malformed packs are refused with an error that names the pack, the le
     SECTION("an unknown prerequisite") {
         f.known.bundled.clear();
         writeRawPack(path, packMeta(), {{1, "fork-and-cow", fork}});
-        expected = QStringLiteral("bad.mmtpack: lesson 'fork-and-cow': prerequisite 'anonymous-memory-101' is not a "
-                                  "bundled lesson, one of yours, or in the pack");
+        expected =
+            QStringLiteral("bad.mmtpack: lesson 'fork-and-cow': prerequisite 'anonymous-memory-101' is not a "
+                           "bundled lesson, one of yours, or in the pack");
     }
     const store::PackInspection inspection = store::inspectPack(path, f.known);
     CHECK_FALSE(inspection.ok);
@@ -141,7 +147,8 @@ TEST_CASE("a pack with one good and one bad lesson writes nothing") {
     const QString fork = lessonSourceFile(kForkFile);
     QString broken = lessonSourceFile(QStringLiteral("03-gup-get-and-pin.lesson"));
     broken.replace(QStringLiteral("level: beginner"), QStringLiteral("level: wizard"));
-    writeRawPack(f.path("half.mmtpack"), packMeta(), {{1, "fork-and-cow", fork}, {2, "gup-get-and-pin", broken}});
+    writeRawPack(f.path("half.mmtpack"), packMeta(),
+                 {{1, "fork-and-cow", fork}, {2, "gup-get-and-pin", broken}});
     const store::PackImport result = store::importPack(f.path("half.mmtpack"), f.user, f.known, {});
     CHECK_FALSE(result.ok);
     CHECK(result.error.startsWith("half.mmtpack: lesson 'gup-get-and-pin', line 4: "));
@@ -162,14 +169,16 @@ TEST_CASE("conflicts: unresolved is an error, keep both renames, replace replace
 
     const store::PackImport unresolved = store::importPack(f.path("fork.mmtpack"), f.user, f.known, {});
     CHECK_FALSE(unresolved.ok);
-    CHECK(unresolved.error == "fork.mmtpack: these lessons exist already: 'fork-and-cow' (yours); choose keep both or replace");
+    CHECK(unresolved.error ==
+          "fork.mmtpack: these lessons exist already: 'fork-and-cow' (yours); choose keep both or replace");
     CHECK(f.userLessonCount() == 1);
 
-    const store::PackImport both =
-        store::importPack(f.path("fork.mmtpack"), f.user, f.known, {{"fork-and-cow", PackResolution::keepBoth}});
+    const store::PackImport both = store::importPack(f.path("fork.mmtpack"), f.user, f.known,
+                                                     {{"fork-and-cow", PackResolution::keepBoth}});
     REQUIRE(both.ok);
     CHECK(both.imported == QStringList{"fork-and-cow-2"});
-    CHECK(f.user.userLessonSource(QStringLiteral("fork-and-cow-2")).startsWith("id: fork-and-cow-2\ntitle: "));
+    CHECK(
+        f.user.userLessonSource(QStringLiteral("fork-and-cow-2")).startsWith("id: fork-and-cow-2\ntitle: "));
     CHECK(f.userLessonCount() == 2);
     f.refreshKnown();
 
@@ -177,8 +186,8 @@ TEST_CASE("conflicts: unresolved is an error, keep both renames, replace replace
     QString changed = fork;
     changed.replace(QStringLiteral("title: fork and copy-on-write"), QStringLiteral("title: fork, revised"));
     REQUIRE(store::exportPack(f.path("revised.mmtpack"), {record("fork-and-cow", changed)}, &error));
-    const store::PackImport replaced =
-        store::importPack(f.path("revised.mmtpack"), f.user, f.known, {{"fork-and-cow", PackResolution::replace}});
+    const store::PackImport replaced = store::importPack(f.path("revised.mmtpack"), f.user, f.known,
+                                                         {{"fork-and-cow", PackResolution::replace}});
     REQUIRE(replaced.ok);
     CHECK(f.user.userLessonSource(QStringLiteral("fork-and-cow")) == changed);
     CHECK(f.userLessonCount() == 2);
@@ -199,4 +208,18 @@ TEST_CASE("a bundled lesson is never replaced") {
                                                      {{"anonymous-memory-101", PackResolution::keepBoth}});
     REQUIRE(both.ok);
     CHECK(both.imported == QStringList{"anonymous-memory-101-2"});
+}
+
+TEST_CASE("writing the user's lessons is one transaction: a failing row undoes the rows before it") {
+    PackFixture f;
+    const QString fork = lessonSourceFile(kForkFile);
+    store::LessonRecord lesson = record("fork-and-cow", fork);
+    lesson.title = QStringLiteral("fork and copy-on-write");
+    // The same id twice without `replaces`: the second insert breaks the primary key.
+    CHECK_FALSE(f.user.writeUserLessons(
+        {{lesson, QStringLiteral("own"), false}, {lesson, QStringLiteral("own"), false}}));
+    CHECK(f.user.error().contains("UNIQUE constraint failed: user_lessons.id"));
+    CHECK(f.userLessonCount() == 0);
+    CHECK(f.user.writeUserLessons({{lesson, QStringLiteral("own"), false}}));
+    CHECK(f.userLessonCount() == 1);
 }

@@ -14,7 +14,9 @@ using store::UserDatabaseState;
 
 namespace {
 
-QString userPath(const QTemporaryDir& dir) { return dir.filePath(QStringLiteral("user.sqlite")); }
+QString userPath(const QTemporaryDir& dir) {
+    return dir.filePath(QStringLiteral("user.sqlite"));
+}
 
 // The CREATE statements of a database, in name order: its schema.
 QStringList schemaOf(store::SqliteConnection& db) {
@@ -45,7 +47,8 @@ TEST_CASE("the committed version-1 file has exactly the schema migration 1 creat
     REQUIRE(fresh.open(1).state == UserDatabaseState::created);
     REQUIRE(fresh.schemaVersion() == 1);
     store::SqliteConnection committed;
-    REQUIRE(committed.open(QStringLiteral(MMTUTOR_STORE_TEST_DATA "/user-v1.sqlite"), store::OpenMode::readOnly));
+    REQUIRE(
+        committed.open(QStringLiteral(MMTUTOR_STORE_TEST_DATA "/user-v1.sqlite"), store::OpenMode::readOnly));
     CHECK(schemaOf(committed) == schemaOf(fresh.connection()));
 }
 
@@ -85,10 +88,12 @@ TEST_CASE("a version-1 database is upgraded and everything saved in it survives"
     const auto lessons = db.userLessons();
     REQUIRE(lessons.size() == 1);
     CHECK(lessons[0].id == "my-fork");
-    CHECK(db.userLessonSource(QStringLiteral("my-fork")).startsWith("id: my-fork\ntitle: fork and copy-on-write"));
+    CHECK(db.userLessonSource(QStringLiteral("my-fork"))
+              .startsWith("id: my-fork\ntitle: fork and copy-on-write"));
 
     // New answers carry their time; opening again finds the current schema.
-    REQUIRE(db.recordAnswer(QStringLiteral("fork-and-cow"), QStringLiteral("64"), QStringLiteral("no"), false));
+    REQUIRE(
+        db.recordAnswer(QStringLiteral("fork-and-cow"), QStringLiteral("64"), QStringLiteral("no"), false));
     CHECK_FALSE(db.answers(QStringLiteral("fork-and-cow"))[2].answeredAt.isEmpty());
     db.connection().close();
     UserDatabase again(userPath(dir));
@@ -109,10 +114,11 @@ TEST_CASE("a database from a newer mmtutor is refused and left byte for byte as 
     const store::UserDatabaseReport report = db.open();
     CHECK(report.state == UserDatabaseState::refusedNewer);
     CHECK(report.foundVersion == 3);
-    CHECK(report.message == QStringLiteral("Your saved progress (%1) was written by a newer mmtutor (schema version "
-                                           "3; this one knows up to 2). It was left untouched; update mmtutor to use "
-                                           "it. Nothing will be saved in this session.")
-                                .arg(userPath(dir)));
+    CHECK(report.message ==
+          QStringLiteral("Your saved progress (%1) was written by a newer mmtutor (schema version "
+                         "3; this one knows up to 2). It was left untouched; update mmtutor to use "
+                         "it. Nothing will be saved in this session.")
+              .arg(userPath(dir)));
     CHECK_FALSE(db.isOpen());
     CHECK_FALSE(db.setProgress(QStringLiteral("fork-and-cow"), 2));
     CHECK(fileBytes(userPath(dir)) == before);
@@ -137,11 +143,14 @@ TEST_CASE("a damaged database is set aside under a dated name, never deleted, an
     const store::UserDatabaseReport report = db.open();
     CHECK(report.state == UserDatabaseState::setAside);
     CHECK(report.setAsidePath.startsWith(userPath(dir) + ".corrupt-"));
-    CHECK(QFileInfo(report.setAsidePath).fileName().contains(QRegularExpression("^user\\.sqlite\\.corrupt-\\d{8}-\\d{6}$")));
+    CHECK(QFileInfo(report.setAsidePath)
+              .fileName()
+              .contains(QRegularExpression("^user\\.sqlite\\.corrupt-\\d{8}-\\d{6}$")));
     CHECK(fileBytes(report.setAsidePath) == damaged);
     CHECK(report.message.startsWith("Your saved progress file was damaged ("));
     CHECK(report.message.contains(expectedReason));
-    CHECK(report.message.endsWith(QStringLiteral("It was kept as %1 and a new one was started.").arg(report.setAsidePath)));
+    CHECK(report.message.endsWith(
+        QStringLiteral("It was kept as %1 and a new one was started.").arg(report.setAsidePath)));
     CHECK(db.isOpen());
     CHECK(db.schemaVersion() == store::kUserSchemaVersion);
     CHECK(db.allProgress().isEmpty());
@@ -157,7 +166,8 @@ TEST_CASE("progress, completion and reset") {
     CHECK(db.progress(QStringLiteral("fork-and-cow"))->completed);
     CHECK(db.progress(QStringLiteral("fork-and-cow"))->currentStep == 3);
     CHECK_FALSE(db.setProgress(QStringLiteral("fork-and-cow"), -1));
-    REQUIRE(db.recordAnswer(QStringLiteral("fork-and-cow"), QStringLiteral("64"), QStringLiteral("yes"), true));
+    REQUIRE(
+        db.recordAnswer(QStringLiteral("fork-and-cow"), QStringLiteral("64"), QStringLiteral("yes"), true));
     REQUIRE(db.resetLesson(QStringLiteral("fork-and-cow")));
     CHECK_FALSE(db.progress(QStringLiteral("fork-and-cow")).has_value());
     CHECK(db.answers(QStringLiteral("fork-and-cow")).empty());
