@@ -25,7 +25,7 @@ bool SqliteConnection::open(const QString& path, OpenMode mode) {
         if (mode == OpenMode::readOnly)
             db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
         if (!db.open()) {
-            error_ = db.lastError().text();
+            setError(db.lastError());
             db = QSqlDatabase();
             QSqlDatabase::removeDatabase(name);
             return false;
@@ -48,6 +48,12 @@ void SqliteConnection::close() {
     name_.clear();
 }
 
+void SqliteConnection::setError(const QSqlError& error) {
+    error_ = error.text();
+    // The extended code's low byte is the primary code.
+    errorCode_ = error.nativeErrorCode().toInt() & 0xff;
+}
+
 QSqlDatabase SqliteConnection::database() const {
     return QSqlDatabase::database(name_, false);
 }
@@ -55,13 +61,13 @@ QSqlDatabase SqliteConnection::database() const {
 bool SqliteConnection::exec(const QString& sql, const QVariantList& values) {
     QSqlQuery query(database());
     if (!query.prepare(sql)) {
-        error_ = query.lastError().text();
+        setError(query.lastError());
         return false;
     }
     for (const QVariant& v : values)
         query.addBindValue(v);
     if (!query.exec()) {
-        error_ = query.lastError().text();
+        setError(query.lastError());
         return false;
     }
     return true;
@@ -71,16 +77,17 @@ QVariant SqliteConnection::scalar(const QString& sql, const QVariantList& values
     QSqlQuery query(database());
     query.setForwardOnly(true);
     if (!query.prepare(sql)) {
-        error_ = query.lastError().text();
+        setError(query.lastError());
         return {};
     }
     for (const QVariant& v : values)
         query.addBindValue(v);
     if (!query.exec()) {
-        error_ = query.lastError().text();
+        setError(query.lastError());
         return {};
     }
     error_.clear();
+    errorCode_ = 0;
     return query.next() ? query.value(0) : QVariant();
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QString>
 #include <QVariant>
 #include <QVariantList>
@@ -28,6 +29,9 @@ public:
     QSqlDatabase database() const;
     QString path() const { return path_; }
     QString error() const { return error_; }
+    // SQLite's result code of the last failure (11 SQLITE_CORRUPT, 26
+    // SQLITE_NOTADB, 5 SQLITE_BUSY...), 0 if it gave none.
+    int errorCode() const { return errorCode_; }
 
     // Runs one statement (with positional bindings); false with error() set.
     bool exec(const QString& sql, const QVariantList& values = {});
@@ -41,9 +45,12 @@ public:
     void rollback();
 
 private:
+    void setError(const QSqlError& error);
+
     QString name_;
     QString path_;
     QString error_;
+    int errorCode_ = 0;
 };
 
 // "2026-11-25T22:40:01Z": how every time is stored.

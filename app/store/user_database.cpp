@@ -12,15 +12,41 @@ namespace store {
 
 namespace {
 
-// Why a file cannot be used as a user database, or empty if it can. Reads
-// only: the connection is read-only, so a refused file stays as it was.
-QString damage(SqliteConnection& probe) {
-    const QVariant check = probe.scalar(QStringLiteral("PRAGMA quick_check"));
-    if (!check.isValid())
-        return probe.error().isEmpty() ? QStringLiteral("it is empty or unreadable") : probe.error();
-    if (check.toString() != QLatin1String("ok"))
-        return check.toString();
-    return {};
+constexpr int kSqliteCorrupt = 11;
+constexpr int kSqliteNotADatabase = 26;
+
+// What a read-only look at the file found. Only a file SQLite calls damaged
+// is set aside; any other failure (busy, locked by another mmtutor, no
+// permission) leaves the file alone, since nothing says it is damaged.
+struct Probe {
+    QString damaged; // why the file is damaged, or empty
+    QString otherError;
+    int version = 0;
+};
+
+Probe probeFile(const QString& path) {
+    Probe probe;
+    QFile readable(path);
+    if (!readable.open(QIODevice::ReadOnly)) {
+        probe.otherError = readable.errorString();
+        return probe;
+    }
+    readable.close();
+    SqliteConnection db;
+    if (!db.open(path, OpenMode::readOnly)) {
+        probe.otherError = db.error();
+        return probe;
+    }
+    const QVariant check = db.scalar(QStringLiteral("PRAGMA quick_check"));
+    if (!check.isValid()) {
+        const bool damaged = db.errorCode() == kSqliteCorrupt || db.errorCode() == kSqliteNotADatabase;
+        (damaged ? probe.damaged : probe.otherError) = db.error();
+    } else if (check.toString() != QLatin1String("ok")) {
+        probe.damaged = check.toString();
+    } else {
+        probe.version = db.scalar(QStringLiteral("PRAGMA user_version")).toInt();
+    }
+    return probe;
 }
 
 // user.sqlite.corrupt-20261125-224001, or with -2, -3... if that exists.
@@ -63,16 +89,16 @@ UserDatabaseReport UserDatabase::open(int upToVersion) {
         return create(report, upToVersion);
     }
 
-    QString damaged;
-    {
-        SqliteConnection probe;
-        if (!probe.open(path_, OpenMode::readOnly)) {
-            damaged = probe.error();
-        } else {
-            damaged = damage(probe);
-            if (damaged.isEmpty())
-                report.foundVersion = probe.scalar(QStringLiteral("PRAGMA user_version")).toInt();
-        }
+    const Probe probe = probeFile(path_);
+    const QString& damaged = probe.damaged;
+    report.foundVersion = probe.version;
+    if (!probe.otherError.isEmpty()) {
+        report.state = UserDatabaseState::failed;
+        report.message =
+            QStringLiteral("Your saved progress (%1) could not be read (%2). It was left as it is; "
+                           "nothing will be saved in this session.")
+                .arg(path_, probe.otherError);
+        return report;
     }
     if (!damaged.isEmpty()) {
         const QString aside = setAsideName(path_);

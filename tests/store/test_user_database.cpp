@@ -191,3 +191,22 @@ TEST_CASE("settings keep their type; scenarios are saved by name") {
     REQUIRE(db.scenarios().size() == 1);
     CHECK(db.scenario(QStringLiteral("pin"))->text == "process Q\n");
 }
+
+TEST_CASE("a database another program holds locked is left alone, not set aside") {
+    QTemporaryDir dir;
+    store::SqliteConnection other;
+    REQUIRE(other.open(userPath(dir), store::OpenMode::readWrite));
+    REQUIRE(other.exec(QStringLiteral("CREATE TABLE progress (x)")));
+    REQUIRE(other.exec(QStringLiteral("PRAGMA locking_mode = EXCLUSIVE")));
+    REQUIRE(other.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+    REQUIRE(other.exec(QStringLiteral("INSERT INTO progress VALUES (1)")));
+    UserDatabase db(userPath(dir));
+    const store::UserDatabaseReport report = db.open();
+    CHECK(report.state == UserDatabaseState::failed);
+    CHECK(report.message.startsWith(
+        QStringLiteral("Your saved progress (%1) could not be read (").arg(userPath(dir))));
+    CHECK(report.message.contains("locked"));
+    CHECK_FALSE(db.isOpen());
+    CHECK(QDir(dir.path()).entryList({QStringLiteral("*.corrupt-*")}, QDir::Files).isEmpty());
+    other.rollback();
+}
