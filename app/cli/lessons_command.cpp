@@ -7,6 +7,9 @@
 
 #include "lesson.h"
 #include "lesson_check.h"
+#ifdef MMTUTOR_HAVE_STORE
+#include "lesson_store_command.h"
+#endif
 
 #ifndef MMTUTOR_LESSONS_DIR
 #define MMTUTOR_LESSONS_DIR "lessons"
@@ -17,7 +20,9 @@ namespace mmt {
 namespace {
 
 constexpr const char* kLessonsUsage = "       mmtutor-cli lessons list [DIR]\n"
-                                      "       mmtutor-cli lessons check [ID] [--dir DIR]\n";
+                                      "       mmtutor-cli lessons check [ID] [--dir DIR]\n"
+                                      "       mmtutor-cli lessons export ID... -o PACK [--force]\n"
+                                      "       mmtutor-cli lessons import PACK [--keep-both|--replace]\n";
 
 int lessons_usage_error(const std::string& message) {
     std::cerr << "mmtutor-cli lessons: " << message << "\n\nusage:\n" << kLessonsUsage;
@@ -92,6 +97,11 @@ int list_lessons(const std::string& directory) {
                   << " min  " << l.lesson->title
                   << (l.lesson->status == LessonStatus::draft ? " (draft)" : "") << "\n";
     }
+#ifdef MMTUTOR_HAVE_STORE
+    // The user's own and imported lessons follow the bundled ones.
+    if (!cli_list_user_lessons())
+        problems = true;
+#endif
     return problems ? 1 : 0;
 }
 
@@ -141,8 +151,17 @@ int check_lessons(const std::string& directory, const std::optional<std::string>
 
 int cli_lessons(const std::vector<std::string>& args) {
     if (args.empty())
-        return lessons_usage_error("missing subcommand (list or check)");
+        return lessons_usage_error("missing subcommand (list, check, export or import)");
     const std::string& sub = args[0];
+    if (sub == "export" || sub == "import") {
+#ifdef MMTUTOR_HAVE_STORE
+        const std::vector<std::string> rest(args.begin() + 1, args.end());
+        return sub == "export" ? cli_lessons_export(rest) : cli_lessons_import(rest);
+#else
+        std::cerr << "mmtutor-cli lessons: " << sub << " needs the lesson store, which this build lacks (Qt Sql)\n";
+        return 2;
+#endif
+    }
     std::optional<std::string> dir, positional;
     for (size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -162,7 +181,7 @@ int cli_lessons(const std::vector<std::string>& args) {
         return list_lessons(lessons_directory(positional));
     if (sub == "check")
         return check_lessons(lessons_directory(dir), positional);
-    return lessons_usage_error("unknown subcommand '" + sub + "' (list or check)");
+    return lessons_usage_error("unknown subcommand '" + sub + "' (list, check, export or import)");
 }
 
 } // namespace mmt

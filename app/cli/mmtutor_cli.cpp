@@ -3,6 +3,7 @@
 //   mmtutor-cli compare FILE.mmt [--json]
 //   mmtutor-cli explore FILE.mmt [--era a|b|c] [--json]
 //   mmtutor-cli lessons list [DIR] | lessons check [ID] [--dir DIR]
+//   mmtutor-cli lessons export ID... -o PACK | lessons import PACK [--keep-both|--replace]
 // Exit codes: 0 every expectation held, 1 one failed, 2 the file could not be
 // read or has an error (nothing ran).
 #include <cstdio>
@@ -32,6 +33,8 @@ const char* kUsage =
     "       mmtutor-cli explore FILE.mmt [--era a|b|c] [--json]\n"
     "       mmtutor-cli lessons list [DIR]\n"
     "       mmtutor-cli lessons check [ID] [--dir DIR]\n"
+    "       mmtutor-cli lessons export ID... -o PACK [--force]\n"
+    "       mmtutor-cli lessons import PACK [--keep-both|--replace]\n"
     "       mmtutor-cli --help | --version\n"
     "\n"
     "run      run a scenario in one kernel era (default: the file's `era` line, else c)\n"
@@ -42,7 +45,14 @@ const char* kUsage =
     "         that does as a replayable scenario (exit 0: none breaks, 1: some do)\n"
     "lessons  list the guided lessons (id, level, minutes, title), or check them against the\n"
     "         engine: every checkpoint's answer, expectation and invariant (default DIR: the\n"
-    "         source tree's lessons/, or $MMTUTOR_LESSONS_DIR); problems print as FILE:LINE: ...\n"
+    "         source tree's lessons/, or $MMTUTOR_LESSONS_DIR); problems print as FILE:LINE: ...;\n"
+    "         `list` adds your own and imported lessons. `export` writes bundled or your lessons\n"
+    "         to one pack file (--force replaces an existing file); `import` validates the whole\n"
+    "         pack against the engine before writing anything into your lessons; a lesson whose\n"
+    "         id exists is an error unless --keep-both (it gets a new id, e.g. ID-2) or --replace\n"
+    "         (replaces your lesson; bundled lessons are never replaced) says what to do.\n"
+    "         Your lessons and progress live in $MMTUTOR_DATA_DIR/user.sqlite (default:\n"
+    "         ~/.local/share/mmtutor/user.sqlite), as in the application\n"
     "\n"
     "  --era a|b|c      a: v5.7 and before, b: v5.9-v5.17, c: v6.2 with PG_anon_exclusive\n"
     "  --trace          print every kernel step and what it changed\n"
@@ -51,7 +61,8 @@ const char* kUsage =
     "\n"
     "exit status: 0 every expectation held, 1 at least one failed, 2 the file could not be\n"
     "read or has an error (nothing ran); lessons: 0 no problem, 1 a lesson has a problem,\n"
-    "2 a usage error or no lessons found\n";
+    "2 a usage error or no lessons found; export/import: 0 done, 1 a problem (nothing written), 2 a\n"
+    "usage error\n";
 
 bool read_file(const std::string& path, std::string* out, std::string* error) {
     std::ifstream in(path, std::ios::binary);
