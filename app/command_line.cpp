@@ -77,8 +77,8 @@ LaunchOptions parseLaunchOptions(const QGuiApplication& app) {
                        "that breaks an invariant, at its first breach (docs/races.md)."));
     parser.addOption(exploreOption);
     const QCommandLineOption lessonOption(
-        QStringLiteral("lesson"), QStringLiteral("Play a lesson file (lessons/NN-id.lesson) instead of a scenario."),
-        QStringLiteral("FILE.lesson"));
+        QStringLiteral("lesson"), QStringLiteral("Play a lesson: a .lesson file, or the id of a lesson in the catalog (fork-and-cow)."),
+        QStringLiteral("FILE|ID"));
     const QCommandLineOption lessonStepOption(
         QStringLiteral("lesson-step"), QStringLiteral("With --lesson: open at step N (0: the introduction)."),
         QStringLiteral("N"));

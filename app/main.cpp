@@ -3,6 +3,7 @@
 // --screenshot.
 #include "command_line.h"
 #include "lesson_player.h"
+#include "library.h"
 #include "race_explorer.h"
 #include "screenshot.h"
 #include "session.h"
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
@@ -51,9 +53,24 @@ int main(int argc, char* argv[]) {
         session->gotoCommand(std::max(options.gotoCommand, 0));
     }
     if (!options.lessonPath.isEmpty()) {
+        // A .lesson file, or the id of a lesson in the catalog.
         auto* player = window->findChild<LessonPlayer*>(QStringLiteral("lessonPlayer"));
-        if (player == nullptr || !player->loadFile(options.lessonPath)) {
-            for (const QString& error : player ? player->errors() : QStringList())
+        auto* library = engine.singletonInstance<Library*>(qmlTypeId("MmtutorApp", 1, 0, "Library"));
+        if (player == nullptr || library == nullptr)
+            return 1;
+        bool loaded = false;
+        if (QFileInfo::exists(options.lessonPath)) {
+            loaded = player->loadFile(options.lessonPath);
+        } else {
+            const QString source = library->lessonSource(options.lessonPath);
+            if (source.isEmpty())
+                std::fprintf(stderr, "mmtutor: %s: no such lesson file, and no lesson with that id (mmtutor-cli lessons list)\n",
+                             qPrintable(options.lessonPath));
+            else
+                loaded = player->load(options.lessonPath, source);
+        }
+        if (!loaded) {
+            for (const QString& error : player->errors())
                 std::fprintf(stderr, "%s\n", qPrintable(error));
             return 2;
         }
@@ -73,6 +90,9 @@ int main(int argc, char* argv[]) {
         if (explorer->breaking() > 0)
             explorer->openFinding();
     }
+    // Started with nothing to show: the lesson catalog is the way in.
+    if (options.scenarioPath.isEmpty() && options.lessonPath.isEmpty())
+        window->setProperty("showLessons", true);
     if (options.windowSize.isValid())
         window->resize(options.windowSize);
     if (!options.screenshotPath.isEmpty() && options.click.x() >= 0)

@@ -10,6 +10,7 @@ ToolBar {
 
     signal openRequested
     signal helpRequested
+    signal lessonsRequested
 
     RowLayout {
         anchors.fill: parent
@@ -21,6 +22,13 @@ ToolBar {
             text: "Open\u2026"
             font.pixelSize: Theme.fontSizeBody
             onClicked: bar.openRequested()
+        }
+        ToolButton {
+            text: "Lessons"
+            font.pixelSize: Theme.fontSizeBody
+            onClicked: bar.lessonsRequested()
+            ToolTip.visible: hovered
+            ToolTip.text: "The guided lessons, with your progress (Ctrl+L)"
         }
         Label {
             Layout.fillWidth: true

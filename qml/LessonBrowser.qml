@@ -243,11 +243,31 @@ Rectangle {
                             Layout.fillWidth: true
                             spacing: Theme.spacing
 
+                            // A thin bar, so that it does not read as a text field.
                             ProgressBar {
+                                id: progressBar
+
                                 Layout.fillWidth: true
                                 from: 0
                                 to: 1
                                 value: cell.progress
+                                background: Rectangle {
+                                    implicitHeight: Math.max(4, Theme.spacingSmall)
+                                    radius: height / 2
+                                    color: Theme.surfaceSunken
+                                    border.color: Theme.border
+                                    border.width: Theme.borderWidth
+                                }
+                                contentItem: Item {
+                                    implicitHeight: Math.max(4, Theme.spacingSmall)
+
+                                    Rectangle {
+                                        width: progressBar.visualPosition * parent.width
+                                        height: parent.height
+                                        radius: height / 2
+                                        color: cell.completed ? Theme.pageExclusive : Theme.accent
+                                    }
+                                }
                             }
                             Label {
                                 text: cell.completed ? "completed"

@@ -39,12 +39,30 @@ ApplicationWindow {
     Component.onCompleted: {
         if (theme !== "")
             Theme.mode = theme;
+        // Saved progress that could not be read is set aside; say so once.
+        if (Library.startupMessage !== "")
+            startupNotice.open();
     }
     onThemeChanged: Theme.mode = theme
+
+    // The lesson catalog is shown over the stage until a lesson is opened.
+    property bool showLessons: false
+
+    function openLesson(lessonId, step) {
+        if (!lessonPlayer.load(lessonId, Library.lessonSource(lessonId))) {
+            lessonError.text = lessonPlayer.errors.join("\n");
+            lessonError.open();
+            return;
+        }
+        // A lesson not begun (or left on its first step) opens on its introduction.
+        lessonPlayer.start(step > 0 ? Math.min(step, lessonPlayer.stepCount) : -1);
+        showLessons = false;
+    }
 
     header: AppToolBar {
         onOpenRequested: openDialog.open()
         onHelpRequested: helpOverlay.open()
+        onLessonsRequested: window.showLessons = !window.showLessons
     }
     // A race block's two CPUs as lanes above the history slider.
     footer: Column {
@@ -63,6 +81,10 @@ ApplicationWindow {
 
         objectName: "lessonPlayer"
         session: Session
+        // The store keeps where the student is and what they answered.
+        onProgressed: (lessonId, step) => Library.setProgress(lessonId, step)
+        onAnswered: (lessonId, key, choice, correct) => Library.recordAnswer(lessonId, key, choice, correct)
+        onCompleted: lessonId => Library.markComplete(lessonId)
     }
 
     // The stage outlines what the lesson step points at.
@@ -95,6 +117,12 @@ ApplicationWindow {
             WelcomePanel {
                 anchors.fill: parent
                 visible: !Session.loaded
+                onLessonsRequested: window.showLessons = true
+            }
+            LessonBrowser {
+                anchors.fill: parent
+                visible: window.showLessons
+                onOpenLesson: (lessonId, step) => window.openLesson(lessonId, step)
             }
         }
         ColumnLayout {
@@ -105,20 +133,22 @@ ApplicationWindow {
             Layout.preferredWidth: columnWidth
             Layout.maximumWidth: columnWidth
             Layout.fillHeight: true
-            visible: Session.loaded
+            visible: Session.loaded && !window.showLessons
             spacing: 0
 
+            // In a lesson, the lesson takes the room and the kernel step's
+            // narration a fixed share below it.
             LessonPanel {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
-                Layout.preferredHeight: parent.height * 0.7
                 visible: lessonPlayer.active
                 player: lessonPlayer
             }
             NarrationPanel {
                 Layout.fillWidth: true
-                Layout.fillHeight: true
-                Layout.preferredHeight: parent.height * (lessonPlayer.active ? 0.3 : 1.0)
+                Layout.fillHeight: !lessonPlayer.active
+                Layout.preferredHeight: lessonPlayer.active ? Math.round(window.height * 0.3) : -1
+                Layout.minimumHeight: lessonPlayer.active ? Math.round(window.height * 0.3) : 0
             }
             // Shown once something on the stage is clicked; Escape closes it.
             InspectorPanel {
@@ -178,6 +208,41 @@ ApplicationWindow {
 
         anchors.centerIn: parent
     }
+    Dialog {
+        id: startupNotice
+
+        anchors.centerIn: parent
+        width: Math.min(window.width * 0.8, Theme.narrationWidth * 2.5)
+        title: "About your saved progress"
+        standardButtons: Dialog.Ok
+        modal: true
+
+        Label {
+            width: parent.width
+            text: Library.startupMessage
+            wrapMode: Text.Wrap
+        }
+    }
+    Dialog {
+        id: lessonError
+
+        property alias text: lessonErrorText.text
+
+        anchors.centerIn: parent
+        width: Math.min(window.width * 0.8, Theme.narrationWidth * 2.5)
+        title: "This lesson cannot be opened"
+        standardButtons: Dialog.Close
+        modal: true
+
+        Label {
+            id: lessonErrorText
+
+            width: parent.width
+            wrapMode: Text.Wrap
+            font.family: Theme.monospaceFamily
+            font.pixelSize: Theme.fontSizeSmall
+        }
+    }
 
     Shortcut { sequence: "Space"; onActivated: Session.togglePlay() }
     Shortcut { sequence: "Right"; onActivated: Session.stepForward() }
@@ -190,7 +255,8 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+O"; onActivated: openDialog.open() }
     Shortcut { sequences: ["Return", "Enter"]; enabled: lessonPlayer.active; onActivated: lessonPlayer.next() }
     Shortcut { sequence: "Backspace"; enabled: lessonPlayer.active; onActivated: lessonPlayer.back() }
-    Shortcut { sequence: "Escape"; onActivated: Inspection.clear() }
+    Shortcut { sequence: "Escape"; onActivated: window.showLessons ? window.showLessons = false : Inspection.clear() }
+    Shortcut { sequence: "Ctrl+L"; onActivated: window.showLessons = !window.showLessons }
     Shortcut { sequences: ["Ctrl++", "Ctrl+="]; onActivated: Theme.zoom = Math.min(2.0, Theme.zoom + 0.1) }
     Shortcut { sequence: "Ctrl+-"; onActivated: Theme.zoom = Math.max(0.6, Theme.zoom - 0.1) }
     Shortcut { sequence: "Ctrl+0"; onActivated: Theme.zoom = 1.0 }

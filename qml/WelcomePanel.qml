@@ -7,6 +7,8 @@ import MmtutorApp
 Item {
     id: welcome
 
+    signal lessonsRequested
+
     Column {
         anchors.centerIn: parent
         width: Math.min(parent.width - 2 * Theme.spacingHuge, Theme.narrationWidth * 2.5)
@@ -21,10 +23,17 @@ Item {
         Label {
             width: parent.width
             visible: Session.errors.length === 0
-            text: "Open a scenario (.mmt) with Ctrl+O, or drop one on the window, to watch the kernel handle anonymous memory step by step."
+            text: "Start with a guided lesson, or open a scenario (.mmt) with Ctrl+O, or drop one on the window, to watch the kernel handle anonymous memory step by step."
             wrapMode: Text.Wrap
             color: Theme.text
             font.pixelSize: Theme.fontSizeBody
+        }
+        Button {
+            visible: Session.errors.length === 0
+            text: "Browse the lessons (Ctrl+L)"
+            highlighted: true
+            focusPolicy: Qt.NoFocus
+            onClicked: welcome.lessonsRequested()
         }
         Label {
             visible: Session.errors.length > 0

@@ -23,7 +23,8 @@ TEST_CASE("the bundled lessons open from the resource, in lesson order, with the
     CHECK(lessons[1].checkpointCount == 8);
     CHECK(lessons[1].prerequisites == QStringList{"anonymous-memory-101"});
     CHECK(lessons[13].id == "gup-fast-races");
-    CHECK(lessons[13].status == "draft");
+    CHECK(lessons[13].status == "ready");
+    CHECK(lessons[13].stepCount == 16);
     CHECK(bundled.source(QStringLiteral("fork-and-cow")) ==
           lessonSourceFile(QStringLiteral("02-fork-and-cow.lesson")));
     CHECK(bundled.source(QStringLiteral("no-such-lesson")).isEmpty());

@@ -1,0 +1,114 @@
+// A student's round trip through the window: the catalog is open, a click on
+// a lesson's Open button starts it, Return walks it, the progress is saved in
+// the user database, and a second start of the window offers to resume there.
+#include "lesson_player.h"
+#include "library.h"
+#include "session.h"
+
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtQml/qqmlextensionplugin.h>
+
+#include <functional>
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(MmtutorPlugin)
+Q_IMPORT_QML_PLUGIN(MmtutorAppPlugin)
+
+namespace {
+
+// The first visible item under `root` with this text (a Button's label).
+QQuickItem* itemWithText(QQuickItem* root, const QString& text) {
+    if (root->isVisible() && root->property("text").toString() == text)
+        return root;
+    for (QQuickItem* child : root->childItems())
+        if (QQuickItem* found = itemWithText(child, text))
+            return found;
+    return nullptr;
+}
+
+void click(QQuickWindow* window, QQuickItem* item) {
+    const QPointF centre = item->mapToScene(QPointF(item->width() / 2, item->height() / 2));
+    QTest::mouseClick(window, Qt::LeftButton, Qt::NoModifier, centre.toPoint());
+}
+
+} // namespace
+
+class LessonsInAppTest : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir data_;
+
+    // One start of the application window on the test's data directory.
+    struct Window {
+        std::unique_ptr<QQmlApplicationEngine> engine;
+        QQuickWindow* window = nullptr;
+        LessonPlayer* player = nullptr;
+        Library* library = nullptr;
+    };
+    Window start() {
+        Window w;
+        w.engine = std::make_unique<QQmlApplicationEngine>();
+        w.engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+        w.engine->load(QUrl(QStringLiteral("qrc:/qt/qml/Mmtutor/Main.qml")));
+        if (w.engine->rootObjects().isEmpty())
+            return w;
+        w.window = qobject_cast<QQuickWindow*>(w.engine->rootObjects().first());
+        w.window->resize(1280, 720);
+        w.window->setProperty("showLessons", true); // as main.cpp does when started with no file
+        w.player = w.window->findChild<LessonPlayer*>(QStringLiteral("lessonPlayer"));
+        w.library = w.engine->singletonInstance<Library*>(qmlTypeId("MmtutorApp", 1, 0, "Library"));
+        w.window->show();
+        w.window->requestActivate();
+        return w;
+    }
+
+private slots:
+    void initTestCase() {
+        QVERIFY(data_.isValid());
+        qputenv("MMTUTOR_DATA_DIR", data_.path().toUtf8());
+        qputenv("MMTUTOR_CACHE_DIR", data_.filePath(QStringLiteral("cache")).toUtf8());
+    }
+
+    void openWalkAndResume() {
+        {
+            Window w = start();
+            QVERIFY(w.window && w.player && w.library);
+            QVERIFY(QTest::qWaitForWindowExposed(w.window));
+            QVERIFY(w.library->startupMessage().isEmpty());
+            // Every card offers Open; the first is lesson 1.
+            QTRY_VERIFY(itemWithText(w.window->contentItem(), QStringLiteral("Open")) != nullptr);
+            click(w.window, itemWithText(w.window->contentItem(), QStringLiteral("Open")));
+            QTRY_VERIFY(w.player->active());
+            QCOMPARE(w.player->lessonId(), QStringLiteral("anonymous-memory-101"));
+            QCOMPARE(w.window->property("showLessons").toBool(), false);
+            QCOMPARE(w.player->phase(), QStringLiteral("intro"));
+            // Return: start, run the first command, show its result, go on.
+            for (int i = 0; i < 4; ++i)
+                QTest::keyClick(w.window, Qt::Key_Return);
+            QCOMPARE(w.player->stepIndex(), 1);
+            QCOMPARE(w.player->phase(), QStringLiteral("predict"));
+            const QImage image = w.window->grabWindow();
+            QVERIFY(image.save(QStringLiteral("lessons_in_app_step2.png")));
+        }
+        {
+            // The next start: the catalog remembers the step, and Resume opens it there.
+            Window w = start();
+            QVERIFY(w.window && w.player);
+            QVERIFY(QTest::qWaitForWindowExposed(w.window));
+            QTRY_VERIFY(itemWithText(w.window->contentItem(), QStringLiteral("Resume")) != nullptr);
+            click(w.window, itemWithText(w.window->contentItem(), QStringLiteral("Resume")));
+            QTRY_VERIFY(w.player->active());
+            QCOMPARE(w.player->lessonId(), QStringLiteral("anonymous-memory-101"));
+            QCOMPARE(w.player->stepIndex(), 1);
+            QCOMPARE(w.player->phase(), QStringLiteral("predict"));
+        }
+    }
+};
+
+QTEST_MAIN(LessonsInAppTest)
+#include "tst_lessons_in_app.moc"
