@@ -51,11 +51,23 @@ PageRow folioRow(const mmt::Kernel& kernel, mmt::Pfn head) {
         row.owner =
             QStringLiteral("anon_vma of %1, index %2").arg(text(kernel, page.anon_vma)).arg(page.index);
     if (row.pageCount > 1 && !row.zero) {
+        row.subpageStates.reserve(row.pageCount);
         for (int i = 0; i < row.pageCount; ++i) {
             const mmt::Pfn pfn(head.value + static_cast<uint32_t>(i));
             const mmt::Page& subpage = kernel.page(pfn);
             const bool exclusive = subpage.test(mmt::PG_anon_exclusive);
             row.anonExclusive = row.anonExclusive || exclusive;
+            // While a PMD maps the THP the head's exclusive bit stands for all
+            // 512 subpages; a subpage's own bit means something once a PTE maps it.
+            const bool ownExclusiveCounts = subpage.mapcount > 0;
+            const int difference =
+                (subpage.contents != 0 ? PageModel::Written : 0) |
+                (subpage.mapcount != page.mapcount ? PageModel::MapcountDiffers : 0) |
+                (ownExclusiveCounts && exclusive != page.test(mmt::PG_anon_exclusive) ? PageModel::ExclusiveDiffers
+                                                                                       : 0);
+            row.subpageStates += difference == 0 ? QLatin1Char('.') : QLatin1Char(static_cast<char>('0' + difference));
+            row.differingSubpages += (difference & ~PageModel::Written) != 0 ? 1 : 0;
+            row.writtenSubpages += subpage.contents != 0 ? 1 : 0;
             const bool interesting = subpage.contents != 0 || subpage.mapcount != 0 || exclusive;
             if (!interesting || row.subpages.size() >= kMaxListedSubpages) {
                 ++row.otherSubpages;
@@ -150,6 +162,14 @@ QVariant PageModel::data(const QModelIndex& index, int role) const {
         return row->subpages;
     case OtherSubpagesRole:
         return row->otherSubpages;
+    case SubpageStatesRole:
+        return row->subpageStates;
+    case DifferingSubpagesRole:
+        return row->differingSubpages;
+    case WrittenSubpagesRole:
+        return row->writtenSubpages;
+    case HugeRole:
+        return row->pageCount > 1;
     default:
         return {};
     }
@@ -178,5 +198,40 @@ QHash<int, QByteArray> PageModel::roleNames() const {
         {OwnerRole, "owner"},
         {SubpagesRole, "subpages"},
         {OtherSubpagesRole, "otherSubpages"},
+        {SubpageStatesRole, "subpageStates"},
+        {DifferingSubpagesRole, "differingSubpages"},
+        {WrittenSubpagesRole, "writtenSubpages"},
+        {HugeRole, "huge"},
     };
+}
+
+QList<int> PageModel::changedRoles(const PageRow& before, const PageRow& after) const {
+    QList<int> roles;
+    const auto check = [&](bool differs, std::initializer_list<int> of) {
+        if (differs)
+            roles.append(QList<int>(of));
+    };
+    check(before.name != after.name, {NameRole});
+    check(before.contents != after.contents, {ContentsRole});
+    check(before.refcount != after.refcount, {RefcountRole});
+    check(before.mapcount != after.mapcount, {MapcountRole});
+    check(before.entireMapcount != after.entireMapcount, {EntireMapcountRole});
+    check(before.pincount != after.pincount, {PincountRole});
+    check(before.inFlight != after.inFlight, {InFlightRole});
+    check(before.maybePinned != after.maybePinned, {MaybePinnedRole});
+    check(before.anonExclusive != after.anonExclusive, {AnonExclusiveRole});
+    check(before.zero != after.zero, {ZeroRole});
+    check(before.device != after.device, {DeviceRole});
+    check(before.swapCache != after.swapCache, {SwapCacheRole});
+    check(before.swapSlot != after.swapSlot, {SwapSlotRole});
+    check(before.ksm != after.ksm, {KsmRole});
+    check(before.pageCount != after.pageCount, {PageCountRole, HugeRole});
+    check(before.flags != after.flags, {FlagsRole});
+    check(before.owner != after.owner, {OwnerRole});
+    check(before.subpages != after.subpages, {SubpagesRole});
+    check(before.otherSubpages != after.otherSubpages, {OtherSubpagesRole});
+    check(before.subpageStates != after.subpageStates, {SubpageStatesRole});
+    check(before.differingSubpages != after.differingSubpages, {DifferingSubpagesRole});
+    check(before.writtenSubpages != after.writtenSubpages, {WrittenSubpagesRole});
+    return roles;
 }

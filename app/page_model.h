@@ -1,6 +1,7 @@
 // Physical memory as cards: one row per allocated folio (the zero pages
 // included), a THP as one row whose interesting subpages are listed in the
-// `subpages` role. One instance shows system RAM, another device memory.
+// `subpages` role and whose 512 subpages are summed up, one character each,
+// in `subpageStates`. One instance shows system RAM, another device memory.
 #pragma once
 
 #include "row_list_model.h"
@@ -34,6 +35,11 @@ struct PageRow {
     QString owner;         // the rmap: "anon_vma of buf, index 3"
     QVariantList subpages; // THP: [{pfn, index, contents, mapcount, anonExclusive}]
     int otherSubpages = 0; // THP subpages not listed (untouched)
+    // THP: one character per subpage, '.' for one in the head's state that
+    // holds no data, else '0' + a mask of PageModel::SubpageDifference.
+    QString subpageStates;
+    int differingSubpages = 0; // subpages whose mapcount or exclusive bit differs from the head's
+    int writtenSubpages = 0;   // subpages that hold data
     bool operator==(const PageRow&) const = default;
 };
 
@@ -65,8 +71,17 @@ public:
         OwnerRole,
         SubpagesRole,
         OtherSubpagesRole,
+        SubpageStatesRole,
+        DifferingSubpagesRole,
+        WrittenSubpagesRole,
+        HugeRole, // more than one page: a THP or the huge zero page
     };
     Q_ENUM(Role)
+    // What a subpage shows in the grid, as bits of subpageStates: it holds
+    // data, its own mapcount (PTE mappings) or its PG_anon_exclusive differs
+    // from the head's.
+    enum SubpageDifference { Written = 1, MapcountDiffers = 2, ExclusiveDiffers = 4 };
+    Q_ENUM(SubpageDifference)
     enum class Memory { system, device };
 
     PageModel(Memory memory, QObject* parent);
@@ -78,6 +93,9 @@ public:
     void update(const mmt::Kernel& kernel) { replaceRows(build(kernel)); }
     // The row showing the folio of `pfn`, or -1.
     Q_INVOKABLE int rowOfPfn(int pfn) const;
+
+protected:
+    QList<int> changedRoles(const PageRow& before, const PageRow& after) const override;
 
 private:
     std::vector<PageRow> build(const mmt::Kernel& kernel) const;

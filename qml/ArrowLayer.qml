@@ -3,10 +3,25 @@ import MmtutorApp
 
 // Draws the arrows from page-table entries (and holders) to the cards of what
 // they refer to: solid for a present mapping, dashed for a migration entry,
-// dotted for a swap or device-private entry. What to connect comes from the
-// Arrows registry.
+// dotted for a swap or device-private entry; a collapsed run of entries gets
+// one thick arrow to the card or section that holds its pages. What to
+// connect comes from the Arrows registry. The layer covers the stage's window,
+// not the whole stage, and draws only arrows whose entry is in sight: its
+// cost follows what is on screen, not the size of the scene.
 Canvas {
     id: layer
+
+    // Whether the point (x, y) of `item` is inside the list or grid that
+    // clips it (if any) and inside this layer.
+    function inSight(item, x, y) {
+        if (item.clipView) {
+            const p = item.mapToItem(item.clipView, x, y);
+            if (p.x < 0 || p.y < 0 || p.x > item.clipView.width || p.y > item.clipView.height)
+                return false;
+        }
+        const q = item.mapToItem(layer, x, y);
+        return q.x >= -layer.width && q.y >= -layer.height && q.x <= 2 * layer.width && q.y <= 2 * layer.height;
+    }
 
     // Coalesces the many registrations and moves of one step into one paint,
     // and paints again once moving cards have settled.
@@ -35,7 +50,7 @@ Canvas {
         ctx.beginPath();
         ctx.strokeStyle = toneOf(source);
         ctx.fillStyle = ctx.strokeStyle;
-        ctx.lineWidth = Theme.borderWidth * 1.5;
+        ctx.lineWidth = Theme.borderWidth * (source.collapsed ? 3.5 : 1.5);
         if (source.link === EntryModel.Dashed)
             ctx.setLineDash([6, 4]);
         else if (source.link === EntryModel.Dotted)
@@ -67,8 +82,10 @@ Canvas {
         for (const source of Arrows.sources) {
             if (!source.visible || source.targetKey === "" || source.link === EntryModel.NoLink)
                 continue;
+            if (!inSight(source, source.width / 2, source.height / 2))
+                continue;
             const target = Arrows.targets[source.targetKey];
-            if (target && target.visible)
+            if (target && target.visible && inSight(target, target.width / 2, target.height / 2))
                 drawArrow(ctx, source, target);
         }
     }
