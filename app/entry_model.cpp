@@ -92,9 +92,11 @@ EntryRow pmdRow(const mmt::Kernel& kernel, mmt::Pmd pmd) {
     return row;
 }
 
-// Two neighbouring PTEs a collapsed row can stand for together.
-bool alike(const EntryRow& a, const EntryRow& b) {
-    return a.kind == b.kind && a.kindText == b.kindText && a.bits == b.bits && a.link == b.link;
+// Two neighbouring PTEs a collapsed row can stand for together: the same
+// kind and the same bits (the write bit included) give the same kind text and
+// bits text, so this needs no strings.
+bool alike(mmt::Pte a, mmt::Pte b) {
+    return a.kind() == b.kind() && a.bits() == b.bits();
 }
 
 // What a run of `count` like PTEs from `first` refers to: one folio (a THP
@@ -183,12 +185,9 @@ std::vector<EntryRow> EntryModel::build(const mmt::Kernel& kernel) const {
             } else if (const mmt::Pte pte = kernel.pte(vmaId, index); !pte.is_none()) {
                 row = pteRow(kernel, pte);
                 // A run of like entries, within this page table, none of them expanded.
-                while (!isExpanded(vmaId.value, index + count) && index + count < pmdEnd) {
-                    const mmt::Pte next = kernel.pte(vmaId, index + count);
-                    if (next.is_none() || !alike(row, pteRow(kernel, next)))
-                        break;
+                while (index + count < pmdEnd && !isExpanded(vmaId.value, index + count) &&
+                       alike(pte, kernel.pte(vmaId, index + count)))
                     ++count;
-                }
                 if (count >= kMinCollapsedRun && !isExpanded(vmaId.value, index)) {
                     row.collapsed = true;
                     describeRunTarget(kernel, vmaId, index, count, row);

@@ -3,6 +3,8 @@
 #include "kernel.h"
 #include "trace.h"
 
+#include <algorithm>
+
 #include <QVariantMap>
 
 namespace {
@@ -89,19 +91,40 @@ PageRow folioRow(const mmt::Kernel& kernel, mmt::Pfn head) {
 
 PageModel::PageModel(Memory memory, QObject* parent) : RowListModel(parent), memory_(memory) {}
 
-std::vector<PageRow> PageModel::build(const mmt::Kernel& kernel) const {
+void PageModel::load(const mmt::Kernel& kernel) {
+    seen_.clear(); // nothing shown can be reused
+    rows_.clear();
+    resetRows(build(kernel));
+}
+
+std::vector<PageRow> PageModel::build(const mmt::Kernel& kernel) {
     std::vector<PageRow> rows;
     const uint32_t end = kernel.state().pages.size();
+    seen_.resize(end);
+    size_t previous = 0; // walks rows_, which is in pfn order too
     for (uint32_t pfn = 1; pfn < end;) {
         const mmt::Page& page = kernel.page(mmt::Pfn(pfn));
         if (!page.test(mmt::PG_allocated) || page.test(mmt::PG_tail)) {
             ++pfn;
             continue;
         }
+        const uint32_t count = std::min(end - pfn, 1u << page.order);
         const bool device = page.test(mmt::PG_device_private);
-        if (device == (memory_ == Memory::device))
-            rows.push_back(folioRow(kernel, mmt::Pfn(pfn)));
-        pfn += 1u << page.order;
+        if (device == (memory_ == Memory::device)) {
+            while (previous < rows_.size() && rows_[previous].key < pfn)
+                ++previous;
+            bool same = previous < rows_.size() && rows_[previous].key == pfn;
+            for (uint32_t i = 0; same && i < count; ++i)
+                same = seen_[pfn + i] == kernel.page(mmt::Pfn(pfn + i));
+            if (same) {
+                rows.push_back(rows_[previous]);
+            } else {
+                rows.push_back(folioRow(kernel, mmt::Pfn(pfn)));
+                for (uint32_t i = 0; i < count; ++i)
+                    seen_[pfn + i] = kernel.page(mmt::Pfn(pfn + i));
+            }
+        }
+        pfn += count;
     }
     return rows;
 }

@@ -4,6 +4,7 @@
 // in `subpageStates`. One instance shows system RAM, another device memory.
 #pragma once
 
+#include "page.h"
 #include "row_list_model.h"
 
 #include <QStringList>
@@ -89,7 +90,7 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    void load(const mmt::Kernel& kernel) { resetRows(build(kernel)); }
+    void load(const mmt::Kernel& kernel);
     void update(const mmt::Kernel& kernel) { replaceRows(build(kernel)); }
     // The row showing the folio of `pfn`, or -1.
     Q_INVOKABLE int rowOfPfn(int pfn) const;
@@ -98,7 +99,11 @@ protected:
     QList<int> changedRoles(const PageRow& before, const PageRow& after) const override;
 
 private:
-    std::vector<PageRow> build(const mmt::Kernel& kernel) const;
+    // Rows for the kernel's folios; a folio whose struct pages are all as
+    // when its row was made keeps that row (a step touches a few pages of
+    // thousands, and making a row means making its strings).
+    std::vector<PageRow> build(const mmt::Kernel& kernel);
 
     Memory memory_;
+    std::vector<mmt::Page> seen_; // by pfn: the struct pages the rows were made from
 };

@@ -5,8 +5,8 @@ import MmtutorApp
 // The memory stage: processes side by side with their page tables on top,
 // physical memory below them (huge pages as cards that expand into their
 // subpages, small pages in a virtualized grid), then the swap device, device
-// memory and the references held by others; arrows from entries to what they
-// refer to, drawn over the visible part only. The stage zooms (Ctrl+wheel,
+// memory and the references held by others; arrows from entries in sight to
+// what they refer to. The stage zooms (Ctrl+wheel,
 // pinch, the zoom bar, Ctrl+0 resets) and pans (drag, wheel, scroll bars).
 Item {
     id: stage
@@ -43,8 +43,6 @@ Item {
         view.contentY = 0;
     }
 
-    onZoomChanged: Arrows.moved()
-
     Flickable {
         id: view
 
@@ -57,9 +55,6 @@ Item {
 
         ScrollBar.vertical: ScrollBar {}
         ScrollBar.horizontal: ScrollBar {}
-
-        onContentXChanged: Arrows.moved()
-        onContentYChanged: Arrows.moved()
 
         // Everything on the stage, at zoom 1; scaled as a whole.
         Item {
@@ -88,9 +83,21 @@ Item {
                 }
                 PhysicalMemory {
                     width: stage.sectionWidth
-                    viewportHeight: view.height / stage.zoom
+                    // Not divided by the zoom: zooming out shows the same
+                    // cards smaller instead of making more of them.
+                    viewportHeight: view.height
                 }
                 OtherMemory {}
+            }
+            ArrowLayer {
+                anchors.fill: parent
+
+                Component.onCompleted: {
+                    Session.positionChanged.connect(schedule);
+                    Session.scenarioChanged.connect(schedule);
+                    Theme.modeChanged.connect(schedule);
+                    Theme.zoomChanged.connect(schedule);
+                }
             }
         }
     }
@@ -110,19 +117,6 @@ Item {
             onActiveChanged: startZoom = stage.zoom
             onActiveScaleChanged: stage.zoomBy(startZoom * activeScale / stage.zoom, centroid.position.x,
                                                centroid.position.y)
-        }
-    }
-
-    ArrowLayer {
-        id: arrowLayer
-
-        anchors.fill: view
-
-        Component.onCompleted: {
-            Session.positionChanged.connect(schedule);
-            Session.scenarioChanged.connect(schedule);
-            Theme.modeChanged.connect(schedule);
-            Theme.zoomChanged.connect(schedule);
         }
     }
 
