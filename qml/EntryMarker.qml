@@ -23,22 +23,25 @@ Item {
         model: marker.run ? 2 : 1
 
         Rectangle {
+            id: shape
+
             required property int index
 
             // The copy behind sits up and to the left, outlined only.
-            readonly property real shift: marker.run ? (index === 0 ? -0.2 : 0.15) * marker.width : 0
+            readonly property real shift: marker.run ? (shape.index === 0 ? -0.2 : 0.15) * marker.width : 0
+            readonly property bool filled: (marker.kind === EntryModel.Present || marker.kind === EntryModel.Thp
+                                            || marker.kind === EntryModel.DevicePrivate
+                                            || marker.kind === EntryModel.HugeZero || marker.empty)
+                                           && !(marker.run && shape.index === 0)
 
-            x: (marker.width - width) / 2 + shift
-            y: (marker.height - height) / 2 + shift
+            x: (marker.width - shape.width) / 2 + shape.shift
+            y: (marker.height - shape.height) / 2 + shape.shift
             width: marker.empty ? marker.width : (marker.diamond ? marker.width * 0.72 : marker.width)
                    * (marker.run ? 0.8 : 1)
-            height: marker.empty ? Theme.borderWidth * 2 : width
+            height: marker.empty ? Theme.borderWidth * 2 : shape.width
             rotation: marker.diamond ? 45 : 0
-            radius: marker.kind === EntryModel.Swap || marker.kind === EntryModel.HugeZero ? width / 2 : 0
-            color: (marker.kind === EntryModel.Present || marker.kind === EntryModel.Thp
-                    || marker.kind === EntryModel.DevicePrivate || marker.kind === EntryModel.HugeZero
-                    || marker.empty) && !(marker.run && index === 0) ? marker.tone
-                   : marker.run ? Theme.surface : "transparent"
+            radius: marker.kind === EntryModel.Swap || marker.kind === EntryModel.HugeZero ? shape.width / 2 : 0
+            color: shape.filled ? marker.tone : marker.run ? Theme.surface : "transparent"
             border.color: marker.tone
             border.width: Theme.strongBorderWidth
         }

@@ -1,8 +1,9 @@
 import QtQuick
 import MmtutorApp
 
-// The stage's bottom row: swap slots, device memory and the references held
-// by others, each a small flow of cards.
+// The stage's bottom row: swap slots and device memory, each a grid that
+// makes cards only for what is in sight, and the references held by others,
+// a flow of cards (holders are few).
 Row {
     spacing: Theme.spacingHuge
 
@@ -13,21 +14,19 @@ Row {
             text: "Swap"
             note: swapCards.count === 0 ? "no slot in use" : ""
         }
-        Flow {
-            id: swapFlow
+        CardGrid {
+            id: swapCards
 
-            width: Math.max(Theme.cardWidth, Math.min(swapCards.count, 3) * (Theme.cardWidth + Theme.spacing))
-            spacing: Theme.spacing
+            objectName: "swapGrid"
+            sectionKey: "section:swap"
+            cardHeight: Math.round(96 * Theme.zoom)
+            model: Session.swapSlots
 
-            Component.onCompleted: Arrows.setTarget("section:swap", swapFlow)
-            Component.onDestruction: Arrows.removeTarget("section:swap", swapFlow)
-
-            Repeater {
-                id: swapCards
-
-                model: Session.swapSlots
-
-                SwapCard {}
+            delegate: SwapCard {
+                width: GridView.view.cellWidth - Theme.spacing
+                height: GridView.view.cellHeight - Theme.spacing
+                clip: true
+                clipView: GridView.view
             }
         }
     }
@@ -38,21 +37,19 @@ Row {
             text: "Device memory"
             note: deviceCards.count === 0 ? "empty" : ""
         }
-        Flow {
-            id: deviceFlow
+        CardGrid {
+            id: deviceCards
 
-            width: Math.max(Theme.cardWidth, Math.min(deviceCards.count, 3) * (Theme.cardWidth + Theme.spacing))
-            spacing: Theme.spacing
+            objectName: "deviceGrid"
+            sectionKey: "section:device"
+            cardHeight: Math.round(156 * Theme.zoom)
+            model: Session.devicePages
 
-            Component.onCompleted: Arrows.setTarget("section:device", deviceFlow)
-            Component.onDestruction: Arrows.removeTarget("section:device", deviceFlow)
-
-            Repeater {
-                id: deviceCards
-
-                model: Session.devicePages
-
-                PageCard {}
+            delegate: PageCard {
+                width: GridView.view.cellWidth - Theme.spacing
+                height: GridView.view.cellHeight - Theme.spacing
+                clip: true
+                clipView: GridView.view
             }
         }
     }

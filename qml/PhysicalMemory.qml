@@ -41,6 +41,20 @@ Column {
             PageCard {}
         }
     }
+    // Where the arrow of a collapsed run of entries ends: the grid as a
+    // whole, not one of its cards.
+    Label {
+        id: smallTitle
+
+        visible: smallPages.count > 0
+        text: smallPages.count + (smallPages.count === 1 ? " small page" : " small pages")
+        color: Theme.textMuted
+        font.pixelSize: Theme.fontSizeSmall
+        font.bold: true
+
+        Component.onCompleted: Arrows.setTarget("section:pages", smallTitle)
+        Component.onDestruction: Arrows.removeTarget("section:pages", smallTitle)
+    }
     GridView {
         id: grid
 
@@ -66,10 +80,10 @@ Column {
         }
 
         delegate: PageCard {
-            width: grid.cellWidth - Theme.spacing
-            height: grid.cellHeight - Theme.spacing
+            width: GridView.view.cellWidth - Theme.spacing
+            height: GridView.view.cellHeight - Theme.spacing
             clip: true
-            clipView: grid
+            clipView: GridView.view
         }
         displaced: Transition {
             enabled: !Theme.reduceMotion
@@ -79,7 +93,5 @@ Column {
         ScrollBar.vertical: ScrollBar {}
 
         onContentYChanged: Arrows.moved()
-        Component.onCompleted: Arrows.setTarget("section:pages", grid)
-        Component.onDestruction: Arrows.removeTarget("section:pages", grid)
     }
 }

@@ -100,7 +100,7 @@ Rectangle {
             cacheBuffer: Theme.entryHeight * 4
 
             delegate: EntryItem {
-                clipView: entryRows
+                clipView: ListView.view
             }
 
             ScrollBar.vertical: ScrollBar {}

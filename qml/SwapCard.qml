@@ -12,6 +12,8 @@ Rectangle {
     required property string cachePage
     required property string contents
     required property string owner
+    // The grid the card lives in: arrows end at it only while it is in sight there.
+    property Item clipView: null
 
     readonly property string signature: count + "|" + cachePage + "|" + contents
 

@@ -180,6 +180,9 @@ private slots:
             return item->objectName() == QLatin1String("subpageToggle");
         });
         QVERIFY2(smallCards.size() < 100, qPrintable(QString::number(smallCards.size())));
+        // buf[100]'s slot, in the swap section's grid.
+        QCOMPARE(named(QStringLiteral("swapGrid")).value(0)->property("count").toInt(), 1);
+        QCOMPARE(session_->swapSlots()->rowCount(), 1);
         screenshots(QStringLiteral("6_large"));
 
         // Expanding the run of 411 entries: the table scrolls, its rows are made as needed.
