@@ -25,6 +25,9 @@ Rectangle {
     // The list view the row lives in: arrows are drawn only while the row is
     // in sight there.
     property Item clipView: null
+    // The step the row last showed: a signature that changes while the step
+    // stays (a run expanded or collapsed by the user) is no change in the kernel.
+    property int seenStep: -1
 
     // For the inspector's history query.
     readonly property int vma: vmaId
@@ -52,11 +55,25 @@ Rectangle {
     border.color: empty ? Theme.border : tone
     border.width: collapsed ? Theme.strongBorderWidth : Theme.borderWidth
 
-    onSignatureChanged: highlight.flash()
+    onSignatureChanged: {
+        if (Session.stepIndex !== seenStep)
+            highlight.flash();
+    }
     onYChanged: Arrows.moved()
-    Component.onCompleted: Arrows.addSource(entry)
+    Component.onCompleted: {
+        seenStep = Session.stepIndex;
+        Arrows.addSource(entry);
+    }
     Component.onDestruction: Arrows.removeSource(entry)
 
+    // Session updates the models before it announces the new position.
+    Connections {
+        target: Session
+
+        function onPositionChanged() {
+            entry.seenStep = Session.stepIndex;
+        }
+    }
     ChangeFlash {
         id: highlight
 

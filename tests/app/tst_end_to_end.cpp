@@ -202,6 +202,16 @@ private slots:
                              return item->property("targetKey").isValid() && item->property("level").isValid();
                          }).size();
         QVERIFY2(made < 60, qPrintable(QString::number(made)));
+        screenshot(QStringLiteral("6_large_run_expanded"));
+        // Expanding is no kernel change: the rows it shows do not light up.
+        const QList<QQuickItem*> shown = findItems(lists.first(), [](QQuickItem* item) {
+            return item->property("address").toString() == QLatin1String("buf[101]");
+        });
+        QCOMPARE(shown.size(), 1);
+        const QList<QQuickItem*> flashes =
+            findItems(shown.first(), [](QQuickItem* item) { return item->property("armed").isValid(); });
+        QCOMPARE(flashes.size(), 1);
+        QCOMPARE(flashes.first()->opacity(), 0.0);
         entries->collapseAll();
         QCOMPARE(entries->rowCount(), 8);
 
