@@ -85,8 +85,12 @@ Rectangle {
         onTapped: {
             if (entry.collapsed)
                 entry.ListView.view.model.expandRange(entry.vmaId, entry.firstIndex, entry.pageCount);
-            else
+            else {
                 Inspection.select("entry", entry);
+                // The card the entry points at may be scrolled away in its grid.
+                if (entry.targetKey !== "")
+                    Arrows.revealRequested(entry.targetKey);
+            }
         }
     }
     // Inside the row: rows are stacked close together.

@@ -93,5 +93,15 @@ Column {
         ScrollBar.vertical: ScrollBar {}
 
         onContentYChanged: Arrows.moved()
+
+        Connections {
+            target: Arrows
+
+            function onRevealRequested(key: string) {
+                const row = smallPages.rowOfCard(key);
+                if (row >= 0)
+                    grid.positionViewAtIndex(row, GridView.Contain);
+            }
+        }
     }
 }

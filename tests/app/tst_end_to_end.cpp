@@ -212,6 +212,18 @@ private slots:
             findItems(shown.first(), [](QQuickItem* item) { return item->property("armed").isValid(); });
         QCOMPARE(flashes.size(), 1);
         QCOMPARE(flashes.first()->opacity(), 0.0);
+        // Clicking the entry brings the card it points at into the page grid's sight.
+        QCOMPARE(grids.first()->property("contentY").toReal(), 0.0);
+        const QString targetKey = shown.first()->property("targetKey").toString();
+        click(shown.first());
+        QTRY_VERIFY(grids.first()->property("contentY").toReal() > 0);
+        QTRY_COMPARE(findItems(grids.first(),
+                               [&](QQuickItem* item) {
+                                   return item->property("cardKey").toString() == targetKey && item->isVisible();
+                               })
+                         .size(),
+                     1);
+        key(Qt::Key_Escape);
         entries->collapseAll();
         QCOMPARE(entries->rowCount(), 8);
 
