@@ -102,7 +102,8 @@ bool alike(mmt::Pte a, mmt::Pte b) {
 // What a run of `count` like PTEs from `first` refers to: one folio (a THP
 // mapped by PTEs) gets an arrow to its card, many pages an arrow to the
 // section that holds them.
-void describeRunTarget(const mmt::Kernel& kernel, mmt::VmaId vma, uint32_t first, uint32_t count, EntryRow& row) {
+void describeRunTarget(const mmt::Kernel& kernel, mmt::VmaId vma, uint32_t first, uint32_t count,
+                       EntryRow& row) {
     if (row.kind == EntryModel::Swap) {
         row.target = QStringLiteral("%1 swap slots").arg(count);
         row.targetKey = QStringLiteral("section:swap");
@@ -117,7 +118,9 @@ void describeRunTarget(const mmt::Kernel& kernel, mmt::VmaId vma, uint32_t first
         oneFolio = pte.has_pfn() && kernel.folio(pte.pfn()) == folio;
     }
     if (oneFolio) {
-        row.target = QStringLiteral("%1 subpages of %2").arg(count).arg(QString::fromStdString(kernel.page_name(folio)));
+        row.target = QStringLiteral("%1 subpages of %2")
+                         .arg(count)
+                         .arg(QString::fromStdString(kernel.page_name(folio)));
         row.targetKey = pageKey(kernel, folio);
         return;
     }

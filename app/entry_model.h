@@ -34,7 +34,7 @@ struct EntryRow {
     QString target;    // "page #12", "slot 3", "THP page #600", "512 pages"
     QString targetKey; // "page:12", "slot:3", "section:pages": where the arrow ends
     int targetPfn = 0;
-    int link = 0;          // EntryModel::Link
+    int link = 0;           // EntryModel::Link
     bool collapsed = false; // a run of like entries shown as one row
     bool operator==(const EntryRow&) const = default;
 };

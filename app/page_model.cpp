@@ -62,12 +62,13 @@ PageRow folioRow(const mmt::Kernel& kernel, mmt::Pfn head) {
             // While a PMD maps the THP the head's exclusive bit stands for all
             // 512 subpages; a subpage's own bit means something once a PTE maps it.
             const bool ownExclusiveCounts = subpage.mapcount > 0;
-            const int difference =
-                (subpage.contents != 0 ? PageModel::Written : 0) |
-                (subpage.mapcount != page.mapcount ? PageModel::MapcountDiffers : 0) |
-                (ownExclusiveCounts && exclusive != page.test(mmt::PG_anon_exclusive) ? PageModel::ExclusiveDiffers
-                                                                                       : 0);
-            row.subpageStates += difference == 0 ? QLatin1Char('.') : QLatin1Char(static_cast<char>('0' + difference));
+            const int difference = (subpage.contents != 0 ? PageModel::Written : 0) |
+                                   (subpage.mapcount != page.mapcount ? PageModel::MapcountDiffers : 0) |
+                                   (ownExclusiveCounts && exclusive != page.test(mmt::PG_anon_exclusive)
+                                        ? PageModel::ExclusiveDiffers
+                                        : 0);
+            row.subpageStates +=
+                difference == 0 ? QLatin1Char('.') : QLatin1Char(static_cast<char>('0' + difference));
             row.differingSubpages += (difference & ~PageModel::Written) != 0 ? 1 : 0;
             row.writtenSubpages += subpage.contents != 0 ? 1 : 0;
             const bool interesting = subpage.contents != 0 || subpage.mapcount != 0 || exclusive;

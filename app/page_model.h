@@ -20,9 +20,9 @@ struct PageRow {
     QString name;     // "page #12", "the zero page", "device page #40"
     QString contents; // what the page holds, "" for zeroes
     int refcount = 0;
-    int mapcount = 0; // folio-wide: PTE mappings plus PMD mappings
+    int mapcount = 0;       // folio-wide: PTE mappings plus PMD mappings
     int entireMapcount = 0; // PMD mappings of the folio (head only)
-    int pincount = 0; // compound_pincount (large folios)
+    int pincount = 0;       // compound_pincount (large folios)
     int inFlight = 0;
     bool maybePinned = false;   // folio_maybe_dma_pinned()
     bool anonExclusive = false; // PageAnonExclusive (any subpage for a THP)

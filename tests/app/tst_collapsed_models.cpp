@@ -85,7 +85,8 @@ private slots:
         QCOMPARE(entries->rowCount(), 12); // ten entries, the swap entry, one run
         QCOMPARE(roleData(entries, 3, "address").toString(), QStringLiteral("buf[3]"));
         const int page = session.pages()->rowOfPfn(roleData(entries, 3, "targetPfn").toInt());
-        QCOMPARE(roleData(entries, 3, "target").toString(), roleData(session.pages(), page, "name").toString());
+        QCOMPARE(roleData(entries, 3, "target").toString(),
+                 roleData(session.pages(), page, "name").toString());
         QCOMPARE(roleData(session.pages(), page, "contents").toString(), QStringLiteral("v3"));
         // Stepping keeps what the user expanded.
         session.stepBack();
@@ -109,7 +110,8 @@ private slots:
         QCOMPARE(roleData(entries, 0, "level").toInt(), int(EntryModel::Pte));
         const int head = session.pages()->rowOfPfn(roleData(entries, 0, "targetPfn").toInt());
         QVERIFY(head >= 0);
-        QCOMPARE(roleData(entries, 0, "targetKey").toString(), roleData(session.pages(), head, "cardKey").toString());
+        QCOMPARE(roleData(entries, 0, "targetKey").toString(),
+                 roleData(session.pages(), head, "cardKey").toString());
         QCOMPARE(roleData(entries, 0, "target").toString(),
                  QStringLiteral("512 subpages of ") + roleData(session.pages(), head, "name").toString());
     }

@@ -8,12 +8,12 @@
 #include <functional>
 
 #include <QGuiApplication>
-#include <QQuickItem>
-#include <QWheelEvent>
 #include <QQmlApplicationEngine>
+#include <QQuickItem>
 #include <QQuickWindow>
 #include <QSGRendererInterface>
 #include <QTest>
+#include <QWheelEvent>
 #include <QtQml/qqmlextensionplugin.h>
 
 Q_IMPORT_QML_PLUGIN(MmtutorPlugin)
@@ -48,7 +48,8 @@ class EndToEndTest : public QObject {
         return found;
     }
     QList<QQuickItem*> named(const QString& objectName) {
-        return findItems(window_->contentItem(), [&](QQuickItem* item) { return item->objectName() == objectName; });
+        return findItems(window_->contentItem(),
+                         [&](QQuickItem* item) { return item->objectName() == objectName; });
     }
     QQuickItem* stage() {
         const QList<QQuickItem*> stages = named(QStringLiteral("stage"));
@@ -74,8 +75,11 @@ class EndToEndTest : public QObject {
             for (const char* mode : {"light", "dark"}) {
                 window_->resize(size);
                 window_->setProperty("theme", QString::fromLatin1(mode));
-                screenshot(QStringLiteral("%1_%2x%3_%4").arg(name).arg(size.width()).arg(size.height()).arg(
-                    QLatin1String(mode)));
+                screenshot(QStringLiteral("%1_%2x%3_%4")
+                               .arg(name)
+                               .arg(size.width())
+                               .arg(size.height())
+                               .arg(QLatin1String(mode)));
             }
         window_->setProperty("theme", QStringLiteral("light"));
         window_->resize(1280, 720);
@@ -161,7 +165,9 @@ private slots:
         QString text = QStringLiteral("process P\nmap P huge 2048 rw thp\nmap P buf 600 rw\n");
         for (int thp = 0; thp < 4; ++thp)
             text += QStringLiteral("write P huge[%1] \"t%2\"\nwrite P huge[%3] \"s\"\n")
-                        .arg(thp * 512).arg(thp).arg(thp * 512 + 9);
+                        .arg(thp * 512)
+                        .arg(thp)
+                        .arg(thp * 512 + 9);
         for (int i = 0; i < 600; ++i)
             text += QStringLiteral("write P buf[%1] \"v%1\"\n").arg(i);
         text += QStringLiteral("swapout P buf[100]\n");
@@ -198,9 +204,10 @@ private slots:
         QTRY_COMPARE(entries->rowCount(), 8 - 1 + 411);
         QVERIFY(entries->hasExpanded());
         QCOMPARE(lists.first()->property("count").toInt(), 418);
-        const int made = findItems(lists.first(), [](QQuickItem* item) {
-                             return item->property("targetKey").isValid() && item->property("level").isValid();
-                         }).size();
+        const int made =
+            findItems(lists.first(), [](QQuickItem* item) {
+                return item->property("targetKey").isValid() && item->property("level").isValid();
+            }).size();
         QVERIFY2(made < 60, qPrintable(QString::number(made)));
         screenshot(QStringLiteral("6_large_run_expanded"));
         // Expanding is no kernel change: the rows it shows do not light up.
@@ -219,7 +226,8 @@ private slots:
         QTRY_VERIFY(grids.first()->property("contentY").toReal() > 0);
         QTRY_COMPARE(findItems(grids.first(),
                                [&](QQuickItem* item) {
-                                   return item->property("cardKey").toString() == targetKey && item->isVisible();
+                                   return item->property("cardKey").toString() == targetKey &&
+                                          item->isVisible();
                                })
                          .size(),
                      1);
@@ -238,9 +246,8 @@ private slots:
         reveal(toggles.first());
         click(toggles.first());
         QTRY_VERIFY(card->property("expanded").toBool());
-        const QList<QQuickItem*> cells = findItems(card, [](QQuickItem* item) {
-            return item->property("differs").isValid();
-        });
+        const QList<QQuickItem*> cells =
+            findItems(card, [](QQuickItem* item) { return item->property("differs").isValid(); });
         QCOMPARE(cells.size(), 512);
         QVERIFY(card->width() > card->implicitWidth() - 1 && card->width() > 176);
         screenshots(QStringLiteral("7_large_thp_expanded"));
@@ -264,8 +271,8 @@ private slots:
         // Ctrl+wheel over the stage zooms about the pointer; a plain wheel does not zoom.
         const QPointF at = stageItem->mapToScene(QPointF(stageItem->width() / 2, stageItem->height() / 2));
         auto wheel = [&](Qt::KeyboardModifiers modifiers, int delta) {
-            QWheelEvent event(at, window_->mapToGlobal(at), QPoint(), QPoint(0, delta), Qt::NoButton, modifiers,
-                              Qt::NoScrollPhase, false);
+            QWheelEvent event(at, window_->mapToGlobal(at), QPoint(), QPoint(0, delta), Qt::NoButton,
+                              modifiers, Qt::NoScrollPhase, false);
             QCoreApplication::sendEvent(window_, &event);
         };
         wheel(Qt::ControlModifier, -240);
