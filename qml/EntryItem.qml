@@ -123,7 +123,7 @@ Rectangle {
             tone: entry.tone
             run: entry.collapsed
         }
-        Label {
+        Text {
             id: addressLabel
 
             x: marker.width + Theme.spacingSmall
@@ -135,7 +135,7 @@ Rectangle {
             font.family: Theme.monospaceFamily
             font.pixelSize: Theme.fontSizeSmall
         }
-        Label {
+        Text {
             x: addressLabel.x + addressLabel.width + Theme.spacingSmall
             width: cells.available - cells.addressWidth - cells.bitsWidth - cells.targetWidth
             anchors.verticalCenter: parent.verticalCenter
@@ -145,7 +145,7 @@ Rectangle {
             font.pixelSize: Theme.fontSizeSmall
             font.bold: !entry.empty
         }
-        Label {
+        Text {
             id: bitsLabel
 
             x: targetLabel.x - Theme.spacingSmall - width
@@ -157,7 +157,7 @@ Rectangle {
             font.family: Theme.monospaceFamily
             font.pixelSize: Theme.fontSizeSmall
         }
-        Label {
+        Text {
             id: targetLabel
 
             x: cells.width - width

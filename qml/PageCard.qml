@@ -81,7 +81,7 @@ Rectangle {
         width: parent.width - 2 * Theme.spacing
         spacing: Theme.spacingSmall
 
-        Label {
+        Text {
             width: parent.width
             text: card.pageCount > 1 ? "THP " + card.name : card.name
             elide: Text.ElideRight
@@ -89,7 +89,7 @@ Rectangle {
             font.pixelSize: Theme.fontSizeBody
             font.bold: true
         }
-        Label {
+        Text {
             width: parent.width
             text: card.zero ? "zeroes" : card.contents === "" ? "(zeroes)" : "\u201c" + card.contents + "\u201d"
             elide: Text.ElideRight
@@ -97,7 +97,7 @@ Rectangle {
             font.family: Theme.monospaceFamily
             font.pixelSize: Theme.fontSizeBody
         }
-        Label {
+        Text {
             width: parent.width
             text: "ref " + card.refcount + "  map " + card.mapcount
                 + (card.pincount > 0 ? "  pin " + card.pincount : "")
@@ -153,7 +153,7 @@ Rectangle {
                 }
             }
         }
-        Label {
+        Text {
             width: parent.width
             visible: card.owner !== ""
             text: card.owner
@@ -161,7 +161,7 @@ Rectangle {
             color: Theme.textMuted
             font.pixelSize: Theme.fontSizeSmall
         }
-        Label {
+        Text {
             objectName: "subpageToggle"
             width: parent.width
             visible: card.expandable
@@ -187,7 +187,7 @@ Rectangle {
         Repeater {
             model: card.expanded ? card.subpages : []
 
-            Label {
+            Text {
                 required property var modelData
 
                 width: parent ? parent.width : 0
@@ -199,7 +199,7 @@ Rectangle {
                 font.pixelSize: Theme.fontSizeSmall
             }
         }
-        Label {
+        Text {
             visible: card.expanded && card.otherSubpages > 0
             text: card.otherSubpages + " more subpages never written, not mapped by a PTE, not exclusive"
             width: parent.width

@@ -46,13 +46,13 @@ Rectangle {
         width: parent.width - 2 * Theme.spacing
         spacing: Theme.spacingSmall
 
-        Label {
+        Text {
             text: "swap slot " + card.slot
             color: Theme.text
             font.pixelSize: Theme.fontSizeBody
             font.bold: true
         }
-        Label {
+        Text {
             width: parent.width
             text: "\u201c" + card.contents + "\u201d"
             elide: Text.ElideRight
@@ -60,14 +60,14 @@ Rectangle {
             font.family: Theme.monospaceFamily
             font.pixelSize: Theme.fontSizeBody
         }
-        Label {
+        Text {
             width: parent.width
             text: "swap count " + card.count + (card.cachePage !== "" ? ", cache: " + card.cachePage : "")
             wrapMode: Text.Wrap
             color: Theme.textMuted
             font.pixelSize: Theme.fontSizeSmall
         }
-        Label {
+        Text {
             width: parent.width
             visible: card.owner !== ""
             text: card.owner
