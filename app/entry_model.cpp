@@ -92,9 +92,81 @@ EntryRow pmdRow(const mmt::Kernel& kernel, mmt::Pmd pmd) {
     return row;
 }
 
+// Two neighbouring PTEs a collapsed row can stand for together: the same
+// kind and the same bits (the write bit included) give the same kind text and
+// bits text, so this needs no strings.
+bool alike(mmt::Pte a, mmt::Pte b) {
+    return a.kind() == b.kind() && a.bits() == b.bits();
+}
+
+// What a run of `count` like PTEs from `first` refers to: one folio (a THP
+// mapped by PTEs) gets an arrow to its card, many pages an arrow to the
+// section that holds them.
+void describeRunTarget(const mmt::Kernel& kernel, mmt::VmaId vma, uint32_t first, uint32_t count,
+                       EntryRow& row) {
+    if (row.kind == EntryModel::Swap) {
+        row.target = QStringLiteral("%1 swap slots").arg(count);
+        row.targetKey = QStringLiteral("section:swap");
+        row.targetPfn = 0;
+        return;
+    }
+    const mmt::Pte head = kernel.pte(vma, first);
+    bool oneFolio = head.has_pfn();
+    const mmt::Pfn folio = oneFolio ? kernel.folio(head.pfn()) : mmt::Pfn(0);
+    for (uint32_t i = 1; oneFolio && i < count; ++i) {
+        const mmt::Pte pte = kernel.pte(vma, first + i);
+        oneFolio = pte.has_pfn() && kernel.folio(pte.pfn()) == folio;
+    }
+    if (oneFolio) {
+        row.target = QStringLiteral("%1 subpages of %2")
+                         .arg(count)
+                         .arg(QString::fromStdString(kernel.page_name(folio)));
+        row.targetKey = pageKey(kernel, folio);
+        return;
+    }
+    const bool device = row.kind == EntryModel::DevicePrivate;
+    row.target = QStringLiteral("%1 %2").arg(count).arg(device ? "device pages" : "pages");
+    row.targetKey = device ? QStringLiteral("section:device") : QStringLiteral("section:pages");
+    row.targetPfn = 0;
+}
+
 } // namespace
 
 EntryModel::EntryModel(mmt::ProcessId process, QObject* parent) : RowListModel(parent), process_(process) {}
+
+void EntryModel::load(const mmt::Kernel& kernel) {
+    kernel_ = &kernel;
+    resetRows(build(kernel));
+}
+
+void EntryModel::update(const mmt::Kernel& kernel) {
+    kernel_ = &kernel;
+    replaceRows(build(kernel));
+}
+
+bool EntryModel::isExpanded(uint32_t vma, uint32_t index) const {
+    return std::any_of(expanded_.begin(), expanded_.end(), [&](const Expanded& range) {
+        return range.vma == vma && index >= range.first && index < range.end;
+    });
+}
+
+void EntryModel::expandRange(int vmaId, int first, int count) {
+    if (kernel_ == nullptr || vmaId < 0 || first < 0 || count <= 0)
+        return;
+    expanded_.push_back({static_cast<uint32_t>(vmaId), static_cast<uint32_t>(first),
+                         static_cast<uint32_t>(first) + static_cast<uint32_t>(count)});
+    replaceRows(build(*kernel_));
+    emit expandedChanged();
+}
+
+void EntryModel::collapseAll() {
+    if (expanded_.empty())
+        return;
+    expanded_.clear();
+    if (kernel_ != nullptr)
+        replaceRows(build(*kernel_));
+    emit expandedChanged();
+}
 
 std::vector<EntryRow> EntryModel::build(const mmt::Kernel& kernel) const {
     std::vector<EntryRow> rows;
@@ -115,6 +187,16 @@ std::vector<EntryRow> EntryModel::build(const mmt::Kernel& kernel) const {
                 count = pmdEnd - index;
             } else if (const mmt::Pte pte = kernel.pte(vmaId, index); !pte.is_none()) {
                 row = pteRow(kernel, pte);
+                // A run of like entries, within this page table, none of them expanded.
+                while (index + count < pmdEnd && !isExpanded(vmaId.value, index + count) &&
+                       alike(pte, kernel.pte(vmaId, index + count)))
+                    ++count;
+                if (count >= kMinCollapsedRun && !isExpanded(vmaId.value, index)) {
+                    row.collapsed = true;
+                    describeRunTarget(kernel, vmaId, index, count, row);
+                } else {
+                    count = 1;
+                }
             } else {
                 // A run of none entries, split where the VMA's coverage changes.
                 const bool mapped = kernel.vma_page(vmaId, index) & mmt::VMA_mapped;
@@ -126,6 +208,7 @@ std::vector<EntryRow> EntryModel::build(const mmt::Kernel& kernel) const {
             }
             row.key = rowKey(vmaId, index, static_cast<Level>(row.level));
             row.vma = name;
+            row.vmaId = static_cast<int>(vmaId.value);
             row.firstIndex = static_cast<int>(index);
             row.pageCount = static_cast<int>(count);
             row.address = rangeText(name, index, count);
@@ -134,6 +217,34 @@ std::vector<EntryRow> EntryModel::build(const mmt::Kernel& kernel) const {
         }
     }
     return rows;
+}
+
+QList<int> EntryModel::changedRoles(const EntryRow& before, const EntryRow& after) const {
+    QList<int> roles;
+    if (before.address != after.address)
+        roles << AddressRole;
+    if (before.pageCount != after.pageCount)
+        roles << PageCountRole;
+    if (before.level != after.level)
+        roles << LevelRole;
+    if (before.kind != after.kind)
+        roles << KindRole;
+    if (before.kindText != after.kindText)
+        roles << KindTextRole;
+    if (before.bits != after.bits)
+        roles << BitsRole;
+    if (before.target != after.target)
+        roles << TargetRole;
+    if (before.targetKey != after.targetKey)
+        roles << TargetKeyRole;
+    if (before.targetPfn != after.targetPfn)
+        roles << TargetPfnRole;
+    if (before.link != after.link)
+        roles << LinkRole;
+    if (before.collapsed != after.collapsed)
+        roles << CollapsedRole;
+    // Keys are equal, so VMA and first index are too.
+    return roles;
 }
 
 QVariant EntryModel::data(const QModelIndex& index, int role) const {
@@ -166,6 +277,10 @@ QVariant EntryModel::data(const QModelIndex& index, int role) const {
         return row->targetPfn;
     case LinkRole:
         return row->link;
+    case VmaIdRole:
+        return row->vmaId;
+    case CollapsedRole:
+        return row->collapsed;
     default:
         return {};
     }
@@ -179,5 +294,6 @@ QHash<int, QByteArray> EntryModel::roleNames() const {
         {KindTextRole, "kindText"},     {BitsRole, "bits"},
         {TargetRole, "target"},         {TargetKeyRole, "targetKey"},
         {TargetPfnRole, "targetPfn"},   {LinkRole, "link"},
+        {VmaIdRole, "vmaId"},           {CollapsedRole, "collapsed"},
     };
 }

@@ -3,6 +3,8 @@
 #include "kernel.h"
 #include "trace.h"
 
+#include <algorithm>
+
 #include <QVariantMap>
 
 namespace {
@@ -51,11 +53,24 @@ PageRow folioRow(const mmt::Kernel& kernel, mmt::Pfn head) {
         row.owner =
             QStringLiteral("anon_vma of %1, index %2").arg(text(kernel, page.anon_vma)).arg(page.index);
     if (row.pageCount > 1 && !row.zero) {
+        row.subpageStates.reserve(row.pageCount);
         for (int i = 0; i < row.pageCount; ++i) {
             const mmt::Pfn pfn(head.value + static_cast<uint32_t>(i));
             const mmt::Page& subpage = kernel.page(pfn);
             const bool exclusive = subpage.test(mmt::PG_anon_exclusive);
             row.anonExclusive = row.anonExclusive || exclusive;
+            // While a PMD maps the THP the head's exclusive bit stands for all
+            // 512 subpages; a subpage's own bit means something once a PTE maps it.
+            const bool ownExclusiveCounts = subpage.mapcount > 0;
+            const int difference = (subpage.contents != 0 ? PageModel::Written : 0) |
+                                   (subpage.mapcount != page.mapcount ? PageModel::MapcountDiffers : 0) |
+                                   (ownExclusiveCounts && exclusive != page.test(mmt::PG_anon_exclusive)
+                                        ? PageModel::ExclusiveDiffers
+                                        : 0);
+            row.subpageStates +=
+                difference == 0 ? QLatin1Char('.') : QLatin1Char(static_cast<char>('0' + difference));
+            row.differingSubpages += (difference & ~PageModel::Written) != 0 ? 1 : 0;
+            row.writtenSubpages += subpage.contents != 0 ? 1 : 0;
             const bool interesting = subpage.contents != 0 || subpage.mapcount != 0 || exclusive;
             if (!interesting || row.subpages.size() >= kMaxListedSubpages) {
                 ++row.otherSubpages;
@@ -77,19 +92,40 @@ PageRow folioRow(const mmt::Kernel& kernel, mmt::Pfn head) {
 
 PageModel::PageModel(Memory memory, QObject* parent) : RowListModel(parent), memory_(memory) {}
 
-std::vector<PageRow> PageModel::build(const mmt::Kernel& kernel) const {
+void PageModel::load(const mmt::Kernel& kernel) {
+    seen_.clear(); // nothing shown can be reused
+    rows_.clear();
+    resetRows(build(kernel));
+}
+
+std::vector<PageRow> PageModel::build(const mmt::Kernel& kernel) {
     std::vector<PageRow> rows;
     const uint32_t end = kernel.state().pages.size();
+    seen_.resize(end);
+    size_t previous = 0; // walks rows_, which is in pfn order too
     for (uint32_t pfn = 1; pfn < end;) {
         const mmt::Page& page = kernel.page(mmt::Pfn(pfn));
         if (!page.test(mmt::PG_allocated) || page.test(mmt::PG_tail)) {
             ++pfn;
             continue;
         }
+        const uint32_t count = std::min(end - pfn, 1u << page.order);
         const bool device = page.test(mmt::PG_device_private);
-        if (device == (memory_ == Memory::device))
-            rows.push_back(folioRow(kernel, mmt::Pfn(pfn)));
-        pfn += 1u << page.order;
+        if (device == (memory_ == Memory::device)) {
+            while (previous < rows_.size() && rows_[previous].key < pfn)
+                ++previous;
+            bool same = previous < rows_.size() && rows_[previous].key == pfn;
+            for (uint32_t i = 0; same && i < count; ++i)
+                same = seen_[pfn + i] == kernel.page(mmt::Pfn(pfn + i));
+            if (same) {
+                rows.push_back(rows_[previous]);
+            } else {
+                rows.push_back(folioRow(kernel, mmt::Pfn(pfn)));
+                for (uint32_t i = 0; i < count; ++i)
+                    seen_[pfn + i] = kernel.page(mmt::Pfn(pfn + i));
+            }
+        }
+        pfn += count;
     }
     return rows;
 }
@@ -150,6 +186,14 @@ QVariant PageModel::data(const QModelIndex& index, int role) const {
         return row->subpages;
     case OtherSubpagesRole:
         return row->otherSubpages;
+    case SubpageStatesRole:
+        return row->subpageStates;
+    case DifferingSubpagesRole:
+        return row->differingSubpages;
+    case WrittenSubpagesRole:
+        return row->writtenSubpages;
+    case HugeRole:
+        return row->pageCount > 1;
     default:
         return {};
     }
@@ -178,5 +222,40 @@ QHash<int, QByteArray> PageModel::roleNames() const {
         {OwnerRole, "owner"},
         {SubpagesRole, "subpages"},
         {OtherSubpagesRole, "otherSubpages"},
+        {SubpageStatesRole, "subpageStates"},
+        {DifferingSubpagesRole, "differingSubpages"},
+        {WrittenSubpagesRole, "writtenSubpages"},
+        {HugeRole, "huge"},
     };
+}
+
+QList<int> PageModel::changedRoles(const PageRow& before, const PageRow& after) const {
+    QList<int> roles;
+    const auto check = [&](bool differs, std::initializer_list<int> of) {
+        if (differs)
+            roles.append(QList<int>(of));
+    };
+    check(before.name != after.name, {NameRole});
+    check(before.contents != after.contents, {ContentsRole});
+    check(before.refcount != after.refcount, {RefcountRole});
+    check(before.mapcount != after.mapcount, {MapcountRole});
+    check(before.entireMapcount != after.entireMapcount, {EntireMapcountRole});
+    check(before.pincount != after.pincount, {PincountRole});
+    check(before.inFlight != after.inFlight, {InFlightRole});
+    check(before.maybePinned != after.maybePinned, {MaybePinnedRole});
+    check(before.anonExclusive != after.anonExclusive, {AnonExclusiveRole});
+    check(before.zero != after.zero, {ZeroRole});
+    check(before.device != after.device, {DeviceRole});
+    check(before.swapCache != after.swapCache, {SwapCacheRole});
+    check(before.swapSlot != after.swapSlot, {SwapSlotRole});
+    check(before.ksm != after.ksm, {KsmRole});
+    check(before.pageCount != after.pageCount, {PageCountRole, HugeRole});
+    check(before.flags != after.flags, {FlagsRole});
+    check(before.owner != after.owner, {OwnerRole});
+    check(before.subpages != after.subpages, {SubpagesRole});
+    check(before.otherSubpages != after.otherSubpages, {OtherSubpagesRole});
+    check(before.subpageStates != after.subpageStates, {SubpageStatesRole});
+    check(before.differingSubpages != after.differingSubpages, {DifferingSubpagesRole});
+    check(before.writtenSubpages != after.writtenSubpages, {WrittenSubpagesRole});
+    return roles;
 }

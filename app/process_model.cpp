@@ -68,8 +68,10 @@ void ProcessModel::clear() {
 void ProcessModel::dropEntries() {
     // Delegates may still hold the old page tables until the reset reaches them.
     for (EntryModel* model : entries_)
-        if (model != nullptr)
+        if (model != nullptr) {
+            model->detach();
             model->deleteLater();
+        }
     entries_.clear();
 }
 

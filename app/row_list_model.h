@@ -62,19 +62,35 @@ protected:
             endInsertRows();
         }
         // Keys now match row for row; announce the rows whose values moved on,
-        // one signal per run of neighbours.
+        // one signal per run of neighbours that changed in the same roles, so
+        // a delegate re-evaluates only the bindings that read those roles.
         int runStart = -1;
+        QList<int> runRoles;
         for (std::size_t i = 0; i <= newCount; ++i) {
             const bool changed = i < newCount && !(rows_[i] == fresh[i]);
-            if (changed) {
-                rows_[i] = std::move(fresh[i]);
-                if (runStart < 0)
-                    runStart = static_cast<int>(i);
-            } else if (runStart >= 0) {
-                emit dataChanged(index(runStart), index(static_cast<int>(i) - 1));
+            QList<int> roles;
+            if (changed)
+                roles = changedRoles(rows_[i], fresh[i]);
+            if (runStart >= 0 && (!changed || roles != runRoles)) {
+                emit dataChanged(index(runStart), index(static_cast<int>(i) - 1), runRoles);
                 runStart = -1;
             }
+            if (changed) {
+                rows_[i] = std::move(fresh[i]);
+                if (runStart < 0) {
+                    runStart = static_cast<int>(i);
+                    runRoles = roles;
+                }
+            }
         }
+    }
+
+    // The roles whose values differ between two versions of one row; empty
+    // means "all of them".
+    virtual QList<int> changedRoles(const Row& before, const Row& after) const {
+        Q_UNUSED(before);
+        Q_UNUSED(after);
+        return {};
     }
 
     std::vector<Row> rows_;

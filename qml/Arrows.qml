@@ -11,6 +11,9 @@ QtObject {
 
     // Something registered, unregistered or moved: the layer repaints.
     signal moved
+    // Someone wants the card `key` ("page:12") in sight: a grid that holds
+    // it scrolls to it.
+    signal revealRequested(string key)
 
     function addSource(item) {
         sources.push(item);

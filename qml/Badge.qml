@@ -23,7 +23,7 @@ Rectangle {
         ColorAnimation { duration: Theme.durationShort }
     }
 
-    Label {
+    Text {
         id: label
 
         anchors.centerIn: parent

@@ -16,7 +16,11 @@ Rectangle {
     color: Theme.changed
     opacity: 0
 
-    Component.onCompleted: Qt.callLater(() => highlight.armed = true)
+    // The item may be gone by then (a view dropped its delegate).
+    Component.onCompleted: Qt.callLater(() => {
+        if (highlight)
+            highlight.armed = true;
+    })
 
     SequentialAnimation {
         id: fade

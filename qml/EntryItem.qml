@@ -3,8 +3,10 @@ import QtQuick.Controls
 import MmtutorApp
 
 // One row of a page table: the address, a marker shape, the kind in words,
-// the bits that are set, and what the entry refers to. Registers itself with
-// the arrow layer, which draws the arrow to its target.
+// the bits that are set, and what the entry refers to. A collapsed run of
+// like entries reads "present-rw ×500" with a stacked marker; a click
+// expands it. Registers itself with the arrow layer, which draws the arrow to
+// its target (for a run, to the card or section that holds its pages).
 Rectangle {
     id: entry
 
@@ -16,10 +18,19 @@ Rectangle {
     required property string target
     required property string targetKey
     required property int link
-    required property int vma
+    required property int vmaId
     required property int firstIndex
     required property int pageCount
+    required property bool collapsed
+    // The list view the row lives in: arrows are drawn only while the row is
+    // in sight there.
+    property Item clipView: null
+    // The step the row last showed: a signature that changes while the step
+    // stays (a run expanded or collapsed by the user) is no change in the kernel.
+    property int seenStep: -1
 
+    // For the inspector's history query.
+    readonly property int vma: vmaId
     // For the arrow layer: arrows leave from the right edge.
     readonly property bool fromTop: false
     readonly property color tone: {
@@ -33,20 +44,36 @@ Rectangle {
         default: return Theme.accent;
         }
     }
+    readonly property bool empty: kind === EntryModel.None || kind === EntryModel.Unmapped
     readonly property string signature: kindText + "|" + bits + "|" + target
 
-    implicitWidth: Theme.entryWidth
+    implicitWidth: Math.round(Theme.entryWidth * 1.15)
     implicitHeight: Theme.entryHeight
+    width: ListView.view ? ListView.view.width : implicitWidth
     radius: Theme.radius
     color: Theme.surface
-    border.color: kind === EntryModel.None || kind === EntryModel.Unmapped ? Theme.border : tone
-    border.width: Theme.borderWidth
+    border.color: empty ? Theme.border : tone
+    border.width: collapsed ? Theme.strongBorderWidth : Theme.borderWidth
 
-    onSignatureChanged: highlight.flash()
+    onSignatureChanged: {
+        if (Session.stepIndex !== seenStep)
+            highlight.flash();
+    }
     onYChanged: Arrows.moved()
-    Component.onCompleted: Arrows.addSource(entry)
+    Component.onCompleted: {
+        seenStep = Session.stepIndex;
+        Arrows.addSource(entry);
+    }
     Component.onDestruction: Arrows.removeSource(entry)
 
+    // Session updates the models before it announces the new position.
+    Connections {
+        target: Session
+
+        function onPositionChanged() {
+            entry.seenStep = Session.stepIndex;
+        }
+    }
     ChangeFlash {
         id: highlight
 
@@ -55,7 +82,16 @@ Rectangle {
         radius: entry.radius
     }
     TapHandler {
-        onTapped: Inspection.select("entry", entry)
+        onTapped: {
+            if (entry.collapsed)
+                entry.ListView.view.model.expandRange(entry.vmaId, entry.firstIndex, entry.pageCount);
+            else {
+                Inspection.select("entry", entry);
+                // The card the entry points at may be scrolled away in its grid.
+                if (entry.targetKey !== "")
+                    Arrows.revealRequested(entry.targetKey);
+            }
+        }
     }
     // Inside the row: rows are stacked close together.
     SelectionOutline {
@@ -65,15 +101,19 @@ Rectangle {
         z: 1
     }
 
-    Row {
+    Item {
         id: cells
 
-        readonly property real available: width - marker.width - 4 * spacing
+        // Address and target get fixed shares, the bits what they need (up to
+        // a quarter), the kind the rest: the bits never clip.
+        readonly property real available: width - marker.width - 4 * Theme.spacingSmall
+        readonly property real addressWidth: available * 0.27
+        readonly property real targetWidth: available * 0.27
+        readonly property real bitsWidth: Math.min(bitsLabel.implicitWidth, available * 0.25)
 
         anchors.fill: parent
         anchors.leftMargin: Theme.spacingSmall
         anchors.rightMargin: Theme.spacingSmall
-        spacing: Theme.spacingSmall
 
         EntryMarker {
             id: marker
@@ -81,9 +121,13 @@ Rectangle {
             anchors.verticalCenter: parent.verticalCenter
             kind: entry.kind
             tone: entry.tone
+            run: entry.collapsed
         }
-        Label {
-            width: cells.available * 0.22
+        Text {
+            id: addressLabel
+
+            x: marker.width + Theme.spacingSmall
+            width: cells.addressWidth
             anchors.verticalCenter: parent.verticalCenter
             text: entry.address
             elide: Text.ElideRight
@@ -91,17 +135,21 @@ Rectangle {
             font.family: Theme.monospaceFamily
             font.pixelSize: Theme.fontSizeSmall
         }
-        Label {
-            width: cells.available * 0.32
+        Text {
+            x: addressLabel.x + addressLabel.width + Theme.spacingSmall
+            width: cells.available - cells.addressWidth - cells.bitsWidth - cells.targetWidth
             anchors.verticalCenter: parent.verticalCenter
-            text: entry.kindText
+            text: entry.collapsed ? entry.kindText + " \u00d7" + entry.pageCount : entry.kindText
             elide: Text.ElideRight
-            color: entry.kind === EntryModel.None || entry.kind === EntryModel.Unmapped ? Theme.textMuted : Theme.text
+            color: entry.empty ? Theme.textMuted : Theme.text
             font.pixelSize: Theme.fontSizeSmall
-            font.bold: entry.kind !== EntryModel.None && entry.kind !== EntryModel.Unmapped
+            font.bold: !entry.empty
         }
-        Label {
-            width: cells.available * 0.15
+        Text {
+            id: bitsLabel
+
+            x: targetLabel.x - Theme.spacingSmall - width
+            width: cells.bitsWidth
             anchors.verticalCenter: parent.verticalCenter
             text: entry.bits
             elide: Text.ElideRight
@@ -109,12 +157,15 @@ Rectangle {
             font.family: Theme.monospaceFamily
             font.pixelSize: Theme.fontSizeSmall
         }
-        Label {
-            width: cells.available * 0.31
+        Text {
+            id: targetLabel
+
+            x: cells.width - width
+            width: cells.targetWidth
             anchors.verticalCenter: parent.verticalCenter
-            text: entry.target === "" ? "" : "→ " + entry.target
+            text: entry.collapsed ? "\u25b8 " + entry.target : entry.target === "" ? "" : "\u2192 " + entry.target
             elide: Text.ElideRight
-            color: Theme.text
+            color: entry.collapsed ? Theme.accent : Theme.text
             font.pixelSize: Theme.fontSizeSmall
         }
     }

@@ -36,7 +36,9 @@ Popup {
                     "Shift+Right / Shift+Left", "one whole command forward / back",
                     "Home / End", "the start / the end",
                     "Ctrl+O", "open a scenario",
-                    "Ctrl++ / Ctrl+- / Ctrl+0", "larger / smaller / normal size",
+                    "Ctrl++ / Ctrl+- / Ctrl+0", "larger / smaller / normal size (Ctrl+0 also resets the stage zoom)",
+                    "Ctrl+wheel, pinch, Ctrl+Alt++ / Ctrl+Alt+-", "zoom the stage in / out",
+                    "Ctrl+Alt+0", "fit the whole stage in the window",
                     "?", "this help (Esc closes it)"
                 ]
 
@@ -66,6 +68,8 @@ Popup {
             text: "Entries: \u25a0 present, \u25cb swap, \u25c7 migration, \u25c6 device-private, \u2013 none. "
                 + "Bits: W writable, D dirty, Y young, SD soft-dirty, X exclusive (swap entries). "
                 + "Arrows: solid to a mapped page, dashed for a migration entry, dotted for swap and device-private. "
+                + "A run of like entries is one row (\u00d7N, a stacked marker, a thick arrow): click it to list them. "
+                + "A THP card opens onto its 512 subpages. "
                 + "A card lights up when the last step changed it."
         }
     }

@@ -111,6 +111,8 @@ ApplicationWindow {
             Layout.fillHeight: true
 
             Stage {
+                id: stage
+
                 anchors.fill: parent
                 visible: Session.loaded
             }
@@ -259,5 +261,12 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+L"; onActivated: window.showLessons = !window.showLessons }
     Shortcut { sequences: ["Ctrl++", "Ctrl+="]; onActivated: Theme.zoom = Math.min(2.0, Theme.zoom + 0.1) }
     Shortcut { sequence: "Ctrl+-"; onActivated: Theme.zoom = Math.max(0.6, Theme.zoom - 0.1) }
-    Shortcut { sequence: "Ctrl+0"; onActivated: Theme.zoom = 1.0 }
+    // Normal size: the UI scale and the stage's zoom.
+    Shortcut {
+        sequence: "Ctrl+0"
+        onActivated: {
+            Theme.zoom = 1.0;
+            stage.resetZoom();
+        }
+    }
 }

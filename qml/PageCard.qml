@@ -2,7 +2,9 @@ import QtQuick
 import QtQuick.Controls
 
 // A physical page (or a whole THP) as a card: its contents, its counts, and
-// badges for its state. PageAnonExclusive is the most prominent badge.
+// badges for its state. PageAnonExclusive is the most prominent badge. A THP
+// starts collapsed; expanded, it shows its 512 subpages as a grid in which
+// the ones whose state differs from the head's stand out, and lists them.
 Rectangle {
     id: card
 
@@ -27,14 +29,22 @@ Rectangle {
     required property int otherSubpages
     required property int pfn
     required property int entireMapcount
+    required property string subpageStates
+    required property int differingSubpages
+    required property int writtenSubpages
+    // The view the card lives in, if it scrolls: arrows end at the card only
+    // while it is in sight there.
+    property Item clipView: null
 
     property bool expanded: false
+    readonly property bool expandable: pageCount > 1 && !zero
     readonly property string signature: contents + "|" + refcount + "|" + mapcount + "|" + pincount + "|"
         + inFlight + "|" + anonExclusive + "|" + swapCache + "|" + ksm + "|" + flags.length
     readonly property color tone: zero ? Theme.pageZero : device ? Theme.pageDevice
         : anonExclusive ? Theme.pageExclusive : Theme.pageShared
 
-    implicitWidth: Theme.cardWidth
+    implicitWidth: expanded ? Math.max(Theme.cardWidth, subpageGrid.implicitWidth + 2 * Theme.spacing)
+                            : Theme.cardWidth
     implicitHeight: body.implicitHeight + 2 * Theme.spacing
     radius: Theme.radius
     color: Theme.surface
@@ -47,6 +57,7 @@ Rectangle {
     onXChanged: Arrows.moved()
     onYChanged: Arrows.moved()
     onHeightChanged: Arrows.moved()
+    onWidthChanged: Arrows.moved()
 
     TapHandler {
         onTapped: Inspection.select("page", card)
@@ -70,7 +81,7 @@ Rectangle {
         width: parent.width - 2 * Theme.spacing
         spacing: Theme.spacingSmall
 
-        Label {
+        Text {
             width: parent.width
             text: card.pageCount > 1 ? "THP " + card.name : card.name
             elide: Text.ElideRight
@@ -78,7 +89,7 @@ Rectangle {
             font.pixelSize: Theme.fontSizeBody
             font.bold: true
         }
-        Label {
+        Text {
             width: parent.width
             text: card.zero ? "zeroes" : card.contents === "" ? "(zeroes)" : "\u201c" + card.contents + "\u201d"
             elide: Text.ElideRight
@@ -86,7 +97,7 @@ Rectangle {
             font.family: Theme.monospaceFamily
             font.pixelSize: Theme.fontSizeBody
         }
-        Label {
+        Text {
             width: parent.width
             text: "ref " + card.refcount + "  map " + card.mapcount
                 + (card.pincount > 0 ? "  pin " + card.pincount : "")
@@ -142,7 +153,7 @@ Rectangle {
                 }
             }
         }
-        Label {
+        Text {
             width: parent.width
             visible: card.owner !== ""
             text: card.owner
@@ -150,20 +161,33 @@ Rectangle {
             color: Theme.textMuted
             font.pixelSize: Theme.fontSizeSmall
         }
-        Label {
-            visible: card.pageCount > 1 && !card.zero
-            text: (card.expanded ? "\u25be " : "\u25b8 ") + card.subpages.length + (card.subpages.length === 1 ? " subpage" : " subpages") + " in use"
+        Text {
+            objectName: "subpageToggle"
+            width: parent.width
+            visible: card.expandable
+            text: (card.expanded ? "\u25be " : "\u25b8 ") + card.pageCount + " subpages: "
+                + card.writtenSubpages + " written, " + card.differingSubpages + " unlike the head"
+            wrapMode: Text.Wrap
             color: Theme.accent
             font.pixelSize: Theme.fontSizeSmall
+            font.underline: true
 
             TapHandler {
                 onTapped: card.expanded = !card.expanded
             }
         }
+        SubpageGrid {
+            id: subpageGrid
+
+            visible: card.expanded
+            active: card.expanded
+            subpageStates: card.subpageStates
+            firstPfn: card.pfn
+        }
         Repeater {
             model: card.expanded ? card.subpages : []
 
-            Label {
+            Text {
                 required property var modelData
 
                 width: parent ? parent.width : 0
@@ -174,6 +198,14 @@ Rectangle {
                 font.family: Theme.monospaceFamily
                 font.pixelSize: Theme.fontSizeSmall
             }
+        }
+        Text {
+            visible: card.expanded && card.otherSubpages > 0
+            text: card.otherSubpages + " more subpages never written, not mapped by a PTE, not exclusive"
+            width: parent.width
+            wrapMode: Text.Wrap
+            color: Theme.textMuted
+            font.pixelSize: Theme.fontSizeSmall
         }
     }
 }

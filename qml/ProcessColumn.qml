@@ -3,7 +3,9 @@ import QtQuick.Controls
 import MmtutorApp
 
 // One process: its name and state, its VMAs, and its page table, one row per
-// present entry and one per run of empty ones.
+// present entry, one per run of empty ones and one per collapsed run of like
+// entries. The table is a list view: only the rows in sight exist, and past
+// `maxRows` rows it scrolls by itself.
 Rectangle {
     id: column
 
@@ -13,7 +15,11 @@ Rectangle {
     required property list<string> vmas
     required property EntryModel entries
 
-    implicitWidth: Theme.entryWidth + 2 * Theme.spacing
+    // Rows shown before the table scrolls by itself.
+    property int maxRows: 24
+
+    // A little wider than Theme.entryWidth: a row holds "huge[1536..2047]".
+    implicitWidth: Math.round(Theme.entryWidth * 1.15) + 2 * Theme.spacing
     implicitHeight: content.implicitHeight + 2 * Theme.spacing
     radius: Theme.radius
     color: Theme.surfaceSunken
@@ -73,13 +79,33 @@ Rectangle {
             font.pixelSize: Theme.fontSizeSmall
             font.italic: true
         }
-        Repeater {
+        Button {
+            visible: column.entries.hasExpanded
+            text: "Collapse runs again"
+            font.pixelSize: Theme.fontSizeSmall
+            flat: true
+            onClicked: column.entries.collapseAll()
+        }
+        ListView {
             id: entryRows
 
+            objectName: "entryRows"
+            width: parent.width
+            height: Math.min(contentHeight, column.maxRows * (Theme.entryHeight + spacing))
             model: column.entries
+            spacing: Theme.spacingSmall
+            clip: true
+            interactive: contentHeight > height
+            boundsBehavior: Flickable.StopAtBounds
+            cacheBuffer: Theme.entryHeight * 4
 
-            EntryItem {
+            delegate: EntryItem {
+                clipView: ListView.view
             }
+
+            ScrollBar.vertical: ScrollBar {}
+
+            onContentYChanged: Arrows.moved()
         }
     }
 }

@@ -3,137 +3,135 @@ import QtQuick.Controls
 import MmtutorApp
 
 // The memory stage: processes side by side with their page tables on top,
-// physical memory below them, then the swap device, device memory and the
-// references held by others; arrows from entries to what they refer to.
-Flickable {
+// physical memory below them (huge pages as cards that expand into their
+// subpages, small pages in a virtualized grid), then the swap device, device
+// memory and the references held by others; arrows from entries in sight to
+// what they refer to. The stage zooms (Ctrl+wheel,
+// pinch, the zoom bar, Ctrl+0 resets) and pans (drag, wheel, scroll bars).
+Item {
     id: stage
 
-    readonly property int sectionWidth: Math.max(width - 2 * Theme.spacingLarge, Theme.cardWidth)
+    objectName: "stage"
 
-    contentWidth: Math.max(width, content.implicitWidth + 2 * Theme.spacingLarge)
-    contentHeight: content.implicitHeight + 2 * Theme.spacingLarge
-    clip: true
-    boundsBehavior: Flickable.StopAtBounds
+    // The stage's own magnification; Theme.zoom (Ctrl +/-) is the UI scale.
+    property real zoom: 1.0
+    readonly property real minZoom: 0.2
+    readonly property real maxZoom: 3.0
+    readonly property int sectionWidth: Math.max(view.width - 2 * Theme.spacingLarge, Theme.cardWidth)
 
-    ScrollBar.vertical: ScrollBar {}
-    ScrollBar.horizontal: ScrollBar {}
+    // Zooms by `factor`, keeping the stage point under (x, y) (view
+    // coordinates) where it is.
+    function zoomBy(factor: real, x: real, y: real) {
+        const wanted = Math.min(maxZoom, Math.max(minZoom, zoom * factor));
+        const pointX = (view.contentX + x) / zoom;
+        const pointY = (view.contentY + y) / zoom;
+        zoom = wanted;
+        view.contentX = Math.max(0, Math.min(view.contentWidth - view.width, pointX * zoom - x));
+        view.contentY = Math.max(0, Math.min(view.contentHeight - view.height, pointY * zoom - y));
+    }
+    function zoomIn() { zoomBy(1.25, view.width / 2, view.height / 2); }
+    function zoomOut() { zoomBy(0.8, view.width / 2, view.height / 2); }
+    function resetZoom() {
+        zoom = 1.0;
+        view.contentX = 0;
+        view.contentY = 0;
+    }
+    // The whole stage in the window.
+    function fit() {
+        zoom = Math.min(maxZoom, Math.max(minZoom, Math.min(view.width / scaled.width, view.height / scaled.height)));
+        view.contentX = 0;
+        view.contentY = 0;
+    }
 
-    Column {
-        id: content
+    Flickable {
+        id: view
 
-        x: Theme.spacingLarge
-        y: Theme.spacingLarge
-        spacing: Theme.spacingLarge
+        objectName: "stageView"
+        anchors.fill: parent
+        contentWidth: Math.max(width, scaled.width * stage.zoom)
+        contentHeight: scaled.height * stage.zoom
+        clip: true
+        boundsBehavior: Flickable.StopAtBounds
 
-        Row {
-            spacing: Theme.spacingHuge
+        ScrollBar.vertical: ScrollBar {}
+        ScrollBar.horizontal: ScrollBar {}
 
-            Repeater {
-                model: Session.processes
+        // Everything on the stage, at zoom 1; scaled as a whole.
+        Item {
+            id: scaled
 
-                ProcessColumn {}
-            }
-        }
-
-        SectionTitle {
-            text: "Physical memory"
-            note: pageCards.count + (pageCards.count === 1 ? " folio" : " folios")
-        }
-        Flow {
-            width: stage.sectionWidth
-            spacing: Theme.spacing
-
-            move: Transition {
-                enabled: !Theme.reduceMotion
-                NumberAnimation { properties: "x,y"; duration: Theme.durationShort }
-            }
-
-            Repeater {
-                id: pageCards
-
-                model: Session.pages
-
-                PageCard {}
-            }
-        }
-
-        Row {
-            spacing: Theme.spacingHuge
+            width: content.implicitWidth + 2 * Theme.spacingLarge
+            height: content.implicitHeight + 2 * Theme.spacingLarge
+            scale: stage.zoom
+            transformOrigin: Item.TopLeft
 
             Column {
-                spacing: Theme.spacing
+                id: content
 
-                SectionTitle {
-                    text: "Swap"
-                    note: swapCards.count === 0 ? "no slot in use" : ""
-                }
-                Flow {
-                    width: Math.max(Theme.cardWidth, Math.min(swapCards.count, 3) * (Theme.cardWidth + Theme.spacing))
-                    spacing: Theme.spacing
+                x: Theme.spacingLarge
+                y: Theme.spacingLarge
+                spacing: Theme.spacingLarge
+
+                Row {
+                    spacing: Theme.spacingHuge
 
                     Repeater {
-                        id: swapCards
+                        model: Session.processes
 
-                        model: Session.swapSlots
-
-                        SwapCard {}
+                        ProcessColumn {}
                     }
                 }
+                PhysicalMemory {
+                    width: stage.sectionWidth
+                    // Not divided by the zoom: zooming out shows the same
+                    // cards smaller instead of making more of them.
+                    viewportHeight: view.height
+                }
+                OtherMemory {}
             }
-            Column {
-                spacing: Theme.spacing
+            ArrowLayer {
+                anchors.fill: parent
 
-                SectionTitle {
-                    text: "Device memory"
-                    note: deviceCards.count === 0 ? "empty" : ""
-                }
-                Flow {
-                    width: Math.max(Theme.cardWidth, Math.min(deviceCards.count, 3) * (Theme.cardWidth + Theme.spacing))
-                    spacing: Theme.spacing
-
-                    Repeater {
-                        id: deviceCards
-
-                        model: Session.devicePages
-
-                        PageCard {}
-                    }
-                }
-            }
-            Column {
-                spacing: Theme.spacing
-
-                SectionTitle {
-                    text: "Held by others"
-                    note: holderCards.count === 0 ? "no pin or reference" : ""
-                }
-                Flow {
-                    width: Math.max(Theme.cardWidth, Math.min(holderCards.count, 3) * (Theme.cardWidth + Theme.spacing))
-                    spacing: Theme.spacing
-
-                    Repeater {
-                        id: holderCards
-
-                        model: Session.holders
-
-                        HolderCard {}
-                    }
+                Component.onCompleted: {
+                    Session.positionChanged.connect(schedule);
+                    Session.scenarioChanged.connect(schedule);
+                    Theme.modeChanged.connect(schedule);
+                    Theme.zoomChanged.connect(schedule);
                 }
             }
         }
     }
 
-    ArrowLayer {
-        id: arrowLayer
+    // Ctrl+wheel and pinch zoom; plain wheel and drags go to the views below.
+    Item {
+        anchors.fill: view
 
-        width: stage.contentWidth
-        height: stage.contentHeight
+        WheelHandler {
+            acceptedModifiers: Qt.ControlModifier
+            onWheel: event => stage.zoomBy(Math.pow(1.0015, event.angleDelta.y), point.position.x, point.position.y)
+        }
+        PinchHandler {
+            target: null
+            property real startZoom: 1.0
 
-        Component.onCompleted: {
-            Session.positionChanged.connect(schedule);
-            Session.scenarioChanged.connect(schedule);
-            Theme.modeChanged.connect(schedule);
-            Theme.zoomChanged.connect(schedule);
+            onActiveChanged: startZoom = stage.zoom
+            onActiveScaleChanged: stage.zoomBy(startZoom * activeScale / stage.zoom, centroid.position.x,
+                                               centroid.position.y)
         }
     }
+
+    StageZoomBar {
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        anchors.margins: Theme.spacingLarge
+        zoom: stage.zoom
+        onZoomInRequested: stage.zoomIn()
+        onZoomOutRequested: stage.zoomOut()
+        onResetRequested: stage.resetZoom()
+        onFitRequested: stage.fit()
+    }
+
+    Shortcut { sequences: ["Ctrl+Alt++", "Ctrl+Alt+="]; onActivated: stage.zoomIn() }
+    Shortcut { sequence: "Ctrl+Alt+-"; onActivated: stage.zoomOut() }
+    Shortcut { sequence: "Ctrl+Alt+0"; onActivated: stage.fit() }
 }

@@ -12,6 +12,8 @@ Rectangle {
     required property string cachePage
     required property string contents
     required property string owner
+    // The grid the card lives in: arrows end at it only while it is in sight there.
+    property Item clipView: null
 
     readonly property string signature: count + "|" + cachePage + "|" + contents
 
@@ -44,13 +46,13 @@ Rectangle {
         width: parent.width - 2 * Theme.spacing
         spacing: Theme.spacingSmall
 
-        Label {
+        Text {
             text: "swap slot " + card.slot
             color: Theme.text
             font.pixelSize: Theme.fontSizeBody
             font.bold: true
         }
-        Label {
+        Text {
             width: parent.width
             text: "\u201c" + card.contents + "\u201d"
             elide: Text.ElideRight
@@ -58,14 +60,14 @@ Rectangle {
             font.family: Theme.monospaceFamily
             font.pixelSize: Theme.fontSizeBody
         }
-        Label {
+        Text {
             width: parent.width
             text: "swap count " + card.count + (card.cachePage !== "" ? ", cache: " + card.cachePage : "")
             wrapMode: Text.Wrap
             color: Theme.textMuted
             font.pixelSize: Theme.fontSizeSmall
         }
-        Label {
+        Text {
             width: parent.width
             visible: card.owner !== ""
             text: card.owner
