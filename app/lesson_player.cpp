@@ -135,6 +135,7 @@ void LessonPlayer::setStep(int index, const QString& phase) {
     phase_ = phase;
     emit stepChanged();
     emit checkpointsChanged();
+    emit highlightsChanged();
     if (moved && lesson_)
         emit progressed(id_, stepIndex_);
 }
@@ -219,6 +220,8 @@ void LessonPlayer::reveal() {
 }
 
 void LessonPlayer::sessionPositionChanged() {
+    if (lesson_)
+        emit highlightsChanged();
     if (phase_ != QStringLiteral("running") || session_ == nullptr || session_->kernel() == nullptr)
         return;
     if (session_->kernel()->cursor() >= commandEnd())
@@ -384,6 +387,7 @@ QVariantList LessonPlayer::highlights() const {
             map[QStringLiteral("kind")] = QStringLiteral("process");
             if (process) {
                 map[QStringLiteral("process")] = int(process->value);
+                map[QStringLiteral("name")] = qs(h.address.process);
                 map[QStringLiteral("resolved")] = true;
             }
             break;

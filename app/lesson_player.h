@@ -61,7 +61,7 @@ class LessonPlayer : public QObject {
     // "holder", "function"), text, and the ids that apply (process, vma,
     // index, pfn, slot, holder, name). resolved is false when the object
     // does not exist at this moment.
-    Q_PROPERTY(QVariantList highlights READ highlights NOTIFY stepChanged FINAL)
+    Q_PROPERTY(QVariantList highlights READ highlights NOTIFY highlightsChanged FINAL)
     // The session shows another era than the lesson's (the answers are the lesson era's).
     Q_PROPERTY(bool eraMismatch READ eraMismatch NOTIFY eraMismatchChanged FINAL)
 
@@ -121,6 +121,7 @@ signals:
     void lessonChanged();
     void stepChanged();
     void checkpointsChanged();
+    void highlightsChanged(); // the step changed, or the stage moved under it
     void eraMismatchChanged();
     // For the store: where the student is, an answer given, the lesson finished.
     void progressed(const QString& lessonId, int stepIndex);

@@ -100,6 +100,11 @@ Rectangle {
         visible: Inspection.target === entry
         z: 1
     }
+    SpotlightOutline {
+        anchors.margins: -1
+        visible: (Spotlight.entries.length > 0 || Spotlight.vmas.length > 0)
+                 && Spotlight.entryRange(entry.vmaId, entry.firstIndex, entry.pageCount)
+    }
 
     Item {
         id: cells

@@ -45,6 +45,9 @@ Rectangle {
     SelectionOutline {
         visible: Inspection.target === card
     }
+    SpotlightOutline {
+        visible: Spotlight.holders.length > 0 && Spotlight.holder(card.index)
+    }
 
     ChangeFlash {
         id: highlight

@@ -65,6 +65,9 @@ Rectangle {
     SelectionOutline {
         visible: Inspection.target === card
     }
+    SpotlightOutline {
+        visible: Spotlight.pages.length > 0 && Spotlight.page(card.pfn)
+    }
     ChangeFlash {
         id: highlight
 

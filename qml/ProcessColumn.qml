@@ -32,6 +32,10 @@ Rectangle {
         NumberAnimation { duration: Theme.durationShort }
     }
 
+    SpotlightOutline {
+        visible: Spotlight.processes.length > 0 && Spotlight.process(column.name)
+    }
+
     Column {
         id: content
 

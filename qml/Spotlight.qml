@@ -9,7 +9,7 @@ QtObject {
     // [{kind, resolved, process, vma, index, pfn, slot, holder, name, text}]
     property var targets: []
 
-    readonly property var processes: idsOf("process", "process")
+    readonly property var processes: targets.filter(t => t.resolved && t.kind === "process").map(t => t.name)
     readonly property var pages: idsOf("page", "pfn")
     readonly property var slots: idsOf("swap", "slot")
     readonly property var holders: idsOf("holder", "holder")
@@ -21,8 +21,15 @@ QtObject {
         return targets.filter(t => t.resolved && t.kind === kind).map(t => t[field]);
     }
     function page(pfn) { return pages.indexOf(pfn) >= 0; }
-    function process(pid) { return processes.indexOf(pid) >= 0; }
+    function process(name) { return processes.indexOf(name) >= 0; }
     function swapSlot(slot) { return slots.indexOf(slot) >= 0; }
     function holder(id) { return holders.indexOf(id) >= 0; }
     function entry(vma, index) { return entries.indexOf(vma + ":" + index) >= 0 || vmas.indexOf(vma) >= 0; }
+    // A collapsed run of `count` entries from `first`: is any of them pointed at?
+    function entryRange(vma, first, count) {
+        if (vmas.indexOf(vma) >= 0)
+            return true;
+        return targets.some(t => t.resolved && t.kind === "entry" && t.vma === vma && t.index >= first
+                                 && t.index < first + Math.max(1, count));
+    }
 }

@@ -30,6 +30,9 @@ Rectangle {
     onXChanged: Arrows.moved()
     onYChanged: Arrows.moved()
 
+    SpotlightOutline {
+        visible: Spotlight.slots.length > 0 && Spotlight.swapSlot(card.slot)
+    }
     ChangeFlash {
         id: highlight
 

@@ -1,0 +1,29 @@
+import QtQuick
+import QtQuick.Controls
+
+// What the lesson step points at: a wide outline in the lesson colour with a
+// ◎ tab at its corner (the same mark as the lesson's "Look at" list), so that
+// it reads apart from the inspector's selection without relying on colour.
+Rectangle {
+    anchors.fill: parent
+    anchors.margins: -Theme.strongBorderWidth - 3
+    radius: Theme.radius + 3
+    color: "transparent"
+    border.color: Theme.pageShared
+    border.width: Theme.strongBorderWidth + 1
+    z: 2
+
+    Label {
+        x: -width / 3
+        y: -height / 3
+        text: "\u25ce"
+        color: Theme.textOnAccent
+        font.pixelSize: Theme.fontSizeSmall
+        font.bold: true
+        padding: 1
+        background: Rectangle {
+            radius: height / 2
+            color: Theme.pageShared
+        }
+    }
+}
