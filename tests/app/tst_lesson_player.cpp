@@ -60,6 +60,17 @@ private slots:
         QCOMPARE(progressed.last().at(1).toInt(), 1);
         QCOMPARE(player.checkpoints().size(), 3);
         QVERIFY(!player.allAnswered());
+        // Highlights resolve on the state shown (before fork: P's entry exists, C does not yet).
+        bool parentEntry = false;
+        for (const QVariant& h : player.highlights()) {
+            const QVariantMap map = h.toMap();
+            if (map.value(QStringLiteral("text")).toString() == QStringLiteral("P buf[0]"))
+                parentEntry = map.value(QStringLiteral("resolved")).toBool() &&
+                              map.value(QStringLiteral("kind")).toString() == QStringLiteral("entry");
+            if (map.value(QStringLiteral("text")).toString() == QStringLiteral("process C"))
+                QCOMPARE(map.value(QStringLiteral("resolved")).toBool(), false);
+        }
+        QVERIFY(parentEntry);
 
         // Choices come sorted by value, with no verdict before the reveal.
         QVariantMap samePage = checkpointAt(player, 0);
