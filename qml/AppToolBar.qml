@@ -67,13 +67,20 @@ ToolBar {
             model: ["light", "dark", "contrast"]
             currentIndex: Math.max(0, model.indexOf(Theme.mode))
             font.pixelSize: Theme.fontSizeSmall
-            onActivated: index => Theme.mode = model[index]
+            // What the user picks here is kept for the next start (Library settings).
+            onActivated: index => {
+                Theme.mode = model[index];
+                Library.setSetting("theme", Theme.mode);
+            }
         }
         CheckBox {
             text: "reduce motion"
             checked: Theme.reduceMotion
             font.pixelSize: Theme.fontSizeSmall
-            onToggled: Theme.reduceMotion = checked
+            onToggled: {
+                Theme.reduceMotion = checked;
+                Library.setSetting("reduceMotion", checked);
+            }
         }
         ToolButton {
             text: "?"

@@ -36,7 +36,25 @@ ApplicationWindow {
     palette.toolTipBase: Theme.surface
     palette.toolTipText: Theme.text
 
+    // The text scale (Ctrl +/-), kept for the next start.
+    function setTextScale(scale) {
+        Theme.zoom = Math.round(Math.max(0.6, Math.min(2.0, scale)) * 10) / 10;
+        Library.setSetting("uiScale", Theme.zoom);
+    }
+
     Component.onCompleted: {
+        // What the user chose last time; a --theme on the command line wins.
+        const savedTheme = Library.setting("theme");
+        if (theme === "" && ["light", "dark", "contrast"].indexOf(savedTheme) >= 0)
+            Theme.mode = savedTheme;
+        if (typeof Library.setting("reduceMotion") === "boolean")
+            Theme.reduceMotion = Library.setting("reduceMotion");
+        const scale = Library.setting("uiScale");
+        if (typeof scale === "number" && scale >= 0.6 && scale <= 2.0)
+            Theme.zoom = scale;
+        const speed = Library.setting("speed");
+        if (typeof speed === "number" && speed >= 1 && speed <= 20)
+            Session.speed = speed;
         if (theme !== "")
             Theme.mode = theme;
         // Saved progress that could not be read is set aside; say so once.
@@ -259,13 +277,13 @@ ApplicationWindow {
     Shortcut { sequence: "Backspace"; enabled: lessonPlayer.active; onActivated: lessonPlayer.back() }
     Shortcut { sequence: "Escape"; onActivated: window.showLessons ? window.showLessons = false : Inspection.clear() }
     Shortcut { sequence: "Ctrl+L"; onActivated: window.showLessons = !window.showLessons }
-    Shortcut { sequences: ["Ctrl++", "Ctrl+="]; onActivated: Theme.zoom = Math.min(2.0, Theme.zoom + 0.1) }
-    Shortcut { sequence: "Ctrl+-"; onActivated: Theme.zoom = Math.max(0.6, Theme.zoom - 0.1) }
+    Shortcut { sequences: ["Ctrl++", "Ctrl+="]; onActivated: window.setTextScale(Theme.zoom + 0.1) }
+    Shortcut { sequence: "Ctrl+-"; onActivated: window.setTextScale(Theme.zoom - 0.1) }
     // Normal size: the UI scale and the stage's zoom.
     Shortcut {
         sequence: "Ctrl+0"
         onActivated: {
-            Theme.zoom = 1.0;
+            window.setTextScale(1.0);
             stage.resetZoom();
         }
     }

@@ -87,7 +87,10 @@ ToolBar {
             from: 1
             to: 20
             value: Math.round(Session.speed)
-            onValueModified: Session.speed = value
+            onValueModified: {
+                Session.speed = value;
+                Library.setSetting("speed", value);
+            }
             font.pixelSize: Theme.fontSizeSmall
         }
     }

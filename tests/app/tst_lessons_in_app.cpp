@@ -5,6 +5,7 @@
 #include "library.h"
 #include "session.h"
 
+#include <QColor>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
@@ -92,6 +93,9 @@ private slots:
                 QTest::keyClick(w.window, Qt::Key_Return);
             QCOMPARE(w.player->stepIndex(), 1);
             QCOMPARE(w.player->phase(), QStringLiteral("predict"));
+            // Preferences set in this window (as its controls do) outlive it.
+            QVERIFY(w.library->setSetting(QStringLiteral("theme"), QStringLiteral("dark")));
+            QVERIFY(w.library->setSetting(QStringLiteral("uiScale"), 1.3));
             const QImage image = w.window->grabWindow();
             QVERIFY(image.save(QStringLiteral("lessons_in_app_step2.png")));
         }
@@ -106,6 +110,9 @@ private slots:
             QCOMPARE(w.player->lessonId(), QStringLiteral("anonymous-memory-101"));
             QCOMPARE(w.player->stepIndex(), 1);
             QCOMPARE(w.player->phase(), QStringLiteral("predict"));
+            // The window's background is the dark theme's (Theme.qml).
+            QCOMPARE(w.window->property("color").value<QColor>(), QColor(QStringLiteral("#1c1d21")));
+            QCOMPARE(w.window->property("zoom").toDouble(), 1.3);
         }
     }
 };
