@@ -34,6 +34,8 @@ class Session : public QObject {
     // The scenario
     Q_PROPERTY(bool loaded READ loaded NOTIFY scenarioChanged FINAL)
     Q_PROPERTY(QString fileName READ fileName NOTIFY scenarioChanged FINAL)
+    // The scenario's text as opened (what "Save to My scenarios" keeps).
+    Q_PROPERTY(QString sourceText READ sourceText NOTIFY scenarioChanged FINAL)
     Q_PROPERTY(QStringList errors READ errors NOTIFY scenarioChanged FINAL)
     Q_PROPERTY(QString era READ era WRITE setEra NOTIFY scenarioChanged FINAL)
     Q_PROPERTY(int stepCount READ stepCount NOTIFY scenarioChanged FINAL)

@@ -21,6 +21,8 @@ Rectangle {
     property string pendingPack: ""
 
     signal openLesson(string lessonId, int step)
+    // A scenario the user kept (My scenarios) was opened on the stage.
+    signal scenarioOpened
 
     function toggleChosen(lessonId) {
         const next = Object.assign({}, chosen);
@@ -86,6 +88,42 @@ Rectangle {
             }
             Item {
                 Layout.fillWidth: true
+            }
+            // The scenarios the user kept with "Save to My scenarios" (Ctrl+S).
+            Button {
+                id: myScenarios
+
+                text: "My scenarios \u25be"
+                onClicked: scenarioMenu.popup(myScenarios, 0, myScenarios.height)
+
+                Menu {
+                    id: scenarioMenu
+
+                    property var saved: []
+
+                    onAboutToShow: saved = Library.scenarios()
+
+                    Instantiator {
+                        model: scenarioMenu.saved
+                        delegate: MenuItem {
+                            required property var modelData
+
+                            text: modelData.name
+                            onTriggered: {
+                                if (Session.openText(Library.scenarioText(modelData.name), modelData.name))
+                                    browser.scenarioOpened();
+                            }
+                        }
+                        onObjectAdded: (index, object) => scenarioMenu.insertItem(index, object)
+                        onObjectRemoved: (index, object) => scenarioMenu.removeItem(object)
+                    }
+                    MenuItem {
+                        enabled: false
+                        visible: scenarioMenu.saved.length === 0
+                        height: visible ? implicitHeight : 0
+                        text: "None yet: open a scenario and press Ctrl+S"
+                    }
+                }
             }
             Button {
                 text: "Import pack\u2026"

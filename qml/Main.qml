@@ -36,6 +36,23 @@ ApplicationWindow {
     palette.toolTipBase: Theme.surface
     palette.toolTipText: Theme.text
 
+    // Keeps the open scenario in the user database (My scenarios, in the
+    // catalog). A name already there is replaced only when the user says so.
+    function saveScenario(replace) {
+        if (!Session.loaded)
+            return;
+        const name = Session.fileName.split("/").pop();
+        if (!replace && Library.hasScenario(name)) {
+            replaceScenario.name = name;
+            replaceScenario.open();
+            return;
+        }
+        if (Library.saveScenario(name, Session.sourceText))
+            toast.show("Kept in My scenarios as " + name, 3000);
+        else
+            toast.show("Not saved: " + Library.lastError, 6000);
+    }
+
     // The text scale (Ctrl +/-), kept for the next start.
     function setTextScale(scale) {
         Theme.zoom = Math.round(Math.max(0.6, Math.min(2.0, scale)) * 10) / 10;
@@ -143,6 +160,7 @@ ApplicationWindow {
                 anchors.fill: parent
                 visible: window.showLessons
                 onOpenLesson: (lessonId, step) => window.openLesson(lessonId, step)
+                onScenarioOpened: window.showLessons = false
             }
         }
         ColumnLayout {
@@ -229,6 +247,28 @@ ApplicationWindow {
         anchors.centerIn: parent
     }
     Dialog {
+        id: replaceScenario
+
+        property string name: ""
+
+        anchors.centerIn: parent
+        title: "Replace " + name + "?"
+        standardButtons: Dialog.Yes | Dialog.Cancel
+        modal: true
+        onAccepted: window.saveScenario(true)
+
+        Label {
+            text: "My scenarios already has a scenario named " + replaceScenario.name + ". Replace it with this one?"
+            wrapMode: Text.Wrap
+        }
+    }
+    ToolTip {
+        id: toast
+
+        x: (window.width - width) / 2
+        y: window.height - height - Theme.spacingHuge * 3
+    }
+    Dialog {
         id: startupNotice
 
         anchors.centerIn: parent
@@ -277,6 +317,7 @@ ApplicationWindow {
     Shortcut { sequence: "Backspace"; enabled: lessonPlayer.active; onActivated: lessonPlayer.back() }
     Shortcut { sequence: "Escape"; onActivated: window.showLessons ? window.showLessons = false : Inspection.clear() }
     Shortcut { sequence: "Ctrl+L"; onActivated: window.showLessons = !window.showLessons }
+    Shortcut { sequence: "Ctrl+S"; enabled: Session.loaded; onActivated: window.saveScenario(false) }
     Shortcut { sequences: ["Ctrl++", "Ctrl+="]; onActivated: window.setTextScale(Theme.zoom + 0.1) }
     Shortcut { sequence: "Ctrl+-"; onActivated: window.setTextScale(Theme.zoom - 0.1) }
     // Normal size: the UI scale and the stage's zoom.
