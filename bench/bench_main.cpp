@@ -192,8 +192,12 @@ void bench_explorer() {
 
 } // namespace
 
-int main() {
+// With an argument, runs only that part (for profiling one figure):
+// fork-cow, parse, fork-cow-checked, explorer.
+int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    std::string only = argc > 1 ? argv[1] : "";
+    auto wanted = [&](const char* part) { return only.empty() || only == part; };
     std::printf("mmtutor-bench (engine, %s build)\n\n",
 #ifdef NDEBUG
                 "optimised"
@@ -201,12 +205,19 @@ int main() {
                 "debug"
 #endif
     );
-    bench_fork_and_cow(false);
-    std::printf("\n");
-    bench_parse_and_run();
-    std::printf("\n");
-    bench_fork_and_cow(true);
-    std::printf("\n");
-    bench_explorer();
+    if (wanted("fork-cow"))
+        bench_fork_and_cow(false);
+    if (wanted("parse")) {
+        std::printf("\n");
+        bench_parse_and_run();
+    }
+    if (wanted("fork-cow-checked")) {
+        std::printf("\n");
+        bench_fork_and_cow(true);
+    }
+    if (wanted("explorer")) {
+        std::printf("\n");
+        bench_explorer();
+    }
     return 0;
 }

@@ -218,6 +218,10 @@ private:
     void grow(TableId table, uint32_t before, uint32_t after, uint32_t note = 0);
     void apply(const Change& c, bool forward);
     uint32_t path_child(uint32_t parent, const char* function);
+    uint32_t path_child_slow(uint32_t parent, const char* function);
+    Pmd install_pte_table(VmaId vma, uint32_t pmd_index);
+    void check_finished_step();
+    void open_unnamed_step();
 
     Era era_;
     std::unique_ptr<EraPolicy> policy_;
@@ -230,10 +234,19 @@ private:
     uint32_t cursor_ = 0;
     uint32_t current_command_ = 0;
     bool in_command_ = false;
+    bool command_without_step_ = false;  // in a command that has no step yet
     bool check_invariants_ = true;
     uint8_t cpu_ = 0;
 
-    struct PathNode { uint32_t parent; const char* function; };
+    // A call path node, with the two children entered from it most recently:
+    // a fault enters the same few functions from the same callers each time.
+    struct PathNode {
+        uint32_t parent = 0;
+        const char* function = "";
+        std::array<const char*, 2> recent_function{};
+        std::array<uint32_t, 2> recent_child{};
+        uint8_t next_recent = 0;
+    };
     std::vector<PathNode> paths_;
     std::unordered_map<uint64_t, uint32_t> path_index_;
     // Direct-mapped cache in front of path_index_: the same few call paths
@@ -247,3 +260,5 @@ private:
 };
 
 } // namespace mmt
+
+#include "kernel_inline.h"
