@@ -1,5 +1,6 @@
 #include "chunk_memory.h"
 
+#include <cstdint>
 #include <new>
 
 #if defined(__linux__)
@@ -10,53 +11,62 @@ namespace mmt {
 
 namespace {
 
-constexpr size_t kHostPage = 4096;
-
-bool mapped_huge(size_t bytes, ChunkBacking backing) {
+bool mapped_huge(size_t bytes) {
 #if defined(__linux__)
-    return backing == ChunkBacking::huge_pages && bytes >= kHugePageBytes;
+    return bytes >= kHugePageBytes;
 #else
     return false;
 #endif
 }
 
-size_t host_pages_bytes(size_t bytes) { return (bytes + kHostPage - 1) & ~(kHostPage - 1); }
+// A huge-page chunk's mapping is whole huge pages, so that its tail can be
+// a huge page too. Only the part that is written becomes resident.
+size_t mapping_bytes(size_t bytes) { return (bytes + kHugePageBytes - 1) & ~(kHugePageBytes - 1); }
 
 } // namespace
 
-// A huge-page chunk is mapped with room to align it to 2 MiB; the unaligned
-// ends are given back at once.
-void* allocate_chunk(size_t bytes, ChunkBacking backing) {
-    if (!mapped_huge(bytes, backing))
+void* allocate_chunk(size_t bytes) {
+    if (!mapped_huge(bytes))
         return ::operator new(bytes);
 #if defined(__linux__)
-    size_t span = bytes + kHugePageBytes;
+    // Map one huge page more than needed, then give back the unaligned ends.
+    size_t length = mapping_bytes(bytes);
+    size_t span = length + kHugePageBytes;
     void* raw = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED)
         throw std::bad_alloc();
     auto start = reinterpret_cast<uintptr_t>(raw);
     uintptr_t aligned = (start + kHugePageBytes - 1) & ~(uintptr_t(kHugePageBytes) - 1);
-    uintptr_t used_end = aligned + host_pages_bytes(bytes);
     if (aligned > start)
         munmap(raw, aligned - start);
-    if (start + span > used_end)
-        munmap(reinterpret_cast<void*>(used_end), start + span - used_end);
+    if (start + span > aligned + length)
+        munmap(reinterpret_cast<void*>(aligned + length), start + span - (aligned + length));
     // Only advice: where the host has no transparent huge pages, the chunk
     // is ordinary memory and works the same.
-    madvise(reinterpret_cast<void*>(aligned), host_pages_bytes(bytes), MADV_HUGEPAGE);
+    madvise(reinterpret_cast<void*>(aligned), length, MADV_HUGEPAGE);
     return reinterpret_cast<void*>(aligned);
 #else
     return ::operator new(bytes);
 #endif
 }
 
-void free_chunk(void* chunk, size_t bytes, ChunkBacking backing) {
-    if (!mapped_huge(bytes, backing)) {
+void free_chunk(void* chunk, size_t bytes) {
+    if (!mapped_huge(bytes)) {
         ::operator delete(chunk);
         return;
     }
 #if defined(__linux__)
-    munmap(chunk, host_pages_bytes(bytes));
+    munmap(chunk, mapping_bytes(bytes));
+#endif
+}
+
+void advise_huge_pages(void* start, size_t bytes) {
+#if defined(__linux__)
+    auto begin = reinterpret_cast<uintptr_t>(start);
+    uintptr_t first = (begin + kHugePageBytes - 1) & ~(uintptr_t(kHugePageBytes) - 1);
+    uintptr_t last = (begin + bytes) & ~(uintptr_t(kHugePageBytes) - 1);
+    if (last > first)
+        madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
 #endif
 }
 

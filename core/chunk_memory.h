@@ -1,25 +1,24 @@
-// Raw memory for the big append-only chunks of the journal and the step
-// history. A large run writes a few hundred megabytes of history; taking it
-// from the host 4 KiB at a time costs one host page fault per page (about a
-// quarter of the run's time). Chunks of 2 MiB or more can therefore be mapped
-// 2 MiB-aligned and advised as huge pages: one host fault per 2 MiB.
+// Raw memory for the append-only chunks of the journal, the step history and
+// the state tables. A large run writes a few hundred megabytes of history;
+// taking it from the host 4 KiB at a time costs one host page fault per page
+// (most of the run's time on a virtual machine). Chunks of 2 MiB or more are
+// therefore mapped 2 MiB-aligned and advised as transparent huge pages: one
+// host fault per 2 MiB. Smaller chunks come from the heap.
 // The memory is not initialised: callers construct what they store.
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 
 namespace mmt {
 
 inline constexpr size_t kHugePageBytes = size_t(2) << 20;
 
-enum class ChunkBacking : uint8_t {
-    heap,        // ordinary heap memory
-    huge_pages,  // aligned and advised as transparent huge pages (when the chunk is 2 MiB or more)
-};
+// free_chunk() must be given the size the chunk was allocated with.
+void* allocate_chunk(size_t bytes);
+void free_chunk(void* chunk, size_t bytes);
 
-// free_chunk() must be given the size and backing the chunk was allocated with.
-void* allocate_chunk(size_t bytes, ChunkBacking backing);
-void free_chunk(void* chunk, size_t bytes, ChunkBacking backing);
+// Advises [start, start + bytes) as huge pages where whole 2 MiB pages fit
+// (for memory a std::vector owns, which cannot come from allocate_chunk).
+void advise_huge_pages(void* start, size_t bytes);
 
 } // namespace mmt

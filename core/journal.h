@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cassert>
 #include <cstdint>
@@ -75,18 +76,21 @@ static_assert(sizeof(Change) == 16);
 static_assert(Pte::protnone < (1u << 8), "a PTE's flag bits fit in the 12 low bits a Change keeps");
 static_assert(static_cast<unsigned>(PageField::count_) < 16, "a field number fits in 4 bits");
 
-// Append-only storage in fixed chunks: growing never copies what is there
-// (a vector doubling a 200 MB journal would copy it and hold both), and peak
-// memory stays close to what is used. Chunks come from chunk_memory.h and
-// are not initialised: an element is written once, when it is appended.
-// By default a chunk holds as many elements as fit in 2 MiB (a huge page).
-template <typename T, size_t ChunkBits = std::bit_width(kHugePageBytes / sizeof(T)) - 1>
+// Append-only storage in chunks that double in size: growing never copies
+// what is there (a vector doubling a 200 MB journal would copy it and hold
+// both), a small kernel (a scenario, a lesson, one interleaving of the
+// explorer) uses one small heap chunk, and a big run quickly gets chunks of
+// 2 MiB and more, which chunk_memory.h backs with huge pages. Chunks are not
+// initialised: an element is written once, when it is appended.
+// Chunk c holds 2^(FirstBits + c) elements; with j = i + 2^FirstBits, element
+// i is in chunk bit_width(j) - 1 - FirstBits, at j without its top bit.
+template <typename T, size_t FirstBits>
 class ChunkedVector {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+    static constexpr size_t kFirst = size_t(1) << FirstBits;
+    static constexpr size_t kMaxChunks = 8 * sizeof(size_t) - FirstBits;
 
 public:
-    static constexpr size_t kChunk = size_t(1) << ChunkBits;
-    static constexpr size_t kChunkBytes = kChunk * sizeof(T);
     ChunkedVector() = default;
     ~ChunkedVector() { release(); }
     ChunkedVector(ChunkedVector&& other) noexcept { take(other); }
@@ -99,9 +103,9 @@ public:
     }
     // A deep copy (tests snapshot whole states to compare them).
     ChunkedVector(const ChunkedVector& other) {
-        for (size_t c = 0; c < other.chunks_.size(); ++c) {
+        for (size_t c = 0; size_ < other.size_; ++c) {
             add_chunk();
-            size_t used = std::min(kChunk, other.size_ - c * kChunk);
+            size_t used = std::min(chunk_length(c), other.size_ - size_);
             std::memcpy(static_cast<void*>(tail_), other.chunks_[c], used * sizeof(T));
             tail_ += used;
             size_ += used;
@@ -116,8 +120,8 @@ public:
     }
     size_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
-    T& operator[](size_t i) { return chunks_[i >> ChunkBits][i & (kChunk - 1)]; }
-    const T& operator[](size_t i) const { return chunks_[i >> ChunkBits][i & (kChunk - 1)]; }
+    T& operator[](size_t i) { return *locate(i); }
+    const T& operator[](size_t i) const { return *locate(i); }
     T& back() { return tail_[-1]; }
     const T& back() const { return tail_[-1]; }
     void push_back(const T& value) {
@@ -127,45 +131,55 @@ public:
         ++tail_;
         ++size_;
     }
-    size_t capacity_bytes() const { return chunks_.size() * kChunkBytes; }
+    size_t used_bytes() const { return size_ * sizeof(T); }
 
 private:
-    // The first chunk is ordinary memory, touched page by page: most kernels
-    // (a scenario, a lesson, one interleaving of the explorer) never fill it.
-    // Only a run that goes on to a second chunk gets huge pages.
-    static ChunkBacking backing(size_t chunk) { return chunk == 0 ? ChunkBacking::heap : ChunkBacking::huge_pages; }
+    static size_t chunk_length(size_t c) { return kFirst << c; }
+    T* locate(size_t i) const {
+        size_t j = i + kFirst;
+        unsigned top = static_cast<unsigned>(std::bit_width(j)) - 1;
+        return chunks_[top - FirstBits] + (j ^ (size_t(1) << top));
+    }
     void add_chunk() {
-        chunks_.push_back(static_cast<T*>(allocate_chunk(kChunkBytes, backing(chunks_.size()))));
-        tail_ = chunks_.back();
-        tail_end_ = tail_ + kChunk;
+        T* chunk = static_cast<T*>(allocate_chunk(chunk_length(count_) * sizeof(T)));
+        chunks_[count_] = chunk;
+        tail_ = chunk;
+        tail_end_ = chunk + chunk_length(count_);
+        ++count_;
     }
     void release() {
-        for (size_t c = 0; c < chunks_.size(); ++c)
-            free_chunk(chunks_[c], kChunkBytes, backing(c));
-        chunks_.clear();
+        for (size_t c = 0; c < count_; ++c)
+            free_chunk(chunks_[c], chunk_length(c) * sizeof(T));
+        count_ = 0;
         tail_ = tail_end_ = nullptr;
         size_ = 0;
     }
     void take(ChunkedVector& other) {
-        chunks_ = std::move(other.chunks_);
+        chunks_ = other.chunks_;
+        count_ = other.count_;
         tail_ = other.tail_;
         tail_end_ = other.tail_end_;
         size_ = other.size_;
-        other.chunks_.clear();
+        other.count_ = 0;
         other.tail_ = other.tail_end_ = nullptr;
         other.size_ = 0;
     }
 
-    std::vector<T*> chunks_;
+    std::array<T*, kMaxChunks> chunks_{};
+    size_t count_ = 0;       // chunks allocated
     T* tail_ = nullptr;      // where the next element goes
     T* tail_end_ = nullptr;  // end of the last chunk
     size_t size_ = 0;
 };
 
+// The journal and the step history start at 64 KiB.
+using Journal = ChunkedVector<Change, 12>;
+
 // An append-only table whose live prefix is the current state. Objects past
 // the live size are the ones a later step created; stepping forward revives
 // them unchanged (their fields were restored by the undone changes first).
-// Stored in chunks, like the journal, so growing never copies the table.
+// Stored in chunks, like the journal, so growing never copies the table:
+// the first holds 1024 objects.
 template <typename T>
 class Table {
 public:
@@ -193,7 +207,7 @@ public:
                 return false;
         return true;
     }
-    size_t capacity_bytes() const { return items_.capacity_bytes(); }
+    size_t used_bytes() const { return items_.used_bytes(); }
 
 private:
     ChunkedVector<T, 10> items_;

@@ -345,6 +345,14 @@ uint32_t Kernel::path_child_slow(uint32_t parent, const char* function) {
     return child;
 }
 
+uint32_t Kernel::add_sentence(SentenceCacheSlot& slot, const char* why, int32_t a0, int32_t a1, int32_t a2) {
+    slot.why = why;
+    slot.args = {a0, a1, a2};
+    slot.id = static_cast<uint32_t>(sentences_.size());
+    sentences_.push_back(StepSentence{why, {a0, a1, a2}});
+    return slot.id;
+}
+
 // A change made before its command opened any step still belongs to a step
 // of that command. Out of line: record() stays small enough to inline.
 void Kernel::open_unnamed_step() { step("state change"); }
@@ -353,7 +361,21 @@ void Kernel::check_finished_step() {
     check_step_invariants(*this, static_cast<uint32_t>(steps_.size() - 1), checked_change_);
 }
 
+// The command list is a std::vector (its users index it and take its data());
+// a run of a million commands doubles it a few times, and each new buffer is
+// advised as huge pages so that filling it costs few host page faults.
+// (The advice must come before the copy into the new buffer touches it.)
+void Kernel::reserve_commands() {
+    std::vector<CommandRecord> bigger;
+    bigger.reserve(commands_.capacity() * 2);
+    advise_huge_pages(bigger.data(), bigger.capacity() * sizeof(CommandRecord));
+    bigger.insert(bigger.end(), commands_.begin(), commands_.end());
+    commands_.swap(bigger);
+}
+
 void Kernel::begin_command(uint32_t source_index, uint32_t line) {
+    if (commands_.size() == commands_.capacity()) [[unlikely]]
+        reserve_commands();
     CommandRecord c;
     c.source_index = source_index;
     c.line = line;
@@ -395,7 +417,7 @@ std::string Kernel::step_path(uint32_t step) const {
 }
 
 std::string Kernel::step_sentence(uint32_t step) const {
-    const KernelStep& s = steps_[step];
+    const StepSentence& s = sentences_[steps_[step].sentence];
     std::string out;
     for (const char* c = s.why; *c; ++c) {
         if (c[0] == '{' && c[1] >= '0' && c[1] <= '2' && c[2] == '}') {
@@ -474,9 +496,8 @@ void Kernel::seek(uint32_t step) {
 }
 
 size_t Kernel::memory_bytes() const {
-    return journal_.capacity_bytes() + steps_.capacity_bytes() +
-           state_.pages.capacity_bytes() + state_.ptes.capacity_bytes() + state_.pmds.capacity_bytes() +
-           state_.vma_pages.capacity_bytes();
+    return journal_.used_bytes() + steps_.used_bytes() + state_.pages.used_bytes() + state_.ptes.used_bytes() +
+           state_.pmds.used_bytes() + state_.vma_pages.used_bytes();
 }
 
 } // namespace mmt

@@ -95,6 +95,15 @@ inline uint32_t Kernel::path_child(uint32_t parent, const char* function) {
     return path_child_slow(parent, function);
 }
 
+inline uint32_t Kernel::sentence_id(const char* why, int32_t a0, int32_t a1, int32_t a2) {
+    uint64_t key = reinterpret_cast<uintptr_t>(why) ^ (uint64_t(uint32_t(a0)) * 0x9e3779b97f4a7c15ull) ^
+                   (uint64_t(uint32_t(a1)) << 20) ^ (uint64_t(uint32_t(a2)) << 40);
+    SentenceCacheSlot& slot = sentence_cache_[(key ^ (key >> 8) ^ (key >> 16)) & 255];
+    if (slot.why == why && slot.args[0] == a0 && slot.args[1] == a1 && slot.args[2] == a2) [[likely]]
+        return slot.id;
+    return add_sentence(slot, why, a0, a1, a2);
+}
+
 inline void Kernel::finish_step() {
     if (steps_.empty() || checked_change_ == journal_.size())
         return;
@@ -111,8 +120,7 @@ inline void Kernel::step(const char* why, int32_t a0, int32_t a1, int32_t a2) {
     s.change_begin = static_cast<uint32_t>(journal_.size());
     s.path = current_path_;
     s.cpu = cpu_;
-    s.why = why;
-    s.args = {a0, a1, a2};
+    s.sentence = sentence_id(why, a0, a1, a2);
     steps_.push_back(s);
     cursor_ = static_cast<uint32_t>(steps_.size());
     command_without_step_ = false;
