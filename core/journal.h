@@ -82,8 +82,12 @@ static_assert(static_cast<unsigned>(PageField::count_) < 16, "a field number fit
 // explorer) uses one small heap chunk, and a big run quickly gets chunks of
 // 2 MiB and more, which chunk_memory.h backs with huge pages. Chunks are not
 // initialised: an element is written once, when it is appended.
-// Chunk c holds 2^(FirstBits + c) elements; with j = i + 2^FirstBits, element
-// i is in chunk bit_width(j) - 1 - FirstBits, at j without its top bit.
+// Chunk c holds 2^(FirstBits + c) elements: with j = i + 2^FirstBits, element
+// i is in the chunk numbered by j's highest set bit, at j without that bit.
+// Reading an element is on every path of the engine, so each chunk's address
+// is kept biased by its first j (as an integer: the biased value points
+// nowhere), indexed by countl_zero(j): a read is an add, a bit scan, a load
+// and an indexed address.
 template <typename T, size_t FirstBits>
 class ChunkedVector {
     static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
@@ -135,14 +139,17 @@ public:
 
 private:
     static size_t chunk_length(size_t c) { return kFirst << c; }
+    static constexpr size_t kBits = 8 * sizeof(size_t);
+    // countl_zero(j) of the elements of chunk c.
+    static constexpr size_t leading_zeros(size_t c) { return kBits - 1 - FirstBits - c; }
     T* locate(size_t i) const {
         size_t j = i + kFirst;
-        unsigned top = static_cast<unsigned>(std::bit_width(j)) - 1;
-        return chunks_[top - FirstBits] + (j ^ (size_t(1) << top));
+        return reinterpret_cast<T*>(biased_[std::countl_zero(j)] + j * sizeof(T));
     }
     void add_chunk() {
         T* chunk = static_cast<T*>(allocate_chunk(chunk_length(count_) * sizeof(T)));
         chunks_[count_] = chunk;
+        biased_[leading_zeros(count_)] = reinterpret_cast<uintptr_t>(chunk) - (kFirst << count_) * sizeof(T);
         tail_ = chunk;
         tail_end_ = chunk + chunk_length(count_);
         ++count_;
@@ -156,6 +163,7 @@ private:
     }
     void take(ChunkedVector& other) {
         chunks_ = other.chunks_;
+        biased_ = other.biased_;
         count_ = other.count_;
         tail_ = other.tail_;
         tail_end_ = other.tail_end_;
@@ -166,6 +174,7 @@ private:
     }
 
     std::array<T*, kMaxChunks> chunks_{};
+    std::array<uintptr_t, kBits> biased_{};  // by countl_zero(j): chunk address - first j * sizeof(T)
     size_t count_ = 0;       // chunks allocated
     T* tail_ = nullptr;      // where the next element goes
     T* tail_end_ = nullptr;  // end of the last chunk

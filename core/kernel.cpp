@@ -347,7 +347,8 @@ uint32_t Kernel::path_child_slow(uint32_t parent, const char* function) {
 
 uint32_t Kernel::add_sentence(SentenceCacheSlot& slot, const char* why, int32_t a0, int32_t a1, int32_t a2) {
     slot.why = why;
-    slot.args = {a0, a1, a2};
+    slot.args01 = pack_args(a0, a1);
+    slot.arg2 = a2;
     slot.id = static_cast<uint32_t>(sentences_.size());
     sentences_.push_back(StepSentence{why, {a0, a1, a2}});
     return slot.id;

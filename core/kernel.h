@@ -263,9 +263,11 @@ private:
     ChunkedVector<StepSentence, 8> sentences_;
     struct SentenceCacheSlot {
         const char* why = nullptr;  // no step has a null sentence
-        std::array<int32_t, 3> args{};
+        uint64_t args01 = 0;        // the first two arguments, compared at once
+        int32_t arg2 = 0;
         uint32_t id = 0;
     };
+    static uint64_t pack_args(int32_t a0, int32_t a1) { return uint32_t(a0) | uint64_t(uint32_t(a1)) << 32; }
     std::array<SentenceCacheSlot, 256> sentence_cache_{};
     uint32_t sentence_id(const char* why, int32_t a0, int32_t a1, int32_t a2);
     uint32_t add_sentence(SentenceCacheSlot& slot, const char* why, int32_t a0, int32_t a1, int32_t a2);

@@ -95,11 +95,12 @@ inline uint32_t Kernel::path_child(uint32_t parent, const char* function) {
     return path_child_slow(parent, function);
 }
 
+// Sentences are string literals, each at its own address; the first
+// argument tells apart the few sentences said with varying counts.
 inline uint32_t Kernel::sentence_id(const char* why, int32_t a0, int32_t a1, int32_t a2) {
-    uint64_t key = reinterpret_cast<uintptr_t>(why) ^ (uint64_t(uint32_t(a0)) * 0x9e3779b97f4a7c15ull) ^
-                   (uint64_t(uint32_t(a1)) << 20) ^ (uint64_t(uint32_t(a2)) << 40);
-    SentenceCacheSlot& slot = sentence_cache_[(key ^ (key >> 8) ^ (key >> 16)) & 255];
-    if (slot.why == why && slot.args[0] == a0 && slot.args[1] == a1 && slot.args[2] == a2) [[likely]]
+    size_t key = (reinterpret_cast<uintptr_t>(why) >> 4) ^ static_cast<uint32_t>(a0);
+    SentenceCacheSlot& slot = sentence_cache_[key & (sentence_cache_.size() - 1)];
+    if (slot.why == why && slot.args01 == pack_args(a0, a1) && slot.arg2 == a2) [[likely]]
         return slot.id;
     return add_sentence(slot, why, a0, a1, a2);
 }
