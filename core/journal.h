@@ -80,8 +80,8 @@ static_assert(static_cast<unsigned>(PageField::count_) < 16, "a field number fit
 // what is there (a vector doubling a 200 MB journal would copy it and hold
 // both), a small kernel (a scenario, a lesson, one interleaving of the
 // explorer) uses one small heap chunk, and a big run quickly gets chunks of
-// 2 MiB and more, which chunk_memory.h backs with huge pages. Chunks are not
-// initialised: an element is written once, when it is appended.
+// 2 MiB and more, which are populated ahead of the writes (chunk_memory.h).
+// Chunks are not initialised: an element is written once, when it is appended.
 // Chunk c holds 2^(FirstBits + c) elements: with j = i + 2^FirstBits, element
 // i is in the chunk numbered by j's highest set bit, at j without that bit.
 // Reading an element is on every path of the engine, so each chunk's address
@@ -109,6 +109,7 @@ public:
     ChunkedVector(const ChunkedVector& other) {
         for (size_t c = 0; size_ < other.size_; ++c) {
             add_chunk();
+            tail_end_ = chunk_end_;  // the copy writes it all
             size_t used = std::min(chunk_length(c), other.size_ - size_);
             std::memcpy(static_cast<void*>(tail_), other.chunks_[c], used * sizeof(T));
             tail_ += used;
@@ -130,7 +131,7 @@ public:
     const T& back() const { return tail_[-1]; }
     void push_back(const T& value) {
         if (tail_ == tail_end_) [[unlikely]]
-            add_chunk();
+            make_room();
         ::new (static_cast<void*>(tail_)) T(value);
         ++tail_;
         ++size_;
@@ -146,19 +147,37 @@ private:
         size_t j = i + kFirst;
         return reinterpret_cast<T*>(biased_[std::countl_zero(j)] + j * sizeof(T));
     }
+    // tail_end_ is where the room made so far ends: the end of the last
+    // chunk, or for a big chunk the end of the part populated so far.
+    void make_room() {
+        if (tail_ == chunk_end_)
+            add_chunk();
+        else
+            populate_window();
+    }
     void add_chunk() {
-        T* chunk = static_cast<T*>(allocate_chunk(chunk_length(count_) * sizeof(T)));
+        size_t length = chunk_length(count_);
+        T* chunk = static_cast<T*>(allocate_chunk(length * sizeof(T)));
         chunks_[count_] = chunk;
         biased_[leading_zeros(count_)] = reinterpret_cast<uintptr_t>(chunk) - (kFirst << count_) * sizeof(T);
-        tail_ = chunk;
-        tail_end_ = chunk + chunk_length(count_);
         ++count_;
+        tail_ = tail_end_ = chunk;
+        chunk_end_ = chunk + length;
+        if (length * sizeof(T) < kBigChunkBytes)
+            tail_end_ = chunk_end_;
+        else
+            populate_window();
+    }
+    void populate_window() {
+        size_t length = std::min<size_t>(chunk_end_ - tail_end_, std::max<size_t>(1, kPopulateWindowBytes / sizeof(T)));
+        populate_chunk(tail_end_, length * sizeof(T));
+        tail_end_ += length;
     }
     void release() {
         for (size_t c = 0; c < count_; ++c)
             free_chunk(chunks_[c], chunk_length(c) * sizeof(T));
         count_ = 0;
-        tail_ = tail_end_ = nullptr;
+        tail_ = tail_end_ = chunk_end_ = nullptr;
         size_ = 0;
     }
     void take(ChunkedVector& other) {
@@ -167,9 +186,10 @@ private:
         count_ = other.count_;
         tail_ = other.tail_;
         tail_end_ = other.tail_end_;
+        chunk_end_ = other.chunk_end_;
         size_ = other.size_;
         other.count_ = 0;
-        other.tail_ = other.tail_end_ = nullptr;
+        other.tail_ = other.tail_end_ = other.chunk_end_ = nullptr;
         other.size_ = 0;
     }
 
@@ -177,7 +197,8 @@ private:
     std::array<uintptr_t, kBits> biased_{};  // by countl_zero(j): chunk address - first j * sizeof(T)
     size_t count_ = 0;       // chunks allocated
     T* tail_ = nullptr;      // where the next element goes
-    T* tail_end_ = nullptr;  // end of the last chunk
+    T* tail_end_ = nullptr;   // end of the room made for appending
+    T* chunk_end_ = nullptr;  // end of the last chunk
     size_t size_ = 0;
 };
 

@@ -362,17 +362,8 @@ void Kernel::check_finished_step() {
     check_step_invariants(*this, static_cast<uint32_t>(steps_.size() - 1), checked_change_);
 }
 
-// The command list is a std::vector (its users index it and take its data());
-// a run of a million commands doubles it a few times, and each new buffer is
-// advised as huge pages so that filling it costs few host page faults.
-// (The advice must come before the copy into the new buffer touches it.)
-void Kernel::reserve_commands() {
-    std::vector<CommandRecord> bigger;
-    bigger.reserve(commands_.capacity() * 2);
-    advise_huge_pages(bigger.data(), bigger.capacity() * sizeof(CommandRecord));
-    bigger.insert(bigger.end(), commands_.begin(), commands_.end());
-    commands_.swap(bigger);
-}
+// The command list is a std::vector (its users index it and take its data()).
+void Kernel::reserve_commands() { commands_.reserve(commands_.capacity() * 2); }
 
 void Kernel::begin_command(uint32_t source_index, uint32_t line) {
     if (commands_.size() == commands_.capacity()) [[unlikely]]
