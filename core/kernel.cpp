@@ -363,7 +363,20 @@ void Kernel::check_finished_step() {
 }
 
 // The command list is a std::vector (its users index it and take its data()).
-void Kernel::reserve_commands() { commands_.reserve(commands_.capacity() * 2); }
+// Growing it copies the whole list into fresh memory; a big list's new buffer
+// is populated first, in one call, instead of a host page fault per page.
+void Kernel::reserve_commands() {
+    size_t copied_bytes = commands_.size() * sizeof(CommandRecord);
+    if (copied_bytes < kBigChunkBytes) {
+        commands_.reserve(commands_.capacity() * 2);
+        return;
+    }
+    std::vector<CommandRecord> bigger;
+    bigger.reserve(commands_.capacity() * 2);
+    populate_chunk(bigger.data(), copied_bytes);
+    bigger.insert(bigger.end(), commands_.begin(), commands_.end());
+    commands_.swap(bigger);
+}
 
 void Kernel::begin_command(uint32_t source_index, uint32_t line) {
     if (commands_.size() == commands_.capacity()) [[unlikely]]
