@@ -176,15 +176,26 @@ ProcessId fork_process(Kernel& k, ProcessId parent, std::string_view child_name)
             any |= k.vma_page(src, i);
         if (!(any & VMA_mapped))
             continue;
-        VmaId dst = k.create_vma(child, v.name, v.npages, v.hugepage, 0, v.start);
-        bool dontcopy_all = true;
-        for (uint32_t i = 0; i < v.npages; ++i) {
+        // VM_DONTCOPY ranges do not exist in the child; VM_WIPEONFORK ranges
+        // exist (with the flag) but start empty.
+        auto child_bits = [&](uint32_t i) {
             uint8_t bits = k.vma_page(src, i);
-            // VM_DONTCOPY ranges do not exist in the child; VM_WIPEONFORK
-            // ranges exist (with the flag) but start empty.
-            if ((bits & VMA_mapped) && !(bits & VMA_dontcopy)) {
-                k.set_vma_page(dst, i, bits);
-                dontcopy_all = false;
+            return (bits & VMA_mapped) && !(bits & VMA_dontcopy) ? bits : uint8_t(0);
+        };
+        // The usual case, one protection over the whole VMA, is created with
+        // it in one growth of the table instead of a change per page.
+        uint8_t uniform = child_bits(0);
+        for (uint32_t i = 1; i < v.npages && uniform != 0; ++i)
+            if (child_bits(i) != uniform)
+                uniform = 0;
+        VmaId dst = k.create_vma(child, v.name, v.npages, v.hugepage, uniform, v.start);
+        bool dontcopy_all = uniform == 0;
+        if (uniform == 0) {
+            for (uint32_t i = 0; i < v.npages; ++i) {
+                if (uint8_t bits = child_bits(i)) {
+                    k.set_vma_page(dst, i, bits);
+                    dontcopy_all = false;
+                }
             }
         }
         if (dontcopy_all)

@@ -1,13 +1,22 @@
-// The journal: every change to the kernel state is one 24-byte record with the
+// The journal: every change to the kernel state is one 16-byte record with the
 // value before and after. Stepping back applies `before` values in reverse,
 // stepping forward applies `after` values: the cost of a step is proportional
 // to what it changed, never to the size of the state.
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cassert>
 #include <cstdint>
-#include <memory>
+#include <cstring>
+#include <new>
+#include <type_traits>
 #include <vector>
+
+#include "chunk_memory.h"
+#include "page.h"
+#include "pte.h"
 
 namespace mmt {
 
@@ -24,60 +33,87 @@ enum class ChangeKind : uint8_t {
 
 enum class TableId : uint8_t { pages, ptes, pmds, vma_pages, processes, vmas, swap_slots, holders };
 
-// 20 bytes: a PTE or PMD value has 48 significant bits (kind and flag bits in
-// the low 16, the frame or slot number in the high 32); every other field is
-// 32 bits. Millions of these are kept, so the packing is worth it.
+// 16 bytes. A page, process, swap-slot or holder field is 32 bits; a PTE or
+// PMD value is a payload (frame or slot number) in its high 32 bits plus a
+// kind and flag bits in its low 12 (pte.h defines six flag bits), so before
+// and after fit in 44 bits each. Millions of these are kept, and 16 bytes
+// make a power-of-two count of them fill a 2 MiB chunk exactly.
 class Change {
 public:
     Change() = default;
     Change(ChangeKind kind, uint8_t field, uint32_t index, uint64_t before, uint64_t after)
-        : kind(kind), field(field), index(index) {
-        encode(before, &before_low_, &before_high_);
-        encode(after, &after_low_, &after_high_);
+        : index(index), kind(kind), field(field & 0xf) {
+        if (wide()) {
+            assert(((before | after) & 0xfffff000u) == 0 && "a PTE or PMD value has no bits in 12..31");
+            before_high_ = static_cast<uint32_t>(before >> 32);
+            after_high_ = static_cast<uint32_t>(after >> 32);
+            before_low_ = static_cast<uint32_t>(before & 0xfff);
+            after_low_ = static_cast<uint32_t>(after & 0xfff);
+        } else {
+            before_high_ = static_cast<uint32_t>(before);
+            after_high_ = static_cast<uint32_t>(after);
+        }
     }
-    ChangeKind kind = ChangeKind::page;
-    uint8_t field = 0;
+    uint64_t before() const { return wide() ? (uint64_t(before_high_) << 32) | before_low_ : before_high_; }
+    uint64_t after() const { return wide() ? (uint64_t(after_high_) << 32) | after_low_ : after_high_; }
+
     uint32_t index = 0;
-    uint64_t before() const { return decode(before_low_, before_high_); }
-    uint64_t after() const { return decode(after_low_, after_high_); }
 
 private:
     bool wide() const { return kind == ChangeKind::pte || kind == ChangeKind::pmd; }
-    void encode(uint64_t v, uint16_t* low, uint32_t* high) const {
-        if (wide()) {
-            *low = static_cast<uint16_t>(v & 0xffff);
-            *high = static_cast<uint32_t>(v >> 32);
-        } else {
-            *low = 0;
-            *high = static_cast<uint32_t>(v);
-        }
-    }
-    uint64_t decode(uint16_t low, uint32_t high) const {
-        return wide() ? (uint64_t(high) << 32) | low : high;
-    }
-    uint16_t before_low_ = 0;
-    uint16_t after_low_ = 0;
     uint32_t before_high_ = 0;
     uint32_t after_high_ = 0;
-};
-static_assert(sizeof(Change) == 20);
 
-// Append-only storage in fixed chunks: growing never copies what is there
-// (a vector doubling a 200 MB journal would copy it and hold both), and peak
-// memory stays close to what is used.
-template <typename T, size_t ChunkBits = 16>
-class ChunkedVector {
 public:
-    static constexpr size_t kChunk = size_t(1) << ChunkBits;
+    ChangeKind kind : 4 = ChangeKind::page;
+    uint8_t field : 4 = 0;
+
+private:
+    uint32_t before_low_ : 12 = 0;
+    uint32_t after_low_ : 12 = 0;
+};
+static_assert(sizeof(Change) == 16);
+static_assert(Pte::protnone < (1u << 8), "a PTE's flag bits fit in the 12 low bits a Change keeps");
+static_assert(static_cast<unsigned>(PageField::count_) < 16, "a field number fits in 4 bits");
+
+// Append-only storage in chunks that double in size: growing never copies
+// what is there (a vector doubling a 200 MB journal would copy it and hold
+// both), a small kernel (a scenario, a lesson, one interleaving of the
+// explorer) uses one small heap chunk, and a big run quickly gets chunks of
+// 2 MiB and more, which are populated ahead of the writes (chunk_memory.h).
+// Chunks are not initialised: an element is written once, when it is appended.
+// Chunk c holds 2^(FirstBits + c) elements: with j = i + 2^FirstBits, element
+// i is in the chunk numbered by j's highest set bit, at j without that bit.
+// Reading an element is on every path of the engine, so each chunk's address
+// is kept biased by its first j (as an integer: the biased value points
+// nowhere), indexed by countl_zero(j): a read is an add, a bit scan, a load
+// and an indexed address.
+template <typename T, size_t FirstBits>
+class ChunkedVector {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+    static constexpr size_t kFirst = size_t(1) << FirstBits;
+    static constexpr size_t kMaxChunks = 8 * sizeof(size_t) - FirstBits;
+
+public:
     ChunkedVector() = default;
-    ChunkedVector(ChunkedVector&&) noexcept = default;
-    ChunkedVector& operator=(ChunkedVector&&) noexcept = default;
+    ~ChunkedVector() { release(); }
+    ChunkedVector(ChunkedVector&& other) noexcept { take(other); }
+    ChunkedVector& operator=(ChunkedVector&& other) noexcept {
+        if (this != &other) {
+            release();
+            take(other);
+        }
+        return *this;
+    }
     // A deep copy (tests snapshot whole states to compare them).
-    ChunkedVector(const ChunkedVector& other) : size_(other.size_) {
-        for (size_t c = 0; c < other.chunks_.size(); ++c) {
-            chunks_.emplace_back(new T[kChunk]);
-            size_t used = std::min(kChunk, other.size_ > c * kChunk ? other.size_ - c * kChunk : 0);
-            std::copy(other.chunks_[c].get(), other.chunks_[c].get() + used, chunks_.back().get());
+    ChunkedVector(const ChunkedVector& other) {
+        for (size_t c = 0; size_ < other.size_; ++c) {
+            add_chunk();
+            tail_end_ = chunk_end_;  // the copy writes it all
+            size_t used = std::min(chunk_length(c), other.size_ - size_);
+            std::memcpy(static_cast<void*>(tail_), other.chunks_[c], used * sizeof(T));
+            tail_ += used;
+            size_ += used;
         }
     }
     ChunkedVector& operator=(const ChunkedVector& other) {
@@ -89,26 +125,91 @@ public:
     }
     size_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
-    T& operator[](size_t i) { return chunks_[i >> ChunkBits][i & (kChunk - 1)]; }
-    const T& operator[](size_t i) const { return chunks_[i >> ChunkBits][i & (kChunk - 1)]; }
-    T& back() { return (*this)[size_ - 1]; }
-    const T& back() const { return (*this)[size_ - 1]; }
+    T& operator[](size_t i) { return *locate(i); }
+    const T& operator[](size_t i) const { return *locate(i); }
+    T& back() { return tail_[-1]; }
+    const T& back() const { return tail_[-1]; }
     void push_back(const T& value) {
-        if ((size_ & (kChunk - 1)) == 0 && (size_ >> ChunkBits) == chunks_.size())
-            chunks_.emplace_back(new T[kChunk]);
-        (*this)[size_++] = value;
+        if (tail_ == tail_end_) [[unlikely]]
+            make_room();
+        ::new (static_cast<void*>(tail_)) T(value);
+        ++tail_;
+        ++size_;
     }
-    size_t capacity_bytes() const { return chunks_.size() * kChunk * sizeof(T); }
+    size_t used_bytes() const { return size_ * sizeof(T); }
 
 private:
-    std::vector<std::unique_ptr<T[]>> chunks_;
+    static size_t chunk_length(size_t c) { return kFirst << c; }
+    static constexpr size_t kBits = 8 * sizeof(size_t);
+    // countl_zero(j) of the elements of chunk c.
+    static constexpr size_t leading_zeros(size_t c) { return kBits - 1 - FirstBits - c; }
+    T* locate(size_t i) const {
+        size_t j = i + kFirst;
+        return reinterpret_cast<T*>(biased_[std::countl_zero(j)] + j * sizeof(T));
+    }
+    // tail_end_ is where the room made so far ends: the end of the last
+    // chunk, or for a big chunk the end of the part populated so far.
+    void make_room() {
+        if (tail_ == chunk_end_)
+            add_chunk();
+        else
+            populate_window();
+    }
+    void add_chunk() {
+        size_t length = chunk_length(count_);
+        T* chunk = static_cast<T*>(allocate_chunk(length * sizeof(T)));
+        chunks_[count_] = chunk;
+        biased_[leading_zeros(count_)] = reinterpret_cast<uintptr_t>(chunk) - (kFirst << count_) * sizeof(T);
+        ++count_;
+        tail_ = tail_end_ = chunk;
+        chunk_end_ = chunk + length;
+        if (length * sizeof(T) < kBigChunkBytes)
+            tail_end_ = chunk_end_;
+        else
+            populate_window();
+    }
+    void populate_window() {
+        size_t length = std::min<size_t>(chunk_end_ - tail_end_, std::max<size_t>(1, kPopulateWindowBytes / sizeof(T)));
+        populate_chunk(tail_end_, length * sizeof(T));
+        tail_end_ += length;
+    }
+    void release() {
+        for (size_t c = 0; c < count_; ++c)
+            free_chunk(chunks_[c], chunk_length(c) * sizeof(T));
+        count_ = 0;
+        tail_ = tail_end_ = chunk_end_ = nullptr;
+        size_ = 0;
+    }
+    void take(ChunkedVector& other) {
+        chunks_ = other.chunks_;
+        biased_ = other.biased_;
+        count_ = other.count_;
+        tail_ = other.tail_;
+        tail_end_ = other.tail_end_;
+        chunk_end_ = other.chunk_end_;
+        size_ = other.size_;
+        other.count_ = 0;
+        other.tail_ = other.tail_end_ = other.chunk_end_ = nullptr;
+        other.size_ = 0;
+    }
+
+    std::array<T*, kMaxChunks> chunks_{};
+    std::array<uintptr_t, kBits> biased_{};  // by countl_zero(j): chunk address - first j * sizeof(T)
+    size_t count_ = 0;       // chunks allocated
+    T* tail_ = nullptr;      // where the next element goes
+    T* tail_end_ = nullptr;   // end of the room made for appending
+    T* chunk_end_ = nullptr;  // end of the last chunk
     size_t size_ = 0;
 };
+
+// The journal and the step history start at 64 KiB.
+using Journal = ChunkedVector<Change, 12>;
 
 // An append-only table whose live prefix is the current state. Objects past
 // the live size are the ones a later step created; stepping forward revives
 // them unchanged (their fields were restored by the undone changes first).
-// Stored in chunks, like the journal, so growing never copies the table.
+// Stored in chunks, like the journal, so growing never copies the table:
+// the first holds 1024 objects.
 template <typename T>
 class Table {
 public:
@@ -136,7 +237,7 @@ public:
                 return false;
         return true;
     }
-    size_t capacity_bytes() const { return items_.capacity_bytes(); }
+    size_t used_bytes() const { return items_.used_bytes(); }
 
 private:
     ChunkedVector<T, 10> items_;

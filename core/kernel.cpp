@@ -16,6 +16,7 @@ bool KernelState::operator==(const KernelState& o) const {
 
 Kernel::Kernel(Era era) : era_(era), policy_(make_era_policy(era)) {
     paths_.push_back({0, ""});
+    paths_.reserve(64);
     // Boot: pfn 0 is never used (0 means "no page"), pfn 1 is the shared zero
     // page, pfns 2..513 the huge zero page; slot 0 of swap is never used.
     state_.pages.grow(1);
@@ -88,13 +89,6 @@ std::vector<VmaId> Kernel::vmas_of(ProcessId process) const {
     return out;
 }
 
-Pte Kernel::pte(VmaId vma, uint32_t index) const {
-    Pmd p = pmd(vma, index / kPagesPerPmd);
-    if (!p.is_table())
-        return Pte();
-    return Pte::from_raw(state_.ptes[p.table() * kPagesPerPmd + index % kPagesPerPmd]);
-}
-
 std::optional<HolderId> Kernel::find_holder(std::string_view name) const {
     for (uint32_t i = 0; i < state_.holders.size(); ++i)
         if (strings_.text(state_.holders[i].name) == name)
@@ -119,72 +113,16 @@ std::string Kernel::address_name(VmaId vma, uint32_t index) const {
 // ---------------------------------------------------------------------------
 // Journaled setters
 
-void Kernel::record(ChangeKind kind, uint8_t field, uint32_t index, uint64_t before, uint64_t after) {
-    assert(at_end() && "state changes only at the end of history");
-    if (in_command_ && (steps_.empty() || steps_.back().command != current_command_))
-        step("state change");  // every change belongs to a step of its command
-    journal_.push_back(Change{kind, field, index, before, after});
-}
-
 // `note` rides in the change's unused index: for pages, the new frame's contents.
 void Kernel::grow(TableId table, uint32_t before, uint32_t after, uint32_t note) {
     record(ChangeKind::grow, static_cast<uint8_t>(table), note, before, after);
 }
 
-void Kernel::set_page(Pfn pfn, PageField field, uint32_t value) {
-    Page& p = state_.pages[pfn.value];
-    uint32_t old = p.get(field);
-    if (old == value)
-        return;
-    record(ChangeKind::page, static_cast<uint8_t>(field), pfn.value, old, value);
-    p.set(field, value);
-}
-
-void Kernel::set_page_flag(Pfn pfn, PageFlag flag, bool on) {
-    uint32_t flags = page(pfn).flags;
-    set_page(pfn, PageField::flags, on ? (flags | flag) : (flags & ~flag));
-}
-
-void Kernel::folio_ref_add(Pfn pfn, int32_t delta) {
-    Pfn h = folio(pfn);
-    set_page(h, PageField::refcount, static_cast<uint32_t>(page(h).refcount + delta));
-}
-
-void Kernel::page_mapcount_add(Pfn pfn, int32_t delta) {
-    set_page(pfn, PageField::mapcount, static_cast<uint32_t>(page(pfn).mapcount + delta));
-}
-
-void Kernel::folio_entire_mapcount_add(Pfn pfn, int32_t delta) {
-    Pfn h = folio(pfn);
-    set_page(h, PageField::entire_mapcount, static_cast<uint32_t>(page(h).entire_mapcount + delta));
-}
-
-void Kernel::folio_pincount_add(Pfn pfn, int32_t delta) {
-    Pfn h = folio(pfn);
-    set_page(h, PageField::pincount, static_cast<uint32_t>(page(h).pincount + delta));
-}
-
-void Kernel::folio_in_flight_add(Pfn pfn, int32_t delta) {
-    Pfn h = folio(pfn);
-    set_page(h, PageField::in_flight, static_cast<uint32_t>(page(h).in_flight + delta));
-}
-
-void Kernel::set_pte(VmaId vma, uint32_t index, Pte value) {
-    uint32_t pmd_index = index / kPagesPerPmd;
-    Pmd p = pmd(vma, pmd_index);
-    if (!p.is_table()) {
-        assert(p.is_none());
-        if (value.is_none())
-            return;
-        set_pmd(vma, pmd_index, Pmd::make_table(alloc_pte_table()));
-        p = pmd(vma, pmd_index);
-    }
-    uint32_t slot = p.table() * kPagesPerPmd + index % kPagesPerPmd;
-    uint64_t old = state_.ptes[slot];
-    if (old == value.raw())
-        return;
-    record(ChangeKind::pte, 0, slot, old, value.raw());
-    state_.ptes[slot] = value.raw();
+// set_pte() on a PMD that has no PTE table yet: allocate one and point the
+// PMD at it.
+Pmd Kernel::install_pte_table(VmaId vma, uint32_t pmd_index) {
+    set_pmd(vma, pmd_index, Pmd::make_table(alloc_pte_table()));
+    return pmd(vma, pmd_index);
 }
 
 void Kernel::set_pmd(VmaId vma, uint32_t pmd_index, Pmd value) {
@@ -385,47 +323,64 @@ HolderId Kernel::create_holder(const Holder& holder) {
 // ---------------------------------------------------------------------------
 // Steps and commands
 
-Kernel::FunctionScope::FunctionScope(Kernel& k, const char* function) : kernel_(k), saved_(k.current_path_) {
-    k.current_path_ = k.path_child(k.current_path_, function);
-}
-
-Kernel::FunctionScope::~FunctionScope() { kernel_.current_path_ = saved_; }
-
-uint32_t Kernel::path_child(uint32_t parent, const char* function) {
+// Behind path_child()'s two recent children of each node: a direct-mapped
+// cache, then the map of every path ever entered.
+uint32_t Kernel::path_child_slow(uint32_t parent, const char* function) {
     uint64_t key = (uint64_t(parent) << 32) ^ reinterpret_cast<uintptr_t>(function);
     PathCacheSlot& slot = path_cache_[(key ^ (key >> 17) ^ (key >> 31)) & 255];
-    if (slot.key == key)
-        return slot.id;
-    auto [it, inserted] = path_index_.try_emplace(key, static_cast<uint32_t>(paths_.size()));
-    if (inserted)
-        paths_.push_back({parent, function});
-    slot = {key, it->second};
-    return it->second;
+    uint32_t child;
+    if (slot.key == key) {
+        child = slot.id;
+    } else {
+        auto [it, inserted] = path_index_.try_emplace(key, static_cast<uint32_t>(paths_.size()));
+        if (inserted)
+            paths_.push_back({parent, function});
+        slot = {key, it->second};
+        child = it->second;
+    }
+    PathNode& node = paths_[parent];
+    node.recent_function[node.next_recent] = function;
+    node.recent_child[node.next_recent] = child;
+    node.next_recent ^= 1;
+    return child;
 }
 
-void Kernel::step(const char* why, int32_t a0, int32_t a1, int32_t a2) {
-    assert(in_command_);
-    finish_step();
-    KernelStep s;
-    s.command = current_command_;
-    s.change_begin = static_cast<uint32_t>(journal_.size());
-    s.path = current_path_;
-    s.cpu = cpu_;
-    s.why = why;
-    s.args = {a0, a1, a2};
-    steps_.push_back(s);
-    cursor_ = static_cast<uint32_t>(steps_.size());
+uint32_t Kernel::add_sentence(SentenceCacheSlot& slot, const char* why, int32_t a0, int32_t a1, int32_t a2) {
+    slot.why = why;
+    slot.args01 = pack_args(a0, a1);
+    slot.arg2 = a2;
+    slot.id = static_cast<uint32_t>(sentences_.size());
+    sentences_.push_back(StepSentence{why, {a0, a1, a2}});
+    return slot.id;
 }
 
-void Kernel::finish_step() {
-    if (steps_.empty() || checked_change_ == journal_.size())
+// A change made before its command opened any step still belongs to a step
+// of that command. Out of line: record() stays small enough to inline.
+void Kernel::open_unnamed_step() { step("state change"); }
+
+void Kernel::check_finished_step() {
+    check_step_invariants(*this, static_cast<uint32_t>(steps_.size() - 1), checked_change_);
+}
+
+// The command list is a std::vector (its users index it and take its data()).
+// Growing it copies the whole list into fresh memory; a big list's new buffer
+// is populated first, in one call, instead of a host page fault per page.
+void Kernel::reserve_commands() {
+    size_t copied_bytes = commands_.size() * sizeof(CommandRecord);
+    if (copied_bytes < kBigChunkBytes) {
+        commands_.reserve(commands_.capacity() * 2);
         return;
-    if (check_invariants_)
-        check_step_invariants(*this, static_cast<uint32_t>(steps_.size() - 1), checked_change_);
-    checked_change_ = static_cast<uint32_t>(journal_.size());
+    }
+    std::vector<CommandRecord> bigger;
+    bigger.reserve(commands_.capacity() * 2);
+    populate_chunk(bigger.data(), copied_bytes);
+    bigger.insert(bigger.end(), commands_.begin(), commands_.end());
+    commands_.swap(bigger);
 }
 
 void Kernel::begin_command(uint32_t source_index, uint32_t line) {
+    if (commands_.size() == commands_.capacity()) [[unlikely]]
+        reserve_commands();
     CommandRecord c;
     c.source_index = source_index;
     c.line = line;
@@ -434,6 +389,7 @@ void Kernel::begin_command(uint32_t source_index, uint32_t line) {
     commands_.push_back(c);
     command_change_begin_ = static_cast<uint32_t>(journal_.size());
     in_command_ = true;
+    command_without_step_ = true;
 }
 
 void Kernel::end_command(const char* failure, std::optional<uint32_t> value) {
@@ -445,6 +401,7 @@ void Kernel::end_command(const char* failure, std::optional<uint32_t> value) {
     c.value = value;
     c.step_end = static_cast<uint32_t>(steps_.size());
     in_command_ = false;
+    command_without_step_ = false;
 }
 
 uint32_t Kernel::change_end(uint32_t step) const {
@@ -465,7 +422,7 @@ std::string Kernel::step_path(uint32_t step) const {
 }
 
 std::string Kernel::step_sentence(uint32_t step) const {
-    const KernelStep& s = steps_[step];
+    const StepSentence& s = sentences_[steps_[step].sentence];
     std::string out;
     for (const char* c = s.why; *c; ++c) {
         if (c[0] == '{' && c[1] >= '0' && c[1] <= '2' && c[2] == '}') {
@@ -544,9 +501,8 @@ void Kernel::seek(uint32_t step) {
 }
 
 size_t Kernel::memory_bytes() const {
-    return journal_.capacity_bytes() + steps_.capacity_bytes() +
-           state_.pages.capacity_bytes() + state_.ptes.capacity_bytes() + state_.pmds.capacity_bytes() +
-           state_.vma_pages.capacity_bytes();
+    return journal_.used_bytes() + steps_.used_bytes() + state_.pages.used_bytes() + state_.ptes.used_bytes() +
+           state_.pmds.used_bytes() + state_.vma_pages.used_bytes();
 }
 
 } // namespace mmt

@@ -43,16 +43,22 @@ struct KernelState {
 };
 
 // A kernel step as the trace records it: cheap to record, rendered to text
-// only when someone reads it.
+// only when someone reads it. 16 bytes: a big run keeps millions.
 struct KernelStep {
-    const char* why = "";      // sentence with {0} {1} {2} placeholders
     uint32_t command = 0;      // index into Kernel::commands()
     uint32_t change_begin = 0; // first change of this step in the journal
     uint32_t path : 24 = 0;    // call path id (handle_mm_fault → do_wp_page → ...)
     uint32_t cpu : 8 = 0;
+    uint32_t sentence = 0;     // index into the kernel's sentences (what it decided and why)
+};
+static_assert(sizeof(KernelStep) == 16, "a step stays small: millions are kept");
+using StepHistory = ChunkedVector<KernelStep, 12>;  // starts at 64 KiB
+
+// A step's sentence: the text with {0} {1} {2} placeholders and their values.
+struct StepSentence {
+    const char* why = "";
     std::array<int32_t, 3> args{};
 };
-static_assert(sizeof(KernelStep) == 32, "a step stays small: millions are kept");
 
 struct CommandRecord {
     uint32_t source_index = 0;   // index of the command in the scenario
@@ -179,8 +185,8 @@ public:
     void begin_command(uint32_t source_index, uint32_t line);
     void end_command(const char* failure, std::optional<uint32_t> value = std::nullopt);
     const std::vector<CommandRecord>& commands() const { return commands_; }
-    const ChunkedVector<KernelStep>& steps() const { return steps_; }
-    const ChunkedVector<Change>& journal() const { return journal_; }
+    const StepHistory& steps() const { return steps_; }
+    const Journal& journal() const { return journal_; }
     uint32_t change_end(uint32_t step) const;
     std::string step_path(uint32_t step) const;
     std::string step_sentence(uint32_t step) const;
@@ -202,6 +208,7 @@ public:
     // Pages and entries touched since the last check (for the incremental checker).
     void finish_step();
 
+    // Bytes the journal, the steps and the big state tables hold.
     size_t memory_bytes() const;
     // Which VMA page a PTE-table slot belongs to (tables are never reused, so
     // this index needs no journal).
@@ -218,24 +225,52 @@ private:
     void grow(TableId table, uint32_t before, uint32_t after, uint32_t note = 0);
     void apply(const Change& c, bool forward);
     uint32_t path_child(uint32_t parent, const char* function);
+    uint32_t path_child_slow(uint32_t parent, const char* function);
+    Pmd install_pte_table(VmaId vma, uint32_t pmd_index);
+    void check_finished_step();
+    void open_unnamed_step();
+    void reserve_commands();
 
     Era era_;
     std::unique_ptr<EraPolicy> policy_;
     KernelState state_;
     StringTable strings_;
-    ChunkedVector<Change> journal_;
-    ChunkedVector<KernelStep> steps_;
+    Journal journal_;
+    StepHistory steps_;
     std::vector<CommandRecord> commands_;
     std::vector<Violation> violations_;
     uint32_t cursor_ = 0;
     uint32_t current_command_ = 0;
     bool in_command_ = false;
+    bool command_without_step_ = false;  // in a command that has no step yet
     bool check_invariants_ = true;
     uint8_t cpu_ = 0;
 
-    struct PathNode { uint32_t parent; const char* function; };
+    // A call path node, with the two children entered from it most recently:
+    // a fault enters the same few functions from the same callers each time.
+    struct PathNode {
+        uint32_t parent = 0;
+        const char* function = "";
+        std::array<const char*, 2> recent_function{};
+        std::array<uint32_t, 2> recent_child{};
+        uint8_t next_recent = 0;
+    };
     std::vector<PathNode> paths_;
     std::unordered_map<uint64_t, uint32_t> path_index_;
+    // Sentences of steps, shared by every step that says the same thing. A
+    // direct-mapped cache finds the entry of a sentence said recently; a miss
+    // adds an entry (a repeat of an older one is harmless).
+    ChunkedVector<StepSentence, 8> sentences_;
+    struct SentenceCacheSlot {
+        const char* why = nullptr;  // no step has a null sentence
+        uint64_t args01 = 0;        // the first two arguments, compared at once
+        int32_t arg2 = 0;
+        uint32_t id = 0;
+    };
+    static uint64_t pack_args(int32_t a0, int32_t a1) { return uint32_t(a0) | uint64_t(uint32_t(a1)) << 32; }
+    std::array<SentenceCacheSlot, 256> sentence_cache_{};
+    uint32_t sentence_id(const char* why, int32_t a0, int32_t a1, int32_t a2);
+    uint32_t add_sentence(SentenceCacheSlot& slot, const char* why, int32_t a0, int32_t a1, int32_t a2);
     // Direct-mapped cache in front of path_index_: the same few call paths
     // are entered millions of times in a large run.
     struct PathCacheSlot { uint64_t key = ~0ull; uint32_t id = 0; };
@@ -247,3 +282,5 @@ private:
 };
 
 } // namespace mmt
+
+#include "kernel_inline.h"
