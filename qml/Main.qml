@@ -41,7 +41,8 @@ ApplicationWindow {
     function saveScenario(replace) {
         if (!Session.loaded)
             return;
-        const name = Session.fileName.split("/").pop();
+        // A lesson's scenario is kept as a scenario of its own.
+        const name = Session.fileName.split("/").pop().replace(/\.lesson$/, ".mmt");
         if (!replace && Library.hasScenario(name)) {
             replaceScenario.name = name;
             replaceScenario.open();
@@ -250,6 +251,8 @@ ApplicationWindow {
         id: replaceScenario
 
         property string name: ""
+
+        objectName: "replaceScenario"
 
         anchors.centerIn: parent
         title: "Replace " + name + "?"

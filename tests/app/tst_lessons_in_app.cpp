@@ -113,6 +113,20 @@ private slots:
             // The window's background is the dark theme's (Theme.qml).
             QCOMPARE(w.window->property("color").value<QColor>(), QColor(QStringLiteral("#1c1d21")));
             QCOMPARE(w.window->property("zoom").toDouble(), 1.3);
+
+            // Ctrl+S keeps the open scenario in My scenarios; a second save of
+            // the same name asks first and changes nothing until answered.
+            QCOMPARE(w.library->scenarios().size(), 0);
+            QTest::keyClick(w.window, Qt::Key_S, Qt::ControlModifier);
+            QCOMPARE(w.library->scenarios().size(), 1);
+            QCOMPARE(w.library->scenarios().first().toMap().value(QStringLiteral("name")).toString(),
+                     QStringLiteral("anonymous-memory-101.mmt"));
+            const QString kept = w.library->scenarioText(QStringLiteral("anonymous-memory-101.mmt"));
+            QVERIFY(kept.contains(QStringLiteral("process P")));
+            QTest::keyClick(w.window, Qt::Key_S, Qt::ControlModifier);
+            QCOMPARE(w.library->scenarios().size(), 1);
+            QTRY_VERIFY(itemWithText(w.window->contentItem(), QStringLiteral("Replace anonymous-memory-101.mmt?")) ||
+                        w.window->findChild<QObject*>(QStringLiteral("replaceScenario"))->property("visible").toBool());
         }
     }
 };
