@@ -238,6 +238,8 @@ ApplicationWindow {
     FileDialog {
         id: openDialog
 
+        objectName: "openDialog"
+
         title: "Open a scenario"
         nameFilters: ["Scenarios (*.mmt)", "All files (*)"]
         onAccepted: Session.openUrl(selectedFile)

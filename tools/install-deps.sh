@@ -17,6 +17,8 @@ packages=(
   qml6-module-qtquick-window qml6-module-qtquick-templates
   qml6-module-qtqml-workerscript qml6-module-qtquick-dialogs
   qml6-module-qtquick-shapes qml6-module-qttest qml6-module-qtqml-models
+  # FileDialog's Qt Quick implementation lists folders with it
+  qml6-module-qt-labs-folderlistmodel
 )
 
 missing=()
