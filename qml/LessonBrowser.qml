@@ -46,6 +46,7 @@ Rectangle {
         }
         pendingPack = url;
         conflictDialog.conflicts = conflicts;
+        conflictDialog.choices = {};
         conflictDialog.open();
     }
 
@@ -53,6 +54,17 @@ Rectangle {
         const result = Library.importPack(url, resolutions);
         const ok = result.ok;
         status.show(ok ? "Imported " + result["imported"].join(", ") + "." : result["error"], !ok);
+    }
+
+    // Each of the user's clashing lessons as chosen in the dialog (keep both
+    // unless "replace" was picked); bundled ones are always kept both.
+    function resolveEach(choices) {
+        const resolutions = {};
+        for (const lesson of conflictDialog.conflicts)
+            resolutions[lesson.id] = lesson.conflict === "user" && choices[lesson.id] === "replace" ? "replace"
+                                                                                                : "keep-both";
+        finishImport(pendingPack, resolutions);
+        pendingPack = "";
     }
 
     // "replace" replaces the user's lessons only: bundled ones are kept both.
@@ -377,6 +389,8 @@ Rectangle {
         id: conflictDialog
 
         property var conflicts: []
+        // The choice for each of the user's clashing lessons: id -> "keep-both" | "replace".
+        property var choices: ({})
         readonly property bool anyBundled: conflicts.some(l => l.conflict === "bundled")
         readonly property bool anyUser: conflicts.some(l => l.conflict === "user")
 
@@ -406,24 +420,49 @@ Rectangle {
             anchors.fill: parent
             spacing: Theme.spacing
 
+            // One row per clash: a bundled lesson is always kept both; for
+            // one of the user's own, the user picks.
             Repeater {
                 model: conflictDialog.conflicts
 
-                Label {
+                RowLayout {
+                    id: conflictRow
+
                     required property var modelData
 
                     Layout.fillWidth: true
-                    text: "\u2022 " + modelData.title + " (" + modelData.id + ", "
-                        + (modelData.conflict === "bundled" ? "bundled" : "yours") + ")"
-                    wrapMode: Text.Wrap
-                    color: Theme.text
+                    spacing: Theme.spacing
+
+                    Label {
+                        Layout.fillWidth: true
+                        text: "\u2022 " + conflictRow.modelData.title + " (" + conflictRow.modelData.id + ", "
+                            + (conflictRow.modelData.conflict === "bundled" ? "bundled" : "yours") + ")"
+                        wrapMode: Text.Wrap
+                        color: Theme.text
+                    }
+                    Label {
+                        visible: conflictRow.modelData.conflict === "bundled"
+                        text: "keep both"
+                        color: Theme.textMuted
+                    }
+                    ComboBox {
+                        visible: conflictRow.modelData.conflict === "user"
+                        model: ["keep both", "replace"]
+                        currentIndex: conflictDialog.choices[conflictRow.modelData.id] === "replace" ? 1 : 0
+                        onActivated: index => {
+                            const next = Object.assign({}, conflictDialog.choices);
+                            next[conflictRow.modelData.id] = index === 1 ? "replace" : "keep-both";
+                            conflictDialog.choices = next;
+                        }
+                    }
                 }
             }
             Label {
                 Layout.fillWidth: true
                 wrapMode: Text.Wrap
                 color: Theme.textMuted
-                text: "Keep both imports them under new ids (such as "
+                text: (conflictDialog.anyUser ? "Choose for each of your lessons, or keep both of every one. " : "")
+                    + "Keep both imports them under new ids (such as "
                     + (conflictDialog.conflicts.length > 0 ? conflictDialog.conflicts[0].id : "id") + "-2)."
                     + (conflictDialog.anyUser ? " Replace puts the pack's text in place of your lessons (your progress stays)." : "")
                     + (conflictDialog.anyBundled ? " Bundled lessons are never replaced: they are always kept both." : "")
@@ -441,12 +480,11 @@ Rectangle {
                     onClicked: conflictDialog.reject()
                 }
                 Button {
-                    text: "Replace yours"
-                    enabled: conflictDialog.anyUser
-                    opacity: enabled ? 1 : 0.45
+                    text: "Import as chosen"
+                    visible: conflictDialog.anyUser
                     onClicked: {
                         conflictDialog.close();
-                        browser.resolveAll("replace");
+                        browser.resolveEach(conflictDialog.choices);
                     }
                 }
                 Button {
