@@ -141,7 +141,7 @@ Rectangle {
                         anchors.centerIn: parent
                         width: Math.min(implicitWidth, parent.width - Theme.spacingSmall)
                         elide: Text.ElideRight
-                        text: (chip.breach ? "\u26a0 " : "") + chip.label + (chip.waits ? " \u231b" : "")
+                        text: (chip.breach ? "\u26a0 " : "") + chip.label + (chip.waits ? " wait" : "")
                         color: chip.applied ? Theme.textOnAccent : Theme.text
                         font.family: Theme.monospaceFamily
                         font.pixelSize: Theme.fontSizeSmall
