@@ -101,6 +101,7 @@ Rectangle {
         z: 1
     }
     SpotlightOutline {
+        priority: 3
         anchors.margins: -1
         visible: (Spotlight.entries.length > 0 || Spotlight.vmas.length > 0)
                  && Spotlight.entryRange(entry.vmaId, entry.firstIndex, entry.pageCount)

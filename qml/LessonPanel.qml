@@ -256,22 +256,24 @@ Rectangle {
                 onClicked: panel.player.back()
             }
             Item { Layout.fillWidth: true }
-            Label {
-                visible: panel.player.phase === "predict" && !panel.player.allAnswered
-                text: "answer first, or"
-                color: Theme.textMuted
-                font.pixelSize: Theme.fontSizeSmall
-            }
             Button {
                 objectName: "lessonNext"
                 focusPolicy: Qt.NoFocus
                 highlighted: true
                 visible: panel.player.phase !== "try"
+                // Short labels: the row must fit a narrow panel at a large text size.
                 text: panel.player.phase === "intro" ? "Start \u203a"
-                      : panel.player.phase === "predict" ? (panel.player.allAnswered ? "Run the command \u25b6" : "just run it \u25b6")
-                      : panel.player.phase === "running" ? "Show the result \u21e5"
-                      : panel.player.stepIndex + 1 < panel.player.stepCount ? "Next step \u203a" : "Finish \u203a"
+                      : panel.player.phase === "predict" ? (panel.player.allAnswered ? "Run \u25b6" : "Run anyway \u25b6")
+                      : panel.player.phase === "running" ? "Result \u21e5"
+                      : panel.player.stepIndex + 1 < panel.player.stepCount ? "Next \u203a" : "Finish \u203a"
                 onClicked: panel.player.next()
+                ToolTip.visible: hovered
+                ToolTip.delay: 500
+                ToolTip.text: panel.player.phase === "predict"
+                              ? (panel.player.allAnswered ? "Run the step's command, kernel step by kernel step (Return)"
+                                                          : "Run the command without answering the questions (Return)")
+                              : panel.player.phase === "running" ? "Jump to the end of the command and see the answers (Return)"
+                              : "Go on (Return)"
             }
             Button {
                 visible: panel.player.phase === "try"

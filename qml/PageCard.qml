@@ -66,6 +66,7 @@ Rectangle {
         visible: Inspection.target === card
     }
     SpotlightOutline {
+        priority: 2
         visible: Spotlight.pages.length > 0 && Spotlight.page(card.pfn)
     }
     ChangeFlash {

@@ -33,6 +33,7 @@ Rectangle {
     }
 
     SpotlightOutline {
+        priority: 3
         visible: Spotlight.processes.length > 0 && Spotlight.process(column.name)
     }
 

@@ -9,6 +9,11 @@ QtObject {
     // [{kind, resolved, process, vma, index, pfn, slot, holder, name, text}]
     property var targets: []
 
+    // An outline that has just appeared asks the stage to bring its item into
+    // view; the stage picks the request of highest priority (entries and
+    // processes, then pages, then swap slots and holders).
+    signal viewRequested(Item item, int priority)
+
     readonly property var processes: targets.filter(t => t.resolved && t.kind === "process").map(t => t.name)
     readonly property var pages: idsOf("page", "pfn")
     readonly property var slots: idsOf("swap", "slot")

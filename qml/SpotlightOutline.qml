@@ -5,6 +5,19 @@ import QtQuick.Controls
 // ◎ tab at its corner (the same mark as the lesson's "Look at" list), so that
 // it reads apart from the inspector's selection without relying on colour.
 Rectangle {
+    id: outline
+
+    // How much the stage should want this item in view (see Spotlight.viewRequested).
+    property int priority: 1
+
+    function requestView() {
+        if (visible && parent)
+            Spotlight.viewRequested(parent, priority);
+    }
+
+    onVisibleChanged: requestView()
+    Component.onCompleted: requestView()
+
     anchors.fill: parent
     anchors.margins: -Theme.strongBorderWidth - 3
     radius: Theme.radius + 3

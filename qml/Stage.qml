@@ -36,6 +36,46 @@ Item {
         view.contentX = 0;
         view.contentY = 0;
     }
+    // Scrolls (at the current zoom) so that `item`, somewhere on the stage, is in view.
+    function ensureVisible(item: Item) {
+        const r = item.mapToItem(scaled, 0, 0, item.width, item.height);
+        const margin = Theme.spacingLarge;
+        const x = r.x * zoom, y = r.y * zoom, w = r.width * zoom, h = r.height * zoom;
+        if (x < view.contentX || x + w > view.contentX + view.width)
+            view.contentX = Math.max(0, Math.min(view.contentWidth - view.width, x - margin));
+        if (y < view.contentY || y + h > view.contentY + view.height)
+            view.contentY = Math.max(0, Math.min(view.contentHeight - view.height, y - margin));
+    }
+
+    // A lesson step points at something out of view: bring the most
+    // important of what it points at into view, once the step's outlines are up.
+    property Item spotlightItem: null
+    property int spotlightPriority: -1
+
+    Connections {
+        target: Spotlight
+
+        function onViewRequested(item, priority) {
+            if (priority > stage.spotlightPriority) {
+                stage.spotlightItem = item;
+                stage.spotlightPriority = priority;
+            }
+            spotlightTimer.restart();
+        }
+    }
+    Timer {
+        id: spotlightTimer
+
+        // Long enough for the step's rows and cards to be laid out.
+        interval: 120
+        onTriggered: {
+            if (stage.spotlightItem)
+                stage.ensureVisible(stage.spotlightItem);
+            stage.spotlightItem = null;
+            stage.spotlightPriority = -1;
+        }
+    }
+
     // The whole stage in the window.
     function fit() {
         zoom = Math.min(maxZoom, Math.max(minZoom, Math.min(view.width / scaled.width, view.height / scaled.height)));

@@ -136,6 +136,22 @@ private slots:
                         w.window->findChild<QObject*>(QStringLiteral("replaceScenario"))->property("visible").toBool());
         }
     }
+
+    void theStageBringsWhatAStepPointsAtIntoView() {
+        Window w = start();
+        QVERIFY(w.window && w.player);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        // Lesson 14's seventh process, S, lies far to the right of the first.
+        QVERIFY(w.player->load(QStringLiteral("gup-fast-races"), w.library->lessonSource(QStringLiteral("gup-fast-races"))));
+        w.window->setProperty("showLessons", false);
+        QObject* view = w.window->findChild<QObject*>(QStringLiteral("stageView"));
+        QVERIFY(view != nullptr);
+        QTRY_COMPARE(view->property("contentX").toDouble(), 0.0);
+        w.player->start(12); // @step 28 race: points at S buf[0] and holder J
+        QCOMPARE(w.player->commandNumber(), 28);
+        QTRY_VERIFY(view->property("contentX").toDouble() > 0.0);
+        QVERIFY(w.window->grabWindow().save(QStringLiteral("lessons_in_app_spotlight.png")));
+    }
 };
 
 QTEST_MAIN(LessonsInAppTest)

@@ -51,14 +51,14 @@ Item {
             compare(player.phase, "predict");
             compare(player.stepIndex, 0);
             // Step 1 (write P buf[0] "v1") has no question: run it at once.
-            compare(next.text, "Run the command \u25b6");
+            compare(next.text, "Run \u25b6");
             mouseClick(next);
             compare(player.phase, "running");
-            compare(next.text, "Show the result \u21e5");
+            compare(next.text, "Result \u21e5");
             mouseClick(next);
             compare(player.phase, "revealed");
             compare(Session.commandIndex, 2);
-            compare(next.text, "Next step \u203a");
+            compare(next.text, "Next \u203a");
             mouseClick(next);
             compare(player.stepIndex, 1);
         }
@@ -67,7 +67,7 @@ Item {
             player.start(1); // fork P C, three questions
             waitForItemPolished(panel);
             const next = byName("lessonNext")[0];
-            compare(next.text, "just run it \u25b6");
+            compare(next.text, "Run anyway \u25b6");
             const choices = byName("choice");
             compare(choices.length, 7); // same-page: 2, pte: 3, exclusive: 2
             mouseClick(choices[1]); // "yes": the pages are shared
