@@ -257,12 +257,14 @@ ApplicationWindow {
         objectName: "replaceScenario"
 
         anchors.centerIn: parent
+        width: Math.min(window.width * 0.8, Theme.narrationWidth * 2)
         title: "Replace " + name + "?"
         standardButtons: Dialog.Yes | Dialog.Cancel
         modal: true
         onAccepted: window.saveScenario(true)
 
         Label {
+            width: parent.width
             text: "My scenarios already has a scenario named " + replaceScenario.name + ". Replace it with this one?"
             wrapMode: Text.Wrap
         }
