@@ -47,9 +47,7 @@ std::vector<HistoryItem> object_history(const mmt::Kernel& kernel, const Inspect
     std::vector<HistoryItem> out;
     const uint32_t last = std::min<uint32_t>(up_to_step, static_cast<uint32_t>(kernel.steps().size()));
     for (uint32_t step = 0; step < last; ++step) {
-        const uint32_t end = kernel.change_end(step);
-        for (uint32_t c = kernel.steps()[step].change_begin; c < end; ++c) {
-            const mmt::Change& change = kernel.journal()[c];
+        for (const mmt::Change& change : kernel.step_changes_of(step)) {
             if (touches(kernel, object, change))
                 out.push_back({step, innermost_function(kernel.step_path(step)),
                                change.kind == mmt::ChangeKind::grow ? std::string("created")

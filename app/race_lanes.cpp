@@ -130,7 +130,7 @@ void RaceLaneModel::showBlock(int record) {
             if (row.label.isEmpty())
                 row.label = row.function;
             row.step = static_cast<int>(step) + 1;
-            row.waits = kernel->change_end(step) == kernel->steps()[step].change_begin &&
+            row.waits = kernel->step_changes_nothing(step) &&
                         row.sentence.contains(QStringLiteral(" waits"));
             for (const mmt::Violation& violation : kernel->violations())
                 row.breach = row.breach || violation.step == step;

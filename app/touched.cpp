@@ -10,11 +10,8 @@ Touched touchedBetween(const mmt::Kernel& kernel, uint32_t from, uint32_t to) {
     const uint32_t last = std::max(from, to);
     if (first == last || first >= kernel.steps().size())
         return touched;
-    const auto& journal = kernel.journal();
-    const uint32_t begin = kernel.steps()[first].change_begin;
-    const uint32_t end = kernel.change_end(last - 1);
-    for (uint32_t i = begin; i < end && i < journal.size(); ++i) {
-        const mmt::Change& change = journal[i];
+    const uint32_t end = std::min<uint32_t>(last, kernel.step_count());
+    for (const mmt::Change& change : kernel.changes_of_steps(first, end)) {
         switch (change.kind) {
         case mmt::ChangeKind::page:
             touched.pages = true;

@@ -185,13 +185,11 @@ struct Touched {
 Touched touched_since(const Kernel& k, uint32_t first_change) {
     Touched t;
     std::unordered_set<uint32_t> pages, slots, pte_slots, pmd_slots;
-    const auto& journal = k.journal();
     auto add_page = [&](Pfn p) {
         if (p.value != 0)
             pages.insert(p.value);
     };
-    for (size_t i = first_change; i < journal.size(); ++i) {
-        const Change& c = journal[i];
+    for (const Change& c : k.journal().changes(first_change, k.journal().end_pos())) {
         switch (c.kind) {
         case ChangeKind::page: add_page(Pfn(c.index)); break;
         case ChangeKind::pte: {

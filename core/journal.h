@@ -1,20 +1,17 @@
-// The journal: every change to the kernel state is one 16-byte record with the
-// value before and after. Stepping back applies `before` values in reverse,
-// stepping forward applies `after` values: the cost of a step is proportional
-// to what it changed, never to the size of the state.
+// The journal: every change to the kernel state, with the value before and
+// after, grouped by the kernel step that made it. Stepping back applies
+// `before` values in reverse, stepping forward applies `after` values: the
+// cost of a step is proportional to what it changed, never to the size of
+// the state.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <bit>
 #include <cassert>
+#include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <new>
-#include <type_traits>
-#include <vector>
+#include <iterator>
 
-#include "chunk_memory.h"
 #include "page.h"
 #include "pte.h"
 
@@ -33,215 +30,217 @@ enum class ChangeKind : uint8_t {
 
 enum class TableId : uint8_t { pages, ptes, pmds, vma_pages, processes, vmas, swap_slots, holders };
 
-// 16 bytes. A page, process, swap-slot or holder field is 32 bits; a PTE or
-// PMD value is a payload (frame or slot number) in its high 32 bits plus a
-// kind and flag bits in its low 12 (pte.h defines six flag bits), so before
-// and after fit in 44 bits each. Millions of these are kept, and 16 bytes
-// make a power-of-two count of them fill a 2 MiB chunk exactly.
-class Change {
-public:
-    Change() = default;
-    Change(ChangeKind kind, uint8_t field, uint32_t index, uint64_t before, uint64_t after)
-        : index(index), kind(kind), field(field & 0xf) {
-        if (wide()) {
-            assert(((before | after) & 0xfffff000u) == 0 && "a PTE or PMD value has no bits in 12..31");
-            before_high_ = static_cast<uint32_t>(before >> 32);
-            after_high_ = static_cast<uint32_t>(after >> 32);
-            before_low_ = static_cast<uint32_t>(before & 0xfff);
-            after_low_ = static_cast<uint32_t>(after & 0xfff);
-        } else {
-            before_high_ = static_cast<uint32_t>(before);
-            after_high_ = static_cast<uint32_t>(after);
-        }
-    }
-    uint64_t before() const { return wide() ? (uint64_t(before_high_) << 32) | before_low_ : before_high_; }
-    uint64_t after() const { return wide() ? (uint64_t(after_high_) << 32) | after_low_ : after_high_; }
-
+// One change as the journal gives it back: which object, which field, the
+// value before and after. The journal stores it packed (see Journal).
+struct Change {
     uint32_t index = 0;
-
-private:
-    bool wide() const { return kind == ChangeKind::pte || kind == ChangeKind::pmd; }
-    uint32_t before_high_ = 0;
-    uint32_t after_high_ = 0;
-
-public:
-    ChangeKind kind : 4 = ChangeKind::page;
-    uint8_t field : 4 = 0;
-
-private:
-    uint32_t before_low_ : 12 = 0;
-    uint32_t after_low_ : 12 = 0;
+    ChangeKind kind = ChangeKind::page;
+    uint8_t field = 0;
+    uint64_t before_value = 0;
+    uint64_t after_value = 0;
+    uint64_t before() const { return before_value; }
+    uint64_t after() const { return after_value; }
 };
-static_assert(sizeof(Change) == 16);
-static_assert(Pte::protnone < (1u << 8), "a PTE's flag bits fit in the 12 low bits a Change keeps");
+static_assert(Pte::protnone < (1u << 8), "a PTE's flag bits fit in the 12 low bits the journal keeps");
 static_assert(static_cast<unsigned>(PageField::count_) < 16, "a field number fits in 4 bits");
 
-// Append-only storage in chunks that double in size: growing never copies
-// what is there (a vector doubling a 200 MB journal would copy it and hold
-// both), a small kernel (a scenario, a lesson, one interleaving of the
-// explorer) uses one small heap chunk, and a big run quickly gets chunks of
-// 2 MiB and more, which are populated ahead of the writes (chunk_memory.h).
-// Chunks are not initialised: an element is written once, when it is appended.
-// Chunk c holds 2^(FirstBits + c) elements: with j = i + 2^FirstBits, element
-// i is in the chunk numbered by j's highest set bit, at j without that bit.
-// Reading an element is on every path of the engine, so each chunk's address
-// is kept biased by its first j (as an integer: the biased value points
-// nowhere), indexed by countl_zero(j): a read is an add, a bit scan, a load
-// and an indexed address.
-template <typename T, size_t FirstBits>
-class ChunkedVector {
-    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
-    static constexpr size_t kFirst = size_t(1) << FirstBits;
-    static constexpr size_t kMaxChunks = 8 * sizeof(size_t) - FirstBits;
+// What a kernel step's record in the journal says: its call path, the CPU
+// it ran on and its sentence (ids the Kernel resolves).
+struct StepHeader {
+    uint32_t path = 0;
+    uint8_t cpu = 0;
+    uint32_t sentence = 0;
+};
 
+// The journal is a byte stream: a big run keeps millions of changes, and
+// most are small (a count going 2 -> 3, a flag set on the page the step
+// already touched), so each is packed into a few bytes rather than a
+// fixed-size record:
+//   a change   tag (kind << 4 | field, bit 7: same index as the previous
+//              change of this kind in the step), the index as a varint of
+//              the zigzag difference from that previous index (absent when
+//              bit 7 is set), the value before as a varint, and the
+//              difference after - before as a zigzag varint. A PTE or PMD
+//              value (payload in bits 32..63, kind and flags in bits 0..11)
+//              is packed to 44 bits first.
+//   a step     kStepTag, varint(path << 1 | cpu != 0), the CPU byte if not
+//              0, varint(sentence). Index differences restart at each step,
+//              so any step can be read without the ones before it.
+//   padding    kPadding: the rest of the chunk is unused (a record never
+//              straddles two chunks).
+// Positions are byte offsets (32 bits: at most 4 GiB of history). Storage
+// is chunks that double from 64 KiB, as ChunkedVector, populated ahead of
+// the writes once they are big (chunk_memory.h).
+class Journal {
 public:
-    ChunkedVector() = default;
-    ~ChunkedVector() { release(); }
-    ChunkedVector(ChunkedVector&& other) noexcept { take(other); }
-    ChunkedVector& operator=(ChunkedVector&& other) noexcept {
-        if (this != &other) {
-            release();
-            take(other);
-        }
-        return *this;
-    }
-    // A deep copy (tests snapshot whole states to compare them).
-    ChunkedVector(const ChunkedVector& other) {
-        for (size_t c = 0; size_ < other.size_; ++c) {
-            add_chunk();
-            tail_end_ = chunk_end_;  // the copy writes it all
-            size_t used = std::min(chunk_length(c), other.size_ - size_);
-            std::memcpy(static_cast<void*>(tail_), other.chunks_[c], used * sizeof(T));
-            tail_ += used;
-            size_ += used;
-        }
-    }
-    ChunkedVector& operator=(const ChunkedVector& other) {
-        if (this != &other) {
-            ChunkedVector copy(other);
-            *this = std::move(copy);
-        }
-        return *this;
-    }
-    size_t size() const { return size_; }
-    bool empty() const { return size_ == 0; }
-    T& operator[](size_t i) { return *locate(i); }
-    const T& operator[](size_t i) const { return *locate(i); }
-    T& back() { return tail_[-1]; }
-    const T& back() const { return tail_[-1]; }
-    void push_back(const T& value) {
-        if (tail_ == tail_end_) [[unlikely]]
-            make_room();
-        ::new (static_cast<void*>(tail_)) T(value);
-        ++tail_;
-        ++size_;
-    }
-    size_t used_bytes() const { return size_ * sizeof(T); }
+    using Pos = uint32_t;
+
+    Journal() = default;
+    ~Journal();
+    Journal(const Journal&) = delete;
+    Journal& operator=(const Journal&) = delete;
+
+    // Changes recorded.
+    size_t size() const { return count_; }
+    // Position just past the last record.
+    Pos end_pos() const { return static_cast<Pos>(chunk_base_ + (tail_ - chunk_start_)); }
+    size_t used_bytes() const { return end_pos(); }
+
+    // Starts a step's record; returns its position.
+    Pos begin_step(const StepHeader& header);
+    void append(ChangeKind kind, uint8_t field, uint32_t index, uint64_t before, uint64_t after);
+
+    // The header of the step whose record starts at `pos`.
+    StepHeader header(Pos pos) const;
+
+    // The changes recorded in [from, to), in order; step records in between
+    // are skipped. `from` and `to` are positions of step records (or the
+    // end), or a position end_pos() returned.
+    class Range;
+    Range changes(Pos from, Pos to) const;
 
 private:
-    static size_t chunk_length(size_t c) { return kFirst << c; }
+    struct Cursor {
+        Pos pos = 0;
+        const uint8_t* p = nullptr;
+        std::array<uint32_t, 8> last{};  // previous index by kind, within the step
+    };
+    bool next(Cursor& c, Pos end, Change& out) const;
+
+    static constexpr unsigned kFirstBits = 16;
+    static constexpr size_t kFirst = size_t(1) << kFirstBits;
+    static constexpr size_t kMaxRecord = 32;  // the longest change or step record, rounded up
     static constexpr size_t kBits = 8 * sizeof(size_t);
-    // countl_zero(j) of the elements of chunk c.
-    static constexpr size_t leading_zeros(size_t c) { return kBits - 1 - FirstBits - c; }
-    T* locate(size_t i) const {
-        size_t j = i + kFirst;
-        return reinterpret_cast<T*>(biased_[std::countl_zero(j)] + j * sizeof(T));
-    }
-    // tail_end_ is where the room made so far ends: the end of the last
-    // chunk, or for a big chunk the end of the part populated so far.
-    void make_room() {
-        if (tail_ == chunk_end_)
-            add_chunk();
-        else
-            populate_window();
-    }
-    void add_chunk() {
-        size_t length = chunk_length(count_);
-        T* chunk = static_cast<T*>(allocate_chunk(length * sizeof(T)));
-        chunks_[count_] = chunk;
-        biased_[leading_zeros(count_)] = reinterpret_cast<uintptr_t>(chunk) - (kFirst << count_) * sizeof(T);
-        ++count_;
-        tail_ = tail_end_ = chunk;
-        chunk_end_ = chunk + length;
-        if (length * sizeof(T) < kBigChunkBytes)
-            tail_end_ = chunk_end_;
-        else
-            populate_window();
-    }
-    void populate_window() {
-        size_t length = std::min<size_t>(chunk_end_ - tail_end_, std::max<size_t>(1, kPopulateWindowBytes / sizeof(T)));
-        populate_chunk(tail_end_, length * sizeof(T));
-        tail_end_ += length;
-    }
-    void release() {
-        for (size_t c = 0; c < count_; ++c)
-            free_chunk(chunks_[c], chunk_length(c) * sizeof(T));
-        count_ = 0;
-        tail_ = tail_end_ = chunk_end_ = nullptr;
-        size_ = 0;
-    }
-    void take(ChunkedVector& other) {
-        chunks_ = other.chunks_;
-        biased_ = other.biased_;
-        count_ = other.count_;
-        tail_ = other.tail_;
-        tail_end_ = other.tail_end_;
-        chunk_end_ = other.chunk_end_;
-        size_ = other.size_;
-        other.count_ = 0;
-        other.tail_ = other.tail_end_ = other.chunk_end_ = nullptr;
-        other.size_ = 0;
-    }
+    static constexpr uint8_t kStepTag = 0xfe;  // a grow change of field 14: no such table
+    static constexpr uint8_t kPadding = 0xff;  // field 15, same index: no such table either
 
-    std::array<T*, kMaxChunks> chunks_{};
-    std::array<uintptr_t, kBits> biased_{};  // by countl_zero(j): chunk address - first j * sizeof(T)
-    size_t count_ = 0;       // chunks allocated
-    T* tail_ = nullptr;      // where the next element goes
-    T* tail_end_ = nullptr;   // end of the room made for appending
-    T* chunk_end_ = nullptr;  // end of the last chunk
-    size_t size_ = 0;
+    static uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+    static int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+    static uint8_t* put_varint(uint8_t* p, uint64_t v) {
+        while (v >= 0x80) {
+            *p++ = static_cast<uint8_t>(v | 0x80);
+            v >>= 7;
+        }
+        *p++ = static_cast<uint8_t>(v);
+        return p;
+    }
+    static uint64_t get_varint(const uint8_t*& p) {
+        uint64_t v = *p & 0x7f;
+        for (unsigned shift = 7; *p++ & 0x80; shift += 7)
+            v |= uint64_t(*p & 0x7f) << shift;
+        return v;
+    }
+    // A PTE or PMD value without the 20 bits it never uses.
+    static uint64_t pack_wide(uint64_t v) { return (v >> 32) << 12 | (v & 0xfff); }
+    static uint64_t unpack_wide(uint64_t v) { return (v >> 12) << 32 | (v & 0xfff); }
+    static bool wide(ChangeKind kind) { return kind == ChangeKind::pte || kind == ChangeKind::pmd; }
+
+    const uint8_t* locate(Pos pos) const {
+        size_t j = size_t(pos) + kFirst;
+        return reinterpret_cast<const uint8_t*>(biased_[std::countl_zero(j)] + j);
+    }
+    // The position where the chunk after the one holding `pos` starts.
+    static Pos next_chunk(Pos pos) { return static_cast<Pos>((std::bit_floor(size_t(pos) + kFirst) << 1) - kFirst); }
+    uint8_t* make_room();
+    void add_chunk();
+
+    std::array<uint8_t*, 16> chunks_{};   // chunk 15 ends just below 4 GiB
+    std::array<uintptr_t, kBits> biased_{};  // by countl_zero(pos + kFirst): chunk address - its first pos + kFirst
+    size_t chunk_count_ = 0;
+    uint8_t* chunk_start_ = nullptr;
+    uint8_t* tail_ = nullptr;       // where the next record goes
+    uint8_t* tail_end_ = nullptr;   // end of the room made for appending
+    uint8_t* chunk_end_ = nullptr;
+    size_t chunk_base_ = 0;         // position of chunk_start_
+    size_t count_ = 0;
+    std::array<uint32_t, 8> last_index_{};  // of the step being written, by kind
 };
 
-// The journal and the step history start at 64 KiB.
-using Journal = ChunkedVector<Change, 12>;
-
-// An append-only table whose live prefix is the current state. Objects past
-// the live size are the ones a later step created; stepping forward revives
-// them unchanged (their fields were restored by the undone changes first).
-// Stored in chunks, like the journal, so growing never copies the table:
-// the first holds 1024 objects.
-template <typename T>
-class Table {
+class Journal::Range {
 public:
-    uint32_t size() const { return live_; }
-    T& operator[](uint32_t i) { return items_[i]; }
-    const T& operator[](uint32_t i) const { return items_[i]; }
-    // Appends n objects; returns the index of the first. Forgets any future.
-    uint32_t grow(uint32_t n, const T& value = T{}) {
-        uint32_t first = live_;
-        for (uint32_t i = 0; i < n; ++i) {
-            if (live_ + i < items_.size())
-                items_[live_ + i] = value;
-            else
-                items_.push_back(value);
+    class iterator {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = Change;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const Change*;
+        using reference = const Change&;
+        const Change& operator*() const { return change_; }
+        const Change* operator->() const { return &change_; }
+        iterator& operator++() {
+            done_ = !journal_->next(cursor_, end_, change_);
+            return *this;
         }
-        live_ += n;
-        return first;
+        bool operator==(std::default_sentinel_t) const { return done_; }
+
+    private:
+        friend class Range;
+        const Journal* journal_ = nullptr;
+        Cursor cursor_;
+        Pos end_ = 0;
+        Change change_;
+        bool done_ = true;
+    };
+    iterator begin() const {
+        iterator it;
+        it.journal_ = journal_;
+        it.end_ = to_;
+        it.cursor_.pos = from_;
+        if (from_ < to_)
+            it.cursor_.p = journal_->locate(from_);
+        ++it;
+        return it;
     }
-    void set_live(uint32_t n) { live_ = n; }
-    bool same_live(const Table& other) const {
-        if (live_ != other.live_)
-            return false;
-        for (uint32_t i = 0; i < live_; ++i)
-            if (!(items_[i] == other.items_[i]))
-                return false;
-        return true;
-    }
-    size_t used_bytes() const { return items_.used_bytes(); }
+    std::default_sentinel_t end() const { return {}; }
 
 private:
-    ChunkedVector<T, 10> items_;
-    uint32_t live_ = 0;
+    friend class Journal;
+    Range(const Journal* journal, Pos from, Pos to) : journal_(journal), from_(from), to_(to) {}
+    const Journal* journal_;
+    Pos from_;
+    Pos to_;
 };
+
+inline Journal::Range Journal::changes(Pos from, Pos to) const { return Range(this, from, to); }
+
+inline Journal::Pos Journal::begin_step(const StepHeader& header) {
+    uint8_t* p = tail_;
+    if (static_cast<size_t>(tail_end_ - p) <= kMaxRecord) [[unlikely]]
+        p = make_room();
+    Pos pos = end_pos();
+    *p++ = kStepTag;
+    p = put_varint(p, uint64_t(header.path) << 1 | (header.cpu != 0));
+    if (header.cpu != 0)
+        *p++ = header.cpu;
+    p = put_varint(p, header.sentence);
+    tail_ = p;
+    last_index_ = {};
+    return pos;
+}
+
+inline void Journal::append(ChangeKind kind, uint8_t field, uint32_t index, uint64_t before, uint64_t after) {
+    uint8_t* p = tail_;
+    if (static_cast<size_t>(tail_end_ - p) <= kMaxRecord) [[unlikely]]
+        p = make_room();
+    auto k = static_cast<unsigned>(kind);
+    auto tag = static_cast<uint8_t>(k << 4 | (field & 0xf));
+    uint32_t& last = last_index_[k];
+    if (index == last) {
+        *p++ = tag | 0x80;
+    } else {
+        *p++ = tag;
+        p = put_varint(p, zigzag(int64_t(index) - int64_t(last)));
+        last = index;
+    }
+    if (wide(kind)) {
+        assert(((before | after) & 0xfffff000u) == 0 && "a PTE or PMD value has no bits in 12..31");
+        before = pack_wide(before);
+        after = pack_wide(after);
+    }
+    p = put_varint(p, before);
+    p = put_varint(p, zigzag(static_cast<int64_t>(after - before)));
+    tail_ = p;
+    ++count_;
+}
 
 } // namespace mmt

@@ -34,7 +34,6 @@ Kernel::Kernel(Era era) : era_(era), policy_(make_era_policy(era)) {
     state_.pages[huge].refcount = 1;
     state_.swap_slots.grow(1);
     state_.processes.grow(1);   // process 0 is no process
-    commands_.reserve(64);
 }
 
 Kernel::~Kernel() = default;
@@ -365,36 +364,22 @@ void Kernel::check_finished_step() {
 // The command list is a std::vector (its users index it and take its data()).
 // Growing it copies the whole list into fresh memory; a big list's new buffer
 // is populated first, in one call, instead of a host page fault per page.
-void Kernel::reserve_commands() {
-    size_t copied_bytes = commands_.size() * sizeof(CommandRecord);
-    if (copied_bytes < kBigChunkBytes) {
-        commands_.reserve(commands_.capacity() * 2);
-        return;
-    }
-    std::vector<CommandRecord> bigger;
-    bigger.reserve(commands_.capacity() * 2);
-    populate_chunk(bigger.data(), copied_bytes);
-    bigger.insert(bigger.end(), commands_.begin(), commands_.end());
-    commands_.swap(bigger);
-}
-
 void Kernel::begin_command(uint32_t source_index, uint32_t line) {
-    if (commands_.size() == commands_.capacity()) [[unlikely]]
-        reserve_commands();
     CommandRecord c;
     c.source_index = source_index;
     c.line = line;
     c.step_begin = static_cast<uint32_t>(steps_.size());
     current_command_ = static_cast<uint32_t>(commands_.size());
     commands_.push_back(c);
-    command_change_begin_ = static_cast<uint32_t>(journal_.size());
+    command_change_begin_ = journal_.end_pos();
+    command_change_count_ = journal_.size();
     in_command_ = true;
     command_without_step_ = true;
 }
 
 void Kernel::end_command(const char* failure, std::optional<uint32_t> value) {
     finish_step();
-    if (check_invariants_ && journal_.size() > command_change_begin_)
+    if (check_invariants_ && journal_.size() > command_change_count_)
         check_command_invariants(*this, command_change_begin_);
     CommandRecord& c = commands_.back();
     c.failure = failure;
@@ -405,12 +390,27 @@ void Kernel::end_command(const char* failure, std::optional<uint32_t> value) {
 }
 
 uint32_t Kernel::change_end(uint32_t step) const {
-    return step + 1 < steps_.size() ? steps_[step + 1].change_begin : static_cast<uint32_t>(journal_.size());
+    return step + 1 < steps_.size() ? steps_[step + 1] : journal_.end_pos();
+}
+
+uint32_t Kernel::command_of_step(uint32_t step) const {
+    // Commands are in step order; one without steps shares its step_begin
+    // with the next, so the last command starting at or before the step
+    // is the one that holds it.
+    size_t low = 0, high = commands_.size();  // the answer is below high
+    while (high - low > 1) {
+        size_t mid = low + (high - low) / 2;
+        if (commands_[mid].step_begin <= step)
+            low = mid;
+        else
+            high = mid;
+    }
+    return static_cast<uint32_t>(low);
 }
 
 std::string Kernel::step_path(uint32_t step) const {
     std::vector<const char*> names;
-    for (uint32_t p = steps_[step].path; p != 0; p = paths_[p].parent)
+    for (uint32_t p = journal_.header(steps_[step]).path; p != 0; p = paths_[p].parent)
         names.push_back(paths_[p].function);
     std::string out;
     for (auto it = names.rbegin(); it != names.rend(); ++it) {
@@ -422,7 +422,7 @@ std::string Kernel::step_path(uint32_t step) const {
 }
 
 std::string Kernel::step_sentence(uint32_t step) const {
-    const StepSentence& s = sentences_[steps_[step].sentence];
+    const StepSentence& s = sentences_[journal_.header(steps_[step]).sentence];
     std::string out;
     for (const char* c = s.why; *c; ++c) {
         if (c[0] == '{' && c[1] >= '0' && c[1] <= '2' && c[2] == '}') {
@@ -475,9 +475,11 @@ void Kernel::step_back() {
     if (cursor_ == 0)
         return;
     uint32_t s = cursor_ - 1;
-    uint32_t end = change_end(s);
-    for (uint32_t i = end; i > steps_[s].change_begin; --i)
-        apply(journal_[i - 1], false);
+    undo_buffer_.clear();
+    for (const Change& c : step_changes_of(s))
+        undo_buffer_.push_back(c);
+    for (auto it = undo_buffer_.rbegin(); it != undo_buffer_.rend(); ++it)
+        apply(*it, false);
     cursor_ = s;
 }
 
@@ -485,9 +487,8 @@ void Kernel::step_forward() {
     if (cursor_ >= steps_.size())
         return;
     uint32_t s = cursor_;
-    uint32_t end = change_end(s);
-    for (uint32_t i = steps_[s].change_begin; i < end; ++i)
-        apply(journal_[i], true);
+    for (const Change& c : step_changes_of(s))
+        apply(c, true);
     cursor_ = s + 1;
 }
 
@@ -501,7 +502,7 @@ void Kernel::seek(uint32_t step) {
 }
 
 size_t Kernel::memory_bytes() const {
-    return journal_.used_bytes() + steps_.used_bytes() + state_.pages.used_bytes() + state_.ptes.used_bytes() +
+    return journal_.used_bytes() + steps_.used_bytes() + commands_.used_bytes() + state_.pages.used_bytes() + state_.ptes.used_bytes() +
            state_.pmds.used_bytes() + state_.vma_pages.used_bytes();
 }
 

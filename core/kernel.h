@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "chunked_vector.h"
 #include "journal.h"
 #include "mm.h"
 #include "page.h"
@@ -42,17 +43,16 @@ struct KernelState {
     bool operator==(const KernelState& o) const;
 };
 
-// A kernel step as the trace records it: cheap to record, rendered to text
-// only when someone reads it. 16 bytes: a big run keeps millions.
+// A kernel step as the trace reads it. The journal holds each step's record
+// (its header, then its changes); this is that record decoded, plus the
+// command it belongs to.
 struct KernelStep {
     uint32_t command = 0;      // index into Kernel::commands()
-    uint32_t change_begin = 0; // first change of this step in the journal
-    uint32_t path : 24 = 0;    // call path id (handle_mm_fault → do_wp_page → ...)
-    uint32_t cpu : 8 = 0;
+    uint32_t change_begin = 0; // journal position of the step's record
+    uint32_t path = 0;         // call path id (handle_mm_fault → do_wp_page → ...)
+    uint8_t cpu = 0;
     uint32_t sentence = 0;     // index into the kernel's sentences (what it decided and why)
 };
-static_assert(sizeof(KernelStep) == 16, "a step stays small: millions are kept");
-using StepHistory = ChunkedVector<KernelStep, 12>;  // starts at 64 KiB
 
 // A step's sentence: the text with {0} {1} {2} placeholders and their values.
 struct StepSentence {
@@ -67,6 +67,24 @@ struct CommandRecord {
     uint32_t step_end = 0;
     const char* failure = nullptr; // nullptr: ok
     std::optional<uint32_t> value; // string id of a value read
+};
+
+using CommandHistory = ChunkedVector<CommandRecord, 10>;
+
+class Kernel;
+
+// The steps of the run, by number: size() and operator[] (decoded on
+// demand, so a step costs the history four bytes plus its record).
+class StepsView {
+public:
+    explicit StepsView(const Kernel& k) : kernel_(&k) {}
+    size_t size() const;
+    bool empty() const { return size() == 0; }
+    KernelStep operator[](size_t step) const;
+    KernelStep back() const { return (*this)[size() - 1]; }
+
+private:
+    const Kernel* kernel_;
 };
 
 struct Violation {
@@ -184,10 +202,22 @@ public:
 
     void begin_command(uint32_t source_index, uint32_t line);
     void end_command(const char* failure, std::optional<uint32_t> value = std::nullopt);
-    const std::vector<CommandRecord>& commands() const { return commands_; }
-    const StepHistory& steps() const { return steps_; }
+    const CommandHistory& commands() const { return commands_; }
+    StepsView steps() const { return StepsView(*this); }
+    uint32_t step_count() const { return static_cast<uint32_t>(steps_.size()); }
     const Journal& journal() const { return journal_; }
+    // Journal positions: where step `step`'s record starts, and where it ends
+    // (the next step's record, or the journal's end).
+    uint32_t change_begin(uint32_t step) const { return steps_[step]; }
     uint32_t change_end(uint32_t step) const;
+    // The changes of steps [first, end).
+    Journal::Range changes_of_steps(uint32_t first, uint32_t end) const {
+        return journal_.changes(first < end ? change_begin(first) : 0, first < end ? change_end(end - 1) : 0);
+    }
+    Journal::Range step_changes_of(uint32_t step) const { return changes_of_steps(step, step + 1); }
+    bool step_changes_nothing(uint32_t step) const { return step_changes_of(step).begin() == std::default_sentinel; }
+    // The command step `step` belongs to.
+    uint32_t command_of_step(uint32_t step) const;
     std::string step_path(uint32_t step) const;
     std::string step_sentence(uint32_t step) const;
     std::string describe_change(const Change& change) const;
@@ -229,15 +259,14 @@ private:
     Pmd install_pte_table(VmaId vma, uint32_t pmd_index);
     void check_finished_step();
     void open_unnamed_step();
-    void reserve_commands();
 
     Era era_;
     std::unique_ptr<EraPolicy> policy_;
     KernelState state_;
     StringTable strings_;
     Journal journal_;
-    StepHistory steps_;
-    std::vector<CommandRecord> commands_;
+    ChunkedVector<uint32_t, 12> steps_;  // journal position of each step's record
+    CommandHistory commands_;
     std::vector<Violation> violations_;
     uint32_t cursor_ = 0;
     uint32_t current_command_ = 0;
@@ -277,7 +306,10 @@ private:
     std::array<PathCacheSlot, 256> path_cache_{};
     uint32_t current_path_ = 0;
     uint32_t checked_change_ = 0;  // journal position the invariant checker has seen
+    size_t checked_count_ = 0;     // changes it has seen
     uint32_t command_change_begin_ = 0;
+    size_t command_change_count_ = 0;
+    std::vector<Change> undo_buffer_;  // a step's changes, decoded to apply in reverse
     std::vector<std::pair<VmaId, uint32_t>> table_owner_;
 };
 

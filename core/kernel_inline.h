@@ -21,7 +21,7 @@ inline void Kernel::record(ChangeKind kind, uint8_t field, uint32_t index, uint6
     assert(at_end() && "state changes only at the end of history");
     if (command_without_step_) [[unlikely]]
         open_unnamed_step();
-    journal_.push_back(Change{kind, field, index, before, after});
+    journal_.append(kind, field, index, before, after);
 }
 
 inline void Kernel::set_page(Pfn pfn, PageField field, uint32_t value) {
@@ -106,25 +106,28 @@ inline uint32_t Kernel::sentence_id(const char* why, int32_t a0, int32_t a1, int
 }
 
 inline void Kernel::finish_step() {
-    if (steps_.empty() || checked_change_ == journal_.size())
+    if (steps_.empty() || checked_count_ == journal_.size())
         return;
     if (check_invariants_)
         check_finished_step();
-    checked_change_ = static_cast<uint32_t>(journal_.size());
+    checked_change_ = journal_.end_pos();
+    checked_count_ = journal_.size();
 }
 
 inline void Kernel::step(const char* why, int32_t a0, int32_t a1, int32_t a2) {
     assert(in_command_);
     finish_step();
-    KernelStep s;
-    s.command = current_command_;
-    s.change_begin = static_cast<uint32_t>(journal_.size());
-    s.path = current_path_;
-    s.cpu = cpu_;
-    s.sentence = sentence_id(why, a0, a1, a2);
-    steps_.push_back(s);
+    steps_.push_back(journal_.begin_step(StepHeader{current_path_, cpu_, sentence_id(why, a0, a1, a2)}));
     cursor_ = static_cast<uint32_t>(steps_.size());
     command_without_step_ = false;
+}
+
+inline size_t StepsView::size() const { return kernel_->step_count(); }
+
+inline KernelStep StepsView::operator[](size_t step) const {
+    auto i = static_cast<uint32_t>(step);
+    StepHeader h = kernel_->journal().header(kernel_->change_begin(i));
+    return KernelStep{kernel_->command_of_step(i), kernel_->change_begin(i), h.path, h.cpu, h.sentence};
 }
 
 } // namespace mmt

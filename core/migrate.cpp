@@ -139,7 +139,7 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
                                        "readable-exclusive, so the device page is exclusive"
                                      : "the migration entry becomes a readable device-private entry");
                 } else {
-                    restored = Pte::make_present(target, bits | (writable ? Pte::write : 0));
+                    restored = Pte::make_present(target, bits | (writable ? uint32_t(Pte::write) : 0u));
                     k.step(exclusive ? "restore a present PTE; the entry was writable or readable-exclusive, so "
                                        "the page is exclusive again (RMAP_EXCLUSIVE)"
                                      : "restore a read-only PTE from a readable entry: possibly shared");

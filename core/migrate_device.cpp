@@ -86,8 +86,11 @@ std::vector<MigratePfn> migrate_vma_collect(Kernel& k, VmaId vma, uint32_t first
             if (!split_huge_page(k, head)) {
                 k.step("the THP cannot be split (it is pinned): skip the whole 2 MiB range");
                 uint32_t lo = std::max(first, p * kPagesPerPmd), hi = std::min(last, p * kPagesPerPmd + 511);
-                for (uint32_t i = lo; i <= hi; ++i)
-                    out.push_back({i});
+                for (uint32_t i = lo; i <= hi; ++i) {
+                    MigratePfn hole;
+                    hole.index = i;
+                    out.push_back(hole);
+                }
                 continue;
             }
         }

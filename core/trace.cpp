@@ -169,8 +169,7 @@ std::string Kernel::describe_change(const Change& c) const {
 
 std::vector<std::string> Kernel::step_changes(uint32_t step) const {
     std::vector<std::string> out;
-    for (uint32_t i = steps_[step].change_begin; i < change_end(step); ++i) {
-        const Change& c = journal_[i];
+    for (const Change& c : step_changes_of(step)) {
         if (c.kind == ChangeKind::grow && static_cast<TableId>(c.field) == TableId::pages && c.after() > c.before()) {
             // A frame is born initialised: say what it holds.
             std::string what = c.after() - c.before() > 1 ? "THP " : "";

@@ -34,8 +34,7 @@ private slots:
         const uint32_t steps = kernel.cursor();
         int checked = 0;
         for (uint32_t step = 0; step < steps; ++step) {
-            for (uint32_t c = kernel.steps()[step].change_begin; c < kernel.change_end(step); ++c) {
-                const mmt::Change& change = kernel.journal()[c];
+            for (const mmt::Change& change : kernel.step_changes_of(step)) {
                 InspectedObject object;
                 if (change.kind == mmt::ChangeKind::page)
                     object = {InspectedObject::Kind::page, change.index, {}, 0};

@@ -126,11 +126,9 @@ public:
         for (const CommandRecord& c : k().commands()) {
             if (c.line != line || c.step_begin == c.step_end)
                 continue;
-            uint32_t first = k().steps()[c.step_begin].change_begin;
-            uint32_t last = k().change_end(c.step_end - 1);
-            for (uint32_t i = first; i < last; ++i)
-                if (k().journal()[i].kind == ChangeKind::pte)
-                    out.push_back(Pte::from_raw(k().journal()[i].after()));
+            for (const Change& change : k().changes_of_steps(c.step_begin, c.step_end))
+                if (change.kind == ChangeKind::pte)
+                    out.push_back(Pte::from_raw(change.after()));
         }
         return out;
     }

@@ -139,11 +139,12 @@ TEST_CASE("Each command's steps are contiguous and cover the whole history", "[h
     Sim s = Sim::run(kScenarios[1]);
     const auto& commands = s.k().commands();
     uint32_t expected_begin = 0;
-    for (const CommandRecord& c : commands) {
+    for (uint32_t command = 0; command < commands.size(); ++command) {
+        const CommandRecord& c = commands[command];
         CHECK(c.step_begin == expected_begin);
         CHECK(c.step_end >= c.step_begin);
         for (uint32_t i = c.step_begin; i < c.step_end; ++i)
-            CHECK(s.k().steps()[i].command == static_cast<uint32_t>(&c - commands.data()));
+            CHECK(s.k().steps()[i].command == command);
         expected_begin = c.step_end;
     }
     CHECK(expected_begin == s.k().steps().size());

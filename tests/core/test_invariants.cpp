@@ -37,7 +37,7 @@ TEST_CASE("Every command boundary is a quiescent state where all identities hold
         CAPTURE(era_letter(era));
         auto s = Sim::run(kEverything, era);
         Kernel& k = s.k();
-        for (const CommandRecord& c : std::vector<CommandRecord>(k.commands())) {
+        for (const CommandRecord& c : std::vector<CommandRecord>(k.commands().begin(), k.commands().end())) {
             k.seek(c.step_end);
             for (const Violation& v : check_all_invariants(k))
                 FAIL_CHECK("after line " << c.line << ": " << v.rule << ": " << v.message);
