@@ -136,16 +136,21 @@ private:
         ++count_;
         tail_ = tail_end_ = chunk;
         chunk_end_ = chunk + length;
-        if (length * sizeof(T) < kBigChunkBytes)
+        if (length * sizeof(T) < kBigChunkBytes) {
             tail_end_ = chunk_end_;
-        else
+        } else {
+            prefault_chunk(chunk, std::min(length, window()) * sizeof(T));
             populate_window();
+        }
     }
+    // The next window of a big chunk becomes room to append, and the
+    // background thread is asked for the one after it (chunk_memory.h).
     void populate_window() {
-        size_t length = std::min<size_t>(chunk_end_ - tail_end_, std::max<size_t>(1, kPopulateWindowBytes / sizeof(T)));
-        populate_chunk(tail_end_, length * sizeof(T));
-        tail_end_ += length;
+        tail_end_ += std::min<size_t>(chunk_end_ - tail_end_, window());
+        if (size_t ahead = std::min<size_t>(chunk_end_ - tail_end_, window()))
+            prefault_chunk(tail_end_, ahead * sizeof(T));
     }
+    static size_t window() { return std::max<size_t>(1, kPopulateWindowBytes / sizeof(T)); }
     void release() {
         for (size_t c = 0; c < count_; ++c)
             free_chunk(chunks_[c], chunk_length(c) * sizeof(T));

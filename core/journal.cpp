@@ -16,10 +16,11 @@ Journal::~Journal() {
 // room in it, or close it with padding and open the next.
 uint8_t* Journal::make_room() {
     if (static_cast<size_t>(chunk_end_ - tail_) > kMaxRecord) {
-        size_t window = std::max(kPopulateWindowBytes, kMaxRecord + 1);
-        size_t length = std::min<size_t>(chunk_end_ - tail_end_, window);
-        populate_chunk(tail_end_, length);
-        tail_end_ += length;
+        // The next window becomes room; the background thread is asked
+        // for the one after it (chunk_memory.h).
+        tail_end_ += std::min<size_t>(chunk_end_ - tail_end_, kPopulateWindowBytes);
+        if (size_t ahead = std::min<size_t>(chunk_end_ - tail_end_, kPopulateWindowBytes))
+            prefault_chunk(tail_end_, ahead);
         return tail_;
     }
     if (tail_ != nullptr)
@@ -44,9 +45,8 @@ void Journal::add_chunk() {
     if (length < kBigChunkBytes) {
         tail_end_ = chunk_end_;
     } else {
-        size_t window = std::min(length, kPopulateWindowBytes);
-        populate_chunk(chunk, window);
-        tail_end_ = chunk + window;
+        prefault_chunk(chunk, 2 * kPopulateWindowBytes);
+        tail_end_ = chunk + kPopulateWindowBytes;
     }
 }
 
