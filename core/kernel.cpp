@@ -1,5 +1,6 @@
 #include "kernel.h"
 
+#include <algorithm>
 #include <cassert>
 #include <stdexcept>
 
@@ -361,11 +362,8 @@ void Kernel::check_finished_step() {
     check_step_invariants(*this, static_cast<uint32_t>(steps_.size() - 1), checked_change_);
 }
 
-// The command list is a std::vector (its users index it and take its data()).
-// Growing it copies the whole list into fresh memory; a big list's new buffer
-// is populated first, in one call, instead of a host page fault per page.
 void Kernel::begin_command(uint32_t source_index, uint32_t line) {
-    CommandRecord c;
+    CommandSlot c;
     c.source_index = source_index;
     c.line = line;
     c.step_begin = static_cast<uint32_t>(steps_.size());
@@ -381,16 +379,38 @@ void Kernel::end_command(const char* failure, std::optional<uint32_t> value) {
     finish_step();
     if (check_invariants_ && journal_.size() > command_change_count_)
         check_command_invariants(*this, command_change_begin_);
-    CommandRecord& c = commands_.back();
-    c.failure = failure;
-    c.value = value;
-    c.step_end = static_cast<uint32_t>(steps_.size());
+    CommandSlot& c = commands_.back();
+    if (failure != nullptr) {
+        auto [it, added] = failure_ids_.try_emplace(failure, static_cast<uint32_t>(failure_texts_.size()));
+        if (added)
+            failure_texts_.push_back(failure);
+        c.failure = it->second;
+    }
+    if (value) {
+        c.has_value = 1;
+        command_values_.emplace_back(current_command_, *value);
+    }
     in_command_ = false;
     command_without_step_ = false;
 }
 
 uint32_t Kernel::change_end(uint32_t step) const {
     return step + 1 < steps_.size() ? steps_[step + 1] : journal_.end_pos();
+}
+
+CommandRecord Kernel::command(uint32_t index) const {
+    const CommandSlot& slot = commands_[index];
+    CommandRecord r;
+    r.source_index = slot.source_index;
+    r.line = slot.line;
+    r.step_begin = slot.step_begin;
+    r.step_end = index + 1 < commands_.size() ? commands_[index + 1].step_begin : static_cast<uint32_t>(steps_.size());
+    r.failure = failure_texts_[slot.failure];
+    if (slot.has_value) {
+        auto it = std::lower_bound(command_values_.begin(), command_values_.end(), std::pair(index, 0u));
+        r.value = it->second;
+    }
+    return r;
 }
 
 uint32_t Kernel::command_of_step(uint32_t step) const {

@@ -60,6 +60,7 @@ struct StepSentence {
     std::array<int32_t, 3> args{};
 };
 
+// A command of the run as its users read it (Kernel::commands()).
 struct CommandRecord {
     uint32_t source_index = 0;   // index of the command in the scenario
     uint32_t line = 0;
@@ -69,9 +70,60 @@ struct CommandRecord {
     std::optional<uint32_t> value; // string id of a value read
 };
 
-using CommandHistory = ChunkedVector<CommandRecord, 10>;
+// A command as the history keeps it, in 16 bytes: a big run has a command
+// per access. Its steps end where the next command's begin; the few
+// failures and values read are kept on the side.
+struct CommandSlot {
+    uint32_t source_index = 0;
+    uint32_t line = 0;
+    uint32_t step_begin = 0;
+    uint32_t failure : 31 = 0;   // index into the kernel's failure texts; 0: ok
+    uint32_t has_value : 1 = 0;
+};
+static_assert(sizeof(CommandSlot) == 16);
 
 class Kernel;
+
+// The commands of the run, by number, each decoded on demand.
+class CommandsView {
+public:
+    explicit CommandsView(const Kernel& k) : kernel_(&k) {}
+    size_t size() const;
+    bool empty() const { return size() == 0; }
+    CommandRecord operator[](size_t command) const;
+    CommandRecord back() const { return (*this)[size() - 1]; }
+
+    class iterator {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = CommandRecord;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = CommandRecord;
+        iterator() = default;
+        iterator(const CommandsView* view, size_t i) : view_(view), i_(i) {}
+        CommandRecord operator*() const { return (*view_)[i_]; }
+        iterator& operator++() {
+            ++i_;
+            return *this;
+        }
+        iterator operator++(int) {
+            iterator old = *this;
+            ++i_;
+            return old;
+        }
+        bool operator==(const iterator& o) const { return i_ == o.i_; }
+
+    private:
+        const CommandsView* view_ = nullptr;
+        size_t i_ = 0;
+    };
+    iterator begin() const { return {this, 0}; }
+    iterator end() const { return {this, size()}; }
+
+private:
+    const Kernel* kernel_;
+};
 
 // The steps of the run, by number: size() and operator[] (decoded on
 // demand, so a step costs the history four bytes plus its record).
@@ -202,7 +254,9 @@ public:
 
     void begin_command(uint32_t source_index, uint32_t line);
     void end_command(const char* failure, std::optional<uint32_t> value = std::nullopt);
-    const CommandHistory& commands() const { return commands_; }
+    CommandsView commands() const { return CommandsView(*this); }
+    uint32_t command_count() const { return static_cast<uint32_t>(commands_.size()); }
+    CommandRecord command(uint32_t index) const;
     StepsView steps() const { return StepsView(*this); }
     uint32_t step_count() const { return static_cast<uint32_t>(steps_.size()); }
     const Journal& journal() const { return journal_; }
@@ -266,7 +320,10 @@ private:
     StringTable strings_;
     Journal journal_;
     ChunkedVector<uint32_t, 12> steps_;  // journal position of each step's record
-    CommandHistory commands_;
+    ChunkedVector<CommandSlot, 10> commands_;
+    std::vector<const char*> failure_texts_{nullptr};  // by CommandSlot::failure
+    std::unordered_map<const char*, uint32_t> failure_ids_;
+    std::vector<std::pair<uint32_t, uint32_t>> command_values_;  // (command, value), by command
     std::vector<Violation> violations_;
     uint32_t cursor_ = 0;
     uint32_t current_command_ = 0;

@@ -122,6 +122,11 @@ inline void Kernel::step(const char* why, int32_t a0, int32_t a1, int32_t a2) {
     command_without_step_ = false;
 }
 
+inline size_t CommandsView::size() const { return kernel_->command_count(); }
+inline CommandRecord CommandsView::operator[](size_t command) const {
+    return kernel_->command(static_cast<uint32_t>(command));
+}
+
 inline size_t StepsView::size() const { return kernel_->step_count(); }
 
 inline KernelStep StepsView::operator[](size_t step) const {
