@@ -164,7 +164,11 @@ std::string observable_state(Kernel& k, uint32_t step) {
         if (p.value == 0)
             return "-";
         auto [it, inserted] = canonical.try_emplace(p.value, static_cast<uint32_t>(canonical.size()));
-        return "#" + std::to_string(it->second) + "=" + k.strings().text(k.page(p).contents);
+        std::string id = "#";
+        id += std::to_string(it->second);
+        id += '=';
+        id += k.strings().text(k.page(p).contents);
+        return id;
     };
     std::string out;
     for (uint32_t v = 0; v < k.vma_count(); ++v) {
@@ -180,7 +184,14 @@ std::string observable_state(Kernel& k, uint32_t step) {
     }
     for (uint32_t h = 0; h < k.holder_count(); ++h) {
         const Holder& holder = k.holder(HolderId(h));
-        out += k.strings().text(holder.name) + (holder.released ? ":released;" : ":" + page_id(holder.pfn) + ";");
+        out += k.strings().text(holder.name);
+        if (holder.released) {
+            out += ":released;";
+        } else {
+            out += ':';
+            out += page_id(holder.pfn);
+            out += ';';
+        }
     }
     return out;
 }
