@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <system_error>
 #include <new>
 #include <thread>
 
@@ -140,8 +141,19 @@ void prefault_chunk(void* start, size_t bytes) {
 #if defined(__linux__)
     auto begin = reinterpret_cast<uintptr_t>(start) & ~(kHostPage - 1);
     auto end = (reinterpret_cast<uintptr_t>(start) + bytes + kHostPage - 1) & ~(kHostPage - 1);
-    if (end > begin)
-        Prefaulter::instance().request({begin, end});
+    if (end <= begin)
+        return;
+    // Where no thread can be started, populate here and now instead.
+    static std::atomic<bool> no_thread{false};
+    if (!no_thread.load(std::memory_order_relaxed)) {
+        try {
+            Prefaulter::instance().request({begin, end});
+            return;
+        } catch (const std::system_error&) {
+            no_thread.store(true, std::memory_order_relaxed);
+        }
+    }
+    madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
 #endif
 }
 
