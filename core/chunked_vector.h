@@ -13,10 +13,42 @@
 #include <iterator>
 #include <new>
 #include <type_traits>
+#include <utility>
 
 #include "chunk_memory.h"
 
 namespace mmt {
+
+// An iterator by index over a container with size() and operator[], which
+// may return a reference or a value decoded on demand.
+template <typename Container>
+class IndexIterator {
+public:
+    using reference = decltype(std::declval<const Container&>()[size_t(0)]);
+    using value_type = std::remove_cvref_t<reference>;
+    using iterator_category =
+        std::conditional_t<std::is_reference_v<reference>, std::forward_iterator_tag, std::input_iterator_tag>;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    IndexIterator() = default;
+    IndexIterator(const Container* c, size_t i) : c_(c), i_(i) {}
+    reference operator*() const { return (*c_)[i_]; }
+    IndexIterator& operator++() {
+        ++i_;
+        return *this;
+    }
+    IndexIterator operator++(int) {
+        IndexIterator old = *this;
+        ++i_;
+        return old;
+    }
+    bool operator==(const IndexIterator& o) const { return i_ == o.i_; }
+    size_t index() const { return i_; }
+
+private:
+    const Container* c_ = nullptr;
+    size_t i_ = 0;
+};
 
 // Append-only storage in chunks that double in size: growing never copies
 // what is there (a vector doubling a 200 MB journal would copy it and hold
@@ -81,33 +113,7 @@ public:
     size_t used_bytes() const { return size_ * sizeof(T); }
 
     // Read-only iteration in order (range-for, standard algorithms).
-    class const_iterator {
-    public:
-        using iterator_category = std::forward_iterator_tag;
-        using value_type = T;
-        using difference_type = std::ptrdiff_t;
-        using pointer = const T*;
-        using reference = const T&;
-        const_iterator() = default;
-        const_iterator(const ChunkedVector* v, size_t i) : v_(v), i_(i) {}
-        const T& operator*() const { return (*v_)[i_]; }
-        const T* operator->() const { return &(*v_)[i_]; }
-        const_iterator& operator++() {
-            ++i_;
-            return *this;
-        }
-        const_iterator operator++(int) {
-            const_iterator old = *this;
-            ++i_;
-            return old;
-        }
-        bool operator==(const const_iterator& o) const { return i_ == o.i_; }
-        size_t index() const { return i_; }
-
-    private:
-        const ChunkedVector* v_ = nullptr;
-        size_t i_ = 0;
-    };
+    using const_iterator = IndexIterator<ChunkedVector>;
     const_iterator begin() const { return {this, 0}; }
     const_iterator end() const { return {this, size_}; }
 

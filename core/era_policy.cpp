@@ -80,6 +80,7 @@ public:
     bool clear_refs_skips_maybe_pinned() const override { return false; }
     bool has_write_protect_seq() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
+    bool has_madv_collapse() const override { return false; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
         SwapSlot slot(k.page(page).swap_slot);
@@ -162,6 +163,7 @@ public:
     bool clear_refs_skips_maybe_pinned() const override { return true; }
     bool has_write_protect_seq() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
+    bool has_madv_collapse() const override { return false; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
         SwapSlot slot(k.page(page).swap_slot);
@@ -274,6 +276,7 @@ public:
     bool clear_refs_skips_maybe_pinned() const override { return true; }
     bool has_write_protect_seq() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return true; }
+    bool has_madv_collapse() const override { return true; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool swp_exclusive, bool write_fault) const override {
         SwapSlot slot(k.page(page).swap_slot);

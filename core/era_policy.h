@@ -61,6 +61,9 @@ public:
     // mprotect(PROT_READ|PROT_WRITE) maps dirty exclusive anon pages writable
     // directly (v6.0 can_change_pte_writable).
     virtual bool mprotect_makes_exclusive_writable() const = 0;
+
+    // madvise(MADV_COLLAPSE) exists (v6.1); before, the advice is -EINVAL.
+    virtual bool has_madv_collapse() const = 0;
 };
 
 std::unique_ptr<EraPolicy> make_era_policy(Era era);

@@ -93,31 +93,7 @@ public:
     CommandRecord operator[](size_t command) const;
     CommandRecord back() const { return (*this)[size() - 1]; }
 
-    class iterator {
-    public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = CommandRecord;
-        using difference_type = std::ptrdiff_t;
-        using pointer = void;
-        using reference = CommandRecord;
-        iterator() = default;
-        iterator(const CommandsView* view, size_t i) : view_(view), i_(i) {}
-        CommandRecord operator*() const { return (*view_)[i_]; }
-        iterator& operator++() {
-            ++i_;
-            return *this;
-        }
-        iterator operator++(int) {
-            iterator old = *this;
-            ++i_;
-            return old;
-        }
-        bool operator==(const iterator& o) const { return i_ == o.i_; }
-
-    private:
-        const CommandsView* view_ = nullptr;
-        size_t i_ = 0;
-    };
+    using iterator = IndexIterator<CommandsView>;
     iterator begin() const { return {this, 0}; }
     iterator end() const { return {this, size()}; }
 

@@ -2,8 +2,10 @@
 
 #include "fault.h"
 #include "huge_memory.h"
+#include "era_policy.h"
 #include "kernel.h"
 #include "memory.h"
+#include "migrate_device.h"
 #include "rmap.h"
 #include "swap.h"
 
@@ -49,6 +51,45 @@ Outcome exit_mm(Kernel& k, ProcessId process) {
     return Outcome::success();
 }
 
+namespace {
+
+// is_refcount_suitable(): no references beyond the page's mappings and the
+// swap cache's (a GUP reference or pin makes the collapse fail).
+bool refcount_suitable(const Kernel& k, Pfn page) {
+    int32_t expected = k.folio_mapcount(page);
+    if (k.head_page(page).test(PG_swapcache))
+        expected += static_cast<int32_t>(k.folio_nr_pages(page));
+    return k.page_count(page) == expected;
+}
+
+// The checks hpage_collapse_scan_pmd() and __collapse_huge_page_isolate()
+// make of each entry. Non-present entries pass the scan (MADV_COLLAPSE sets
+// no limit on them) but not the isolation, which runs after they are
+// swapped in.
+bool collapse_checks_pass(Kernel& k, VmaId vma, uint32_t base, bool isolating) {
+    for (uint32_t i = base; i < base + kPagesPerPmd; ++i) {
+        Pte pte = k.pte(vma, i);
+        if (!pte.is_present()) {
+            if (isolating && !pte.is_none()) {
+                k.step("an entry is still not present after the swap-in: collapse fails");
+                return false;
+            }
+            continue;
+        }
+        if (k.is_zero_pfn(pte.pfn()))
+            continue;
+        Pfn page = pte.pfn();
+        if (!refcount_suitable(k, page)) {
+            k.step("page {0} has references beyond its mappings and the swap cache (refcount {1}): collapse fails",
+                   page.value, k.page_count(page));
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
 Outcome collapse_huge_page(Kernel& k, VmaId vma, uint32_t index) {
     auto scope = k.enter("madvise_collapse");
     uint32_t p = index / kPagesPerPmd;
@@ -63,23 +104,35 @@ Outcome collapse_huge_page(Kernel& k, VmaId vma, uint32_t index) {
         k.step("already a PMD-mapped THP");
         return Outcome::success();
     }
-    // hpage_collapse_scan_pmd(): every PTE must be none/zero or an anonymous
-    // page with no references beyond its mappings (no GUP, no swap cache).
-    for (uint32_t i = base; i < base + kPagesPerPmd; ++i) {
-        Pte pte = k.pte(vma, i);
-        if (pte.is_swap_entry() || pte.is_migration_entry() || pte.is_device_private_entry()) {
-            k.step("a non-present entry in the range: collapse fails");
+    {
+        auto scan = k.enter("hpage_collapse_scan_pmd");
+        if (!collapse_checks_pass(k, vma, base, false))
             return Outcome::fail(reason::collapse_failed);
-        }
-        if (pte.is_present() && !k.is_zero_pfn(pte.pfn())) {
-            Pfn page = pte.pfn();
-            if (k.page_count(page) != k.folio_mapcount(page) ||
-                k.page(page).test(PG_swapcache)) {
-                k.step("page {0} has references beyond its mappings (refcount {1}): collapse fails", page.value,
-                       k.page_count(page));
+    }
+    bool swapped = false;
+    for (uint32_t i = base; i < base + kPagesPerPmd && !swapped; ++i) {
+        Pte pte = k.pte(vma, i);
+        swapped = pte.is_swap_entry() || pte.is_device_private_entry();
+    }
+    if (swapped) {
+        // __collapse_huge_page_swapin(): a read fault on each entry that is
+        // not present; the pages come back mapped read-only.
+        auto swapin = k.enter("__collapse_huge_page_swapin");
+        k.step("some entries are not present: fault them in first (do_swap_page on each, as a read)");
+        ProcessId process = k.vma(vma).process;
+        for (uint32_t i = base; i < base + kPagesPerPmd; ++i) {
+            Pte pte = k.pte(vma, i);
+            Address a{process, vma, i};
+            if (pte.is_swap_entry())
+                do_swap_page(k, a, FaultKind::read);
+            else if (pte.is_device_private_entry() && !migrate_to_ram(k, a))
                 return Outcome::fail(reason::collapse_failed);
-            }
         }
+    }
+    {
+        auto isolate = k.enter("__collapse_huge_page_isolate");
+        if (!collapse_checks_pass(k, vma, base, true))
+            return Outcome::fail(reason::collapse_failed);
     }
     k.step("collapse_huge_page: allocate a THP and copy the 512 pages into it (holes stay zero)");
     Pfn head = k.alloc_thp();
@@ -141,6 +194,11 @@ Outcome madvise_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advic
         return Outcome::success();
     }
     case Advice::collapse: {
+        if (!k.policy().has_madv_collapse()) {
+            k.step("MADV_COLLAPSE arrived in v6.1: this kernel does not know the advice and returns -EINVAL "
+                   "(khugepaged may still collapse the range later, in its own time)");
+            return Outcome::fail(reason::einval_advice);
+        }
         Outcome result = Outcome::success();
         for (uint32_t p = first / kPagesPerPmd; p <= last / kPagesPerPmd; ++p) {
             Outcome o = collapse_huge_page(k, vma, std::max(first, p * kPagesPerPmd));

@@ -1,5 +1,7 @@
 #include "mprotect.h"
 
+#include <vector>
+
 #include "era_policy.h"
 #include "huge_memory.h"
 #include "kernel.h"
@@ -79,16 +81,36 @@ Outcome mprotect_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Prot
             k.step("part of the range is not mapped: -ENOMEM");
             return Outcome::fail("range not mapped (-ENOMEM)");
         }
+    // mprotect_fixup() leaves a VMA (here: the pages) whose flags already are
+    // the new ones alone: no PTE is looked at.
+    std::vector<bool> changes(last - first + 1);
+    bool any = false;
+    for (uint32_t i = first; i <= last; ++i) {
+        uint8_t bits = k.vma_page(vma, i);
+        changes[i - first] = vma_bits_for(bits, prot) != bits;
+        any = any || changes[i - first];
+    }
+    if (!any) {
+        k.step("the range already has these permissions: mprotect_fixup returns at once, no PTE is touched");
+        return Outcome::success();
+    }
+    auto changing = [&](uint32_t i) { return i >= first && i <= last && changes[i - first]; };
     k.step(prot == Protection::rw ? "mprotect(PROT_READ|PROT_WRITE): the VMA's flags change"
            : prot == Protection::ro ? "mprotect(PROT_READ): the VMA's flags change"
                                     : "mprotect(PROT_NONE): the VMA's flags change");
     for (uint32_t i = first; i <= last; ++i)
-        k.set_vma_page(vma, i, vma_bits_for(k.vma_page(vma, i), prot));
+        if (changing(i))
+            k.set_vma_page(vma, i, vma_bits_for(k.vma_page(vma, i), prot));
     auto change = k.enter("change_protection");
     for (uint32_t p = first / kPagesPerPmd; p <= last / kPagesPerPmd; ++p) {
         Pmd pmd = k.pmd(vma, p);
         uint32_t lo = std::max(first, p * kPagesPerPmd), hi = std::min(last, p * kPagesPerPmd + 511);
-        bool whole = lo == p * kPagesPerPmd && hi == p * kPagesPerPmd + 511;
+        uint32_t changed = 0;
+        for (uint32_t i = lo; i <= hi; ++i)
+            changed += changing(i) ? 1 : 0;
+        if (changed == 0)
+            continue;
+        bool whole = changed == kPagesPerPmd;
         if (pmd.is_trans_huge() || pmd.is_huge_zero()) {
             if (!whole) {
                 split_huge_pmd(k, vma, p);
@@ -108,7 +130,8 @@ Outcome mprotect_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Prot
             continue;
         }
         for (uint32_t i = lo; i <= hi; ++i)
-            change_pte(k, vma, i, prot);
+            if (changing(i))
+                change_pte(k, vma, i, prot);
     }
     return Outcome::success();
 }
