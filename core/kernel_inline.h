@@ -3,7 +3,7 @@
 // scope. A large run (fork of 1 GiB, then a COW fault on every page) calls
 // them tens of millions of times, so they are inline: with the field a
 // constant at the call site, set_page() becomes a compare, a store and a
-// 16-byte append. Included at the end of kernel.h; not for direct use.
+// few-byte journal append. Included at the end of kernel.h; not for direct use.
 #pragma once
 
 #include <cassert>
