@@ -144,6 +144,8 @@ Outcome collapse_huge_page(Kernel& k, VmaId vma, uint32_t index) {
     k.step("the old PTEs are cleared and their pages released; one PMD maps the new exclusive THP");
     for (uint32_t i = base; i < base + kPagesPerPmd; ++i)
         zap_pte(k, vma, i);
+    // Back in madvise_collapse: the zap steps above are zap_pte_range's.
+    k.step("one PMD now maps the new THP; page_add_new_anon_rmap makes it anonymous and exclusive");
     k.set_pmd(vma, p, Pmd());
     k.set_pmd(vma, p, Pmd::make_huge(head, Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty));
     if (!(k.vma_page(vma, base) & VMA_write))
