@@ -131,15 +131,20 @@ void copy_page_range(Kernel& k, ProcessId parent, VmaId src, VmaId dst) {
             continue;
         uint32_t base = p * kPagesPerPmd;
         if ((pmd.is_trans_huge() || pmd.is_huge_zero())) {
-            bool copies = true;
+            // A PMD maps within one VMA (madvise splits it where a boundary
+            // falls inside), so its pages are copied all or none: a
+            // VM_DONTCOPY or VM_WIPEONFORK VMA is skipped by dup_mmap and the
+            // parent's PMD stays as it is.
+            size_t copied = 0;
             for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
                 uint8_t bits = k.vma_page(src, base + i);
-                if (!(bits & VMA_mapped) || (bits & (VMA_dontcopy | VMA_wipeonfork)))
-                    copies = false;
+                copied += (bits & VMA_mapped) && !(bits & (VMA_dontcopy | VMA_wipeonfork));
             }
-            if (copies && copy_huge_pmd(k, parent, src, dst, p))
+            if (copied == 0)
                 continue;
-            if (!copies)
+            if (copied == kPagesPerPmd && copy_huge_pmd(k, parent, src, dst, p))
+                continue;
+            if (copied != kPagesPerPmd)
                 split_huge_pmd(k, src, p);
         }
         uint32_t end = std::min(v.npages, base + kPagesPerPmd);

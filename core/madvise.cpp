@@ -1,5 +1,8 @@
 #include "madvise.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "fault.h"
 #include "huge_memory.h"
 #include "era_policy.h"
@@ -20,11 +23,97 @@ bool range_mapped(const Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
     return true;
 }
 
+// A VMA here is a run of pages with the same bits: changing a flag on part
+// of a run splits the kernel's VMA there (split_vma), and a PMD-mapped THP
+// never straddles two VMAs: where the new boundary falls inside one,
+// vma_adjust_trans_huge splits the PMD first (the THP itself stays whole).
+// Only the two ends of the range can be such a boundary.
+void split_pmds_at_new_boundaries(Kernel& k, VmaId vma, uint32_t first, uint32_t last, uint8_t bit, bool on) {
+    auto bits_after = [&](uint32_t i) {
+        uint8_t bits = k.vma_page(vma, i);
+        if (i < first || i > last)
+            return bits;
+        return on ? uint8_t(bits | bit) : uint8_t(bits & ~bit);
+    };
+    uint32_t npages = k.vma(vma).npages;
+    for (uint32_t p : {first / kPagesPerPmd, last / kPagesPerPmd}) {
+        Pmd pmd = k.pmd(vma, p);
+        if (!pmd.is_trans_huge() && !pmd.is_huge_zero() && !pmd.is_migration_entry())
+            continue;
+        uint32_t base = p * kPagesPerPmd;
+        bool uniform = true;
+        for (uint32_t i = base + 1; i < std::min(npages, base + kPagesPerPmd) && uniform; ++i)
+            uniform = bits_after(i) == bits_after(base);
+        if (uniform)
+            continue;
+        auto scope = k.enter("split_vma");
+        k.step("the new VMA boundary falls inside a PMD-mapped THP: vma_adjust_trans_huge splits the PMD, as no "
+               "PMD may map across two VMAs");
+        split_huge_pmd(k, vma, p);
+    }
+}
+
 void set_vma_flag(Kernel& k, VmaId vma, uint32_t first, uint32_t last, uint8_t bit, bool on) {
+    split_pmds_at_new_boundaries(k, vma, first, last, bit, on);
     for (uint32_t i = first; i <= last; ++i) {
         uint8_t bits = k.vma_page(vma, i);
         k.set_vma_page(vma, i, on ? (bits | bit) : (bits & ~bit));
     }
+}
+
+// MADV_PAGEOUT reclaims only what this process alone maps ("do not
+// interfere with other mappings of this page", since v5.6 and so in every
+// era): a page or THP mapped more than once is left alone. A THP the range
+// covers only in part is split first (split_huge_page) and only the pages
+// in the range are reclaimed; the walk of a page table stops at a
+// PTE-mapped THP that is mapped more than once, or that cannot be split.
+// What a walk of one page table collects is reclaimed after it.
+void madvise_cold_or_pageout_pte_range(Kernel& k, VmaId vma, uint32_t from, uint32_t to) {
+    auto scope = k.enter("madvise_cold_or_pageout_pte_range");
+    uint32_t pmd_index = from / kPagesPerPmd;
+    uint32_t base = pmd_index * kPagesPerPmd;
+    Pmd pmd = k.pmd(vma, pmd_index);
+    std::vector<uint32_t> collected;
+    if (pmd.is_trans_huge()) {
+        if (k.page_mapcount(pmd.head()) != 1) {
+            k.step("the THP is mapped more than once: leave it to its other mappings");
+            return;
+        }
+        if (from == base && to == base + kPagesPerPmd - 1) {
+            k.step("the range covers the whole THP, mapped only here: isolate it for reclaim");
+            collected.push_back(base);
+        } else {
+            k.step("the range covers only part of the THP: split it (split_huge_page), then walk its PTEs");
+            if (!split_huge_page(k, pmd.head()))
+                return;
+        }
+    }
+    if (k.pmd(vma, pmd_index).is_table()) {
+        for (uint32_t i = from; i <= to; ++i) {
+            Pte pte = k.pte(vma, i);
+            if (!pte.is_present() || k.is_zero_pfn(pte.pfn()) || !k.PageAnon(pte.pfn()))
+                continue;
+            Pfn page = pte.pfn();
+            if (k.folio_test_large(page)) {
+                if (k.page_mapcount(page) != 1) {
+                    k.step("a subpage of a THP that is mapped more than once: the walk of this page table stops "
+                           "here");
+                    break;
+                }
+                k.step("a PTE-mapped THP mapped only here: split it (split_huge_page) before reclaiming");
+                if (!split_huge_page(k, k.folio(page)))
+                    break;
+            }
+            if (k.page_mapcount(page) != 1) {
+                k.step("mapped more than once (a COW page after fork, or KSM): skipped");
+                continue;
+            }
+            collected.push_back(i);
+        }
+    }
+    ProcessId process = k.vma(vma).process;
+    for (uint32_t i : collected)
+        (void)shrink_folio(k, Address{process, vma, i});
 }
 
 } // namespace
@@ -154,6 +243,21 @@ Outcome collapse_huge_page(Kernel& k, VmaId vma, uint32_t index) {
     return Outcome::success();
 }
 
+namespace {
+
+Outcome madvise_pageout(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
+    auto scope = k.enter("madvise_pageout");
+    k.step("MADV_PAGEOUT: walk the range and reclaim to swap the pages that only this process maps");
+    for (uint32_t p = first / kPagesPerPmd; p <= last / kPagesPerPmd; ++p) {
+        uint32_t base = p * kPagesPerPmd;
+        madvise_cold_or_pageout_pte_range(k, vma, std::max(first, base),
+                                          std::min(last, base + kPagesPerPmd - 1));
+    }
+    return Outcome::success();
+}
+
+} // namespace
+
 Outcome madvise_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advice advice) {
     auto scope = k.enter("madvise");
     if (!range_mapped(k, vma, first, last)) {
@@ -183,18 +287,8 @@ Outcome madvise_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advic
         k.step("MADV_KEEPONFORK: clear VM_WIPEONFORK");
         set_vma_flag(k, vma, first, last, VMA_wipeonfork, false);
         return Outcome::success();
-    case Advice::pageout: {
-        auto s = k.enter("madvise_pageout");
-        k.step("MADV_PAGEOUT: reclaim every page in the range to swap (pages reclaim keeps are skipped)");
-        for (uint32_t i = first; i <= last; ++i) {
-            Address a{k.vma(vma).process, vma, i};
-            Pfn page = mapped_page(k, a);
-            if (page.value == 0 || k.is_zero_pfn(page) || !k.PageAnon(page))
-                continue;
-            (void)shrink_folio(k, a);
-        }
-        return Outcome::success();
-    }
+    case Advice::pageout:
+        return madvise_pageout(k, vma, first, last);
     case Advice::collapse: {
         if (!k.policy().has_madv_collapse()) {
             k.step("MADV_COLLAPSE arrived in v6.1: this kernel does not know the advice and returns -EINVAL "

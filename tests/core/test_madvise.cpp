@@ -63,6 +63,50 @@ TEST_CASE("MADV_PAGEOUT keeps a pinned page mapped", "[madvise]") {
     CHECK(s.pfn("P", "buf", 0) == s.holder("H").pfn);
 }
 
+TEST_CASE("MADV_PAGEOUT leaves pages that other mappings share: after fork, KSM, a shared THP", "[madvise]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        auto f = Sim::run(kWritten + "fork P C\nmadvise P buf pageout\n", era);
+        CHECK(f.kind("P", "buf", 0) == "present-ro");
+        CHECK(f.kind("C", "buf", 0) == "present-ro");
+        CHECK(f.pfn("P", "buf", 0) == f.pfn("C", "buf", 0));
+        CHECK(f.k().page(f.pfn("P", "buf", 0)).mapcount == 2);
+        CHECK_FALSE(f.k().page(f.pfn("P", "buf", 0)).test(PG_swapcache));
+        auto m = Sim::run("process P\nprocess Q\nmap P buf 1 rw\nmap Q buf 1 rw\nwrite P buf[0] \"s\"\n"
+                          "write Q buf[0] \"s\"\nksm-merge P buf[0] Q buf[0]\nmadvise P buf pageout\n",
+                          era);
+        CHECK(m.kind("P", "buf", 0) == "present-ro");
+        CHECK(m.pfn("P", "buf", 0) == m.pfn("Q", "buf", 0));
+        auto t = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"x\"\nfork P C\nmadvise P buf pageout\n",
+                          era);
+        REQUIRE(t.pmd("P", "buf", 0).is_trans_huge());
+        CHECK(t.pmd("P", "buf", 0).head() == t.pmd("C", "buf", 0).head());
+        CHECK(t.k().page(t.pmd("P", "buf", 0).head()).entire_mapcount == 2);
+    }
+}
+
+TEST_CASE("MADV_PAGEOUT on part of a THP splits it and reclaims only the pages in the range", "[madvise][thp]") {
+    const std::string thp = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"a\"\nwrite P buf[1] \"b\"\n";
+    for (const std::string& setup : {thp, thp + "split-pmd P buf[0]\n"}) {
+        INFO(setup);
+        auto s = Sim::run(setup + "madvise P buf[0] pageout\n");
+        CHECK(s.kind("P", "buf", 0) == "swap");
+        CHECK(s.slot("P", "buf", 0).count == 1);
+        CHECK(s.kind("P", "buf", 1) == "present-rw");
+        CHECK(s.kind("P", "buf", 511) == "present-rw");
+        Pfn second = s.pfn("P", "buf", 1);
+        CHECK_FALSE(s.k().folio_test_large(second));  // split_huge_page made 512 order-0 pages
+        CHECK(s.k().page(second).refcount == 1);
+        CHECK(s.k().page(second).mapcount == 1);
+        CHECK(s.data("P", "buf", 1) == "b");
+        auto r = Sim::run(setup + "madvise P buf[0] pageout\nread P buf[0]\n");
+        CHECK(r.last_value() == "a");
+    }
+    // The whole THP, mapped only here, goes to swap page by page.
+    auto w = Sim::run(thp + "madvise P buf pageout\n");
+    CHECK(w.kind("P", "buf", 0) == "swap");
+    CHECK(w.kind("P", "buf", 511) == "swap");
+}
+
 TEST_CASE("MADV_COLLAPSE builds a PMD-mapped, exclusive THP from the 512 small pages", "[madvise]") {
     const std::string text = "process P\nmap P buf 512 rw\nwrite P buf[0] \"a\"\nwrite P buf[5] \"b\"\n"
                              "read P buf[6]\n";

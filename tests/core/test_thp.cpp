@@ -201,3 +201,53 @@ TEST_CASE("Era b: a write to a subpage of a PTE-mapped THP shared with a child c
     CHECK(s.data("C", "buf", 0) == "zero");
     CHECK(s.kind("P", "buf", 0) == "present-rw");
 }
+
+TEST_CASE("madvise on part of a THP splits the VMA, and with it the PMD, at once; the THP stays whole",
+          "[thp][madvise]") {
+    for (const char* advice : {"dontfork", "wipeonfork"}) {
+        INFO(advice);
+        auto s = Sim::run(kThp + "madvise P buf[0..9] " + advice + "\n");
+        REQUIRE(s.pmd("P", "buf", 0).is_table());
+        Pfn head = s.pfn("P", "buf", 0);
+        CHECK(s.k().folio_test_large(head));  // split_huge_pmd, not split_huge_page
+        CHECK(s.pfn("P", "buf", 511).value == head.value + 511);
+        CHECK(s.k().page(head).mapcount == 1);
+        CHECK(s.k().page(head).entire_mapcount == 0);
+        CHECK(s.kind("P", "buf", 10) == "present-rw");
+    }
+    // A range that covers the whole PMD moves no VMA boundary into it.
+    CHECK(Sim::run(kThp + "madvise P buf dontfork\n").pmd("P", "buf", 0).is_trans_huge());
+    // Nor does advice that changes nothing: MADV_DOFORK where VM_DONTCOPY is not set.
+    CHECK(Sim::run(kThp + "madvise P buf[0..9] dofork\n").pmd("P", "buf", 0).is_trans_huge());
+}
+
+TEST_CASE("fork skips a VM_WIPEONFORK or VM_DONTCOPY THP: the parent keeps its PMD and its exclusive THP",
+          "[thp][fork]") {
+    for (const char* advice : {"dontfork", "wipeonfork"}) {
+        INFO(advice);
+        auto s = Sim::run(kThp + "madvise P buf " + advice + "\nfork P C\n");
+        Pmd p = s.pmd("P", "buf", 0);
+        REQUIRE(p.is_trans_huge());
+        CHECK(p.has(Pte::write));
+        const Page& head = s.k().page(p.head());
+        CHECK(head.entire_mapcount == 1);
+        CHECK(head.refcount == 1);
+        CHECK(head.test(PG_anon_exclusive));
+    }
+    auto w = Sim::run(kThp + "madvise P buf wipeonfork\nfork P C\nread C buf[0]\n");
+    CHECK(w.last_value() == "");
+    CHECK(w.pmd("P", "buf", 0).is_trans_huge());
+}
+
+TEST_CASE("An aligned DONTFORK half of a THP VMA is left alone by fork; the other half's PMD is shared",
+          "[thp][fork]") {
+    auto s = Sim::run("process P\nmap P buf 1024 rw thp\nwrite P buf[0] \"a\"\nwrite P buf[512] \"b\"\n"
+                      "madvise P buf[0..511] dontfork\nfork P C\n");
+    REQUIRE(s.pmd("P", "buf", 0).is_trans_huge());
+    CHECK(s.pmd("P", "buf", 0).has(Pte::write));
+    CHECK(s.pmd("C", "buf", 0).is_none());
+    REQUIRE(s.pmd("C", "buf", 512).is_trans_huge());
+    CHECK(s.pmd("C", "buf", 512).head() == s.pmd("P", "buf", 512).head());
+    CHECK_FALSE(s.pmd("P", "buf", 512).has(Pte::write));
+    CHECK(s.k().page(s.pmd("P", "buf", 512).head()).entire_mapcount == 2);
+}
