@@ -32,6 +32,7 @@ inline constexpr const char* no_page = "no page mapped at this address";
 inline constexpr const char* not_anon = "not an anonymous page";
 inline constexpr const char* differ = "pages differ in content";
 inline constexpr const char* released = "reference was released";
+inline constexpr const char* read_only_reference = "reference is read-only (taken without FOLL_WRITE)";
 inline constexpr const char* not_splittable = "THP cannot be split (pinned)";
 inline constexpr const char* nothing_collected = "no page could be collected";
 inline constexpr const char* collapse_failed = "range cannot be collapsed";

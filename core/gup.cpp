@@ -218,6 +218,13 @@ Outcome holder_write(Kernel& k, HolderId id, uint32_t contents) {
         k.step("this reference was released: nothing to write through");
         return Outcome::fail(reason::released);
     }
+    // A reference taken without FOLL_WRITE lets the device read the page,
+    // never write it: a read-only pin may even hold the shared zero page,
+    // and a store through it would change what every zero mapping reads.
+    if (!h.write) {
+        k.step("this reference was taken without FOLL_WRITE: the device may only read through it");
+        return Outcome::fail(reason::read_only_reference);
+    }
     k.step("the holder writes into the physical page it holds");
     k.set_page(h.pfn, PageField::contents, contents);
     k.set_page_flag(k.folio(h.pfn), PG_dirty, true);

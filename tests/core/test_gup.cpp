@@ -177,3 +177,29 @@ TEST_CASE("Era c: a read-only pin of a shared THP unshares one 4 KiB subpage", "
     CHECK_FALSE(s.k().folio_test_large(s.holder("H").pfn));
     CHECK(s.pmd("C", "buf", 0).is_trans_huge());  // the child's PMD is untouched
 }
+
+TEST_CASE("A device writes only through a reference taken with FOLL_WRITE; the zero page stays zero",
+          "[gup]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        // A short-term R/O pin of untouched memory holds the shared zero page.
+        auto s = Sim::run("process P\nprocess Q\nmap P buf 1 rw\nmap Q buf 1 rw\nread P buf[0]\n"
+                          "pin P buf[0] as H\ndma-write H \"X\"\n",
+                          era);
+        CHECK(s.last_outcome() == "reference is read-only (taken without FOLL_WRITE)");
+        CHECK(s.k().page(s.k().zero_pfn()).contents == 0);
+        auto q = Sim::run("process P\nprocess Q\nmap P buf 1 rw\nmap Q buf 1 rw\nread P buf[0]\n"
+                          "pin P buf[0] as H\ndma-write H \"X\"\nread Q buf[0]\n",
+                          era);
+        CHECK(q.last_value() == "");
+        // A FOLL_GET reference without write is read-only too; with write the store lands.
+        auto g = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"a\"\nget P buf[0] as G\ndma-write G \"b\"\n",
+                          era);
+        CHECK(g.last_outcome() == "reference is read-only (taken without FOLL_WRITE)");
+        CHECK(g.data("P", "buf", 0) == "a");
+        auto w = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"a\"\nget P buf[0] write as G\n"
+                          "dma-write G \"b\"\n",
+                          era);
+        CHECK(w.last_outcome() == "ok");
+        CHECK(w.data("P", "buf", 0) == "b");
+    }
+}
