@@ -67,8 +67,10 @@ void copy_present_pte(Kernel& k, ProcessId parent, VmaId src, VmaId dst, uint32_
 void copy_nonpresent_pte(Kernel& k, VmaId src, VmaId dst, uint32_t index, Pte pte) {
     auto scope = k.enter("copy_nonpresent_pte");
     if (pte.is_swap_entry()) {
-        k.step("a swap entry: swap_duplicate raises the slot's count; the parent's entry loses its exclusive "
-               "bit, the slot is now shared");
+        k.step(k.policy().has_anon_exclusive()
+                   ? "a swap entry: swap_duplicate raises the slot's count; the parent's entry loses its "
+                     "exclusive bit, the slot is now shared"
+                   : "a swap entry: swap_duplicate raises the slot's count; parent and child now share the slot");
         swap_duplicate(k, pte.swap_slot());
         k.set_pte(src, index, pte.without(Pte::swp_exclusive));
         k.set_pte(dst, index, pte.without(Pte::swp_exclusive));
@@ -77,8 +79,11 @@ void copy_nonpresent_pte(Kernel& k, VmaId src, VmaId dst, uint32_t index, Pte pt
     if (pte.is_migration_entry()) {
         Pte readable = Pte::make_readable_migration_entry(pte.pfn(), pte.bits() & Pte::soft_dirty);
         if (pte.kind() != PteKind::migration_read)
-            k.step("a writable or readable-exclusive migration entry becomes readable in parent and child "
-                   "(I.7d): the page is possibly shared now");
+            k.step(k.policy().has_anon_exclusive()
+                       ? "a writable or readable-exclusive migration entry becomes readable in parent and child "
+                         "(I.7d): the page is possibly shared now"
+                       : "a writable migration entry becomes readable in parent and child: the page is shared "
+                         "now, and the next write in either faults (COW)");
         else
             k.step("a readable migration entry is copied as it is");
         k.set_pte(src, index, readable);

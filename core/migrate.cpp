@@ -34,7 +34,8 @@ bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
     Pte entry;
     if (writable) {
         entry = Pte::make_writable_migration_entry(page, bits);
-        k.step("install a writable migration entry: it implies an exclusive page");
+        k.step(k.policy().has_anon_exclusive() ? "install a writable migration entry: it implies an exclusive page"
+                                                : "install a writable migration entry: the page was mapped writable");
     } else if (anon_exclusive && k.policy().has_anon_exclusive()) {
         entry = Pte::make_readable_exclusive_migration_entry(page, bits);
         k.step("install a readable-exclusive migration entry: read-only, but the page was exclusive");
