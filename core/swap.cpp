@@ -137,21 +137,22 @@ Outcome shrink_page(Kernel& k, Pfn page) {
         return Outcome::fail(reason::pinned);
     }
     SwapSlot slot(k.page(page).swap_slot);
-    {
-        auto out = k.enter("pageout");
-        k.step("write the page's data to swap slot {0}", slot.value);
-        k.set_swap_slot(slot, SwapField::contents, k.page(page).contents);
-        k.set_page_flag(page, PG_dirty, false);
-    }
-    auto remove = k.enter("__remove_mapping");
-    if (k.page_count(page) == 2) {
-        k.step("only the swap cache and reclaim hold the page: delete it from the swap cache and free it");
-        k.set_page_flag(page, PG_locked, false);
-        delete_from_swap_cache(k, page);
-        k.folio_put_in_flight(page);
+    auto out = k.enter("pageout");
+    // is_page_cache_freeable(): only reclaim's reference and the swap
+    // cache's may remain, or writing the page out would be wasted.
+    if (k.page_count(page) != 2) {
+        putback("is_page_cache_freeable fails: someone else holds a reference (refcount {0}), so pageout keeps "
+                "the page (PAGE_KEEP): unmapped, in the swap cache, dirty and not written");
         return Outcome::success();
     }
-    putback("someone else still holds a reference (refcount {0}): the page stays in the swap cache, unmapped");
+    k.step("write the page's data to swap slot {0}", slot.value);
+    k.set_swap_slot(slot, SwapField::contents, k.page(page).contents);
+    k.set_page_flag(page, PG_dirty, false);
+    auto remove = k.enter("__remove_mapping");
+    k.step("only the swap cache and reclaim hold the page: delete it from the swap cache and free it");
+    k.set_page_flag(page, PG_locked, false);
+    delete_from_swap_cache(k, page);
+    k.folio_put_in_flight(page);
     return Outcome::success();
 }
 

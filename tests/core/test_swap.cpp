@@ -189,3 +189,27 @@ TEST_CASE("Once the other swap user is gone, era c frees the swap cache and reus
     CHECK(a.pfn("P", "buf", 0) == page);
     CHECK_FALSE(a.page("P", "buf", 0).test(PG_swapcache));
 }
+
+TEST_CASE("pageout keeps a page someone else holds: unmapped, in the swap cache, dirty and unwritten",
+          "[swap]") {
+    // FOLL_GET references are not pins: reclaim unmaps the page in every era,
+    // then is_page_cache_freeable() sees the extra reference (PAGE_KEEP).
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        auto s = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"data\"\nget P buf[0] as G\nswapout P buf[0]\n",
+                          era);
+        CHECK(s.last_outcome() == "ok");
+        CHECK(s.kind("P", "buf", 0) == "swap");
+        const Page& page = s.k().page(s.holder("G").pfn);
+        CHECK(page.test(PG_swapcache));
+        CHECK(page.test(PG_dirty));
+        CHECK_FALSE(page.test(PG_locked));
+        CHECK(page.refcount == 2);  // the swap cache and G
+        CHECK(s.slot("P", "buf", 0).contents == 0);  // never written
+        CHECK(s.slot("P", "buf", 0).cache_pfn == s.holder("G").pfn.value);
+        auto r = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"data\"\nget P buf[0] as G\nswapout P buf[0]\n"
+                          "read P buf[0]\n",
+                          era);
+        CHECK(r.last_value() == "data");
+        CHECK(r.pfn("P", "buf", 0) == r.holder("G").pfn);  // swap-in finds it in the swap cache
+    }
+}
