@@ -75,6 +75,7 @@ public:
     }
 
     bool fork_must_copy_for_dma(const Kernel&, ProcessId, Pfn) const override { return false; }
+    bool fork_copies_maybe_pinned() const override { return false; }
     bool gup_must_unshare(const Kernel&, bool, bool, Pfn) const override { return false; }
     bool reclaim_skips_maybe_pinned() const override { return false; }
     bool clear_refs_skips_maybe_pinned() const override { return false; }
@@ -158,6 +159,7 @@ public:
     bool fork_must_copy_for_dma(const Kernel& k, ProcessId parent, Pfn page) const override {
         return k.process(parent).has_pinned && k.folio_maybe_dma_pinned(page);
     }
+    bool fork_copies_maybe_pinned() const override { return true; }
     bool gup_must_unshare(const Kernel&, bool, bool, Pfn) const override { return false; }
     bool reclaim_skips_maybe_pinned() const override { return true; }
     bool clear_refs_skips_maybe_pinned() const override { return true; }
@@ -263,6 +265,7 @@ public:
         // page_try_dup_anon_rmap(): only an exclusive page can be pinned.
         return k.PageAnonExclusive(page) && k.process(parent).has_pinned && k.folio_maybe_dma_pinned(page);
     }
+    bool fork_copies_maybe_pinned() const override { return true; }
 
     bool gup_must_unshare(const Kernel& k, bool foll_pin, bool longterm, Pfn page) const override {
         if (!foll_pin)

@@ -51,6 +51,11 @@ public:
     // fault) and, in era c, exclusive? `swp_exclusive` is the swap PTE's bit.
     virtual bool do_swap_page_exclusive(Kernel& k, Pfn page, bool swp_exclusive, bool write_fault) const = 0;
 
+    // fork looks for possibly pinned pages and gives the child a copy of
+    // them (v5.9 copy_present_page, v5.12 page_needs_cow_for_dma; v5.19
+    // page_try_dup_anon_rmap). Before, fork shares every anonymous page.
+    virtual bool fork_copies_maybe_pinned() const = 0;
+
     // fork raises mm->write_protect_seq around copying (v5.11).
     virtual bool has_write_protect_seq() const = 0;
 

@@ -79,7 +79,10 @@ void wp_page_copy(Kernel& k, const Address& a, FaultKind kind) {
         bits |= Pte::dirty | Pte::soft_dirty;
         if (k.vma_page(a.vma, a.index) & VMA_write)
             bits |= Pte::write;
-        k.step("map the new page writable; page_add_new_anon_rmap makes it exclusive to this process");
+        k.step(k.policy().has_anon_exclusive()
+                   ? "map the new page writable; page_add_new_anon_rmap makes it exclusive to this process"
+                   : "map the new page writable; page_add_new_anon_rmap makes it a new anonymous page of this "
+                     "process");
     } else {
         bits |= old_pte.bits() & Pte::soft_dirty;
         k.step("unshare: map the new exclusive page read-only (the next write fault will simply reuse it)");

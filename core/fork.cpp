@@ -92,8 +92,11 @@ void copy_nonpresent_pte(Kernel& k, VmaId src, VmaId dst, uint32_t index, Pte pt
     }
     if (pte.is_device_private_entry()) {
         Pfn page = pte.pfn();
-        k.step("a device-private entry: get_page and page_try_dup_anon_rmap, which cannot fail since device "
-               "pages cannot be pinned (I.7b); both sides get a readable entry");
+        k.step(k.policy().has_anon_exclusive()
+                   ? "a device-private entry: get_page and page_try_dup_anon_rmap, which cannot fail since device "
+                     "pages cannot be pinned (I.7b); both sides get a readable entry"
+                   : "a device-private entry: get_page and page_dup_rmap; a writable entry becomes readable, so "
+                     "both sides get a readable entry");
         k.folio_ref_add(page, 1);
         (void)page_try_dup_anon_rmap(k, page, false, ProcessId());
         Pte readable = Pte::make_readable_device_private_entry(page, 0);
@@ -111,7 +114,13 @@ bool copy_huge_pmd(Kernel& k, ProcessId parent, VmaId src, VmaId dst, uint32_t p
         return true;
     }
     Pfn head = pmd.head();
-    k.step("get_page on the THP, then page_try_dup_anon_rmap(compound) decides whether the child may share it");
+    k.step(k.policy().has_anon_exclusive()
+               ? "get_page on the THP, then page_try_dup_anon_rmap(compound) decides whether the child may share it"
+           : k.policy().fork_copies_maybe_pinned()
+               ? "get_page on the THP, then page_needs_cow_for_dma decides whether the child may share it "
+                 "(page_dup_rmap)"
+               : "get_page on the THP and page_dup_rmap(compound): the child shares it (fork does not look for "
+                 "pins)");
     k.folio_ref_add(head, 1);
     if (!page_try_dup_anon_rmap(k, head, true, parent)) {
         k.step("the THP may be pinned: drop the reference, split the parent's PMD and copy at PTE level "

@@ -18,8 +18,11 @@ void do_huge_pmd_anonymous_page(Kernel& k, const Address& a, bool write) {
     k.step("a write fault in an empty, aligned 2 MiB range: allocate a THP (512 subpages) and map it with "
            "one PMD");
     Pfn head = k.alloc_thp();
-    k.step("the PMD maps the whole THP writable; page_add_new_anon_rmap marks the head exclusive, which stands "
-           "for all 512 subpages while the PMD maps them");
+    k.step(k.policy().has_anon_exclusive()
+               ? "the PMD maps the whole THP writable; page_add_new_anon_rmap marks the head exclusive, which stands "
+                 "for all 512 subpages while the PMD maps them"
+               : "the PMD maps the whole THP writable; page_add_new_anon_rmap marks it anonymous, mapped once as "
+                 "a whole");
     k.set_pmd(a.vma, pmd_index, Pmd::make_huge(head, Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty));
     page_add_new_anon_rmap(k, head, a.vma, pmd_index * kPagesPerPmd, true);
 }
@@ -84,7 +87,9 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
     if (pmd.is_migration_entry()) {
         // Case (a): each PTE gets a migration entry of the same type for its
         // subpage; a readable-exclusive PMD entry gives readable-exclusive PTEs.
-        k.step("case (a): a PMD migration entry becomes 512 PTE migration entries of the same type (W, RX or R)");
+        k.step(k.policy().has_anon_exclusive()
+                   ? "case (a): a PMD migration entry becomes 512 PTE migration entries of the same type (W, RX or R)"
+                   : "a PMD migration entry becomes 512 PTE migration entries of the same type (W or R)");
         uint32_t bits = pmd.bits() & Pte::soft_dirty;
         k.set_pmd(vma, pmd_index, Pmd::make_table(k.alloc_pte_table()));
         for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
@@ -114,7 +119,9 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
         k.step("case (b): split without freezing; the PMD mapped an exclusive THP, so PG_anon_exclusive is "
                "forwarded to all 512 subpages");
     else
-        k.step("split the PMD into 512 PTEs, one per subpage; the THP was not exclusive, so no subpage is");
+        k.step(k.policy().has_anon_exclusive()
+                   ? "split the PMD into 512 PTEs, one per subpage; the THP was not exclusive, so no subpage is"
+                   : "split the PMD into 512 PTEs, one per subpage, writable if the PMD was");
     uint32_t bits = pmd.bits() & (Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty);
     if (!(k.vma_page(vma, base) & VMA_write))
         bits &= ~Pte::write;
@@ -157,9 +164,12 @@ bool split_huge_page(Kernel& k, Pfn head) {
                h.refcount, expected);
         return false;
     }
-    k.step("unmap_page freezes every mapping into migration entries (W, RX or R), __split_huge_page makes 512 "
-           "order-0 pages, remap_page restores the entries: net effect, each subpage keeps the exclusivity "
-           "its mapping had");
+    k.step(k.policy().has_anon_exclusive()
+               ? "unmap_page freezes every mapping into migration entries (W, RX or R), __split_huge_page makes 512 "
+                 "order-0 pages, remap_page restores the entries: net effect, each subpage keeps the exclusivity "
+                 "its mapping had"
+               : "unmap_page freezes every mapping into migration entries (W or R), __split_huge_page makes 512 "
+                 "order-0 pages, remap_page restores the entries: net effect, each subpage is mapped as before");
     // PMD mappings first become PTE mappings (exclusivity forwarded as in (b)).
     for (const RmapEntry& e : rmap_walk(k, head, false))
         if (e.pmd)

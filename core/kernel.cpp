@@ -233,8 +233,11 @@ void Kernel::folio_put(Pfn pfn) {
     if (page(h).refcount == 0) {
         if (page(h).test(PG_device_private)) {
             // free_zone_device_page(): the driver's page_free() takes it back.
-            step("the last reference is gone: free_zone_device_page() clears PG_anon_exclusive and the "
-                 "mapping and hands the device page back to the driver");
+            step(policy().has_anon_exclusive()
+                     ? "the last reference is gone: free_zone_device_page() clears PG_anon_exclusive and the "
+                       "mapping and hands the device page back to the driver"
+                     : "the last reference is gone: the device page's mapping is cleared and the driver's "
+                       "page_free() takes the page back");
         } else {
             step("the last reference is gone: the page is freed and all its flags are reset");
         }

@@ -1,5 +1,6 @@
 #include "ksm.h"
 
+#include "era_policy.h"
 #include "fault.h"
 #include "huge_memory.h"
 #include "kernel.h"
@@ -53,7 +54,8 @@ bool write_protect_page_locked(Kernel& k, const Address& a) {
     }
     if (pte.has(Pte::dirty))
         k.set_page_flag(page, PG_dirty, true);
-    k.step("map the page clean and read-only again; it is no longer exclusive");
+    k.step(k.policy().has_anon_exclusive() ? "map the page clean and read-only again; it is no longer exclusive"
+                                            : "map the page clean and read-only again");
     k.set_pte(a.vma, a.index, pte.without(Pte::write | Pte::dirty));
     return true;
 }
@@ -93,7 +95,8 @@ Outcome ksm_merge(Kernel& k, const Address& a, const Address& b) {
         auto s = k.enter("try_to_merge_with_ksm_page");
         if (!write_protect_page(k, a))
             return Outcome::fail(reason::pinned);
-        k.step("set_page_stable_node: the page becomes a KSM page (never exclusive)");
+        k.step(k.policy().has_anon_exclusive() ? "set_page_stable_node: the page becomes a KSM page (never exclusive)"
+                                                : "set_page_stable_node: the page becomes a KSM page");
         k.set_page_flag(pa, PG_ksm, true);
         k.set_page_flag(pa, PG_dirty, true);
     }
@@ -105,8 +108,11 @@ Outcome ksm_merge(Kernel& k, const Address& a, const Address& b) {
             // try_to_merge_two_pages(): the pair failed, so the first page must
             // not stay a lonely KSM page: break_cow() write-faults it again.
             auto brk = k.enter("break_cow");
-            k.step("the second page cannot be merged: break_cow takes a write fault on the first address, which "
-                   "copies the KSM page back into an ordinary exclusive page");
+            k.step(k.policy().has_anon_exclusive()
+                       ? "the second page cannot be merged: break_cow takes a write fault on the first address, which "
+                         "copies the KSM page back into an ordinary exclusive page"
+                       : "the second page cannot be merged: break_cow takes a write fault on the first address, after "
+                         "which that address maps an ordinary anonymous page again");
             (void)handle_mm_fault(k, a, FaultKind::write);
         }
         return Outcome::fail(reason::pinned);

@@ -17,8 +17,11 @@ bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
                               : "a device-private entry becomes a migration entry");
         (void)page_try_share_anon_rmap(k, page);
     } else {
-        k.step("clear the PTE and flush the TLB (ptep_clear_flush) before looking for pins: GUP-fast either "
-               "saw the old PTE and its pin is visible now, or it will see the cleared one (II)");
+        k.step(k.policy().has_anon_exclusive()
+                   ? "clear the PTE and flush the TLB (ptep_clear_flush) before looking for pins: GUP-fast either "
+                     "saw the old PTE and its pin is visible now, or it will see the cleared one (II)"
+                   : "clear the PTE and flush the TLB (ptep_clear_flush); nothing looks for pins here: a pin shows "
+                     "only later, in the refcount check");
         k.set_pte(vma, index, Pte());
         if (pte.has(Pte::dirty))
             k.set_page_flag(page, PG_dirty, true);
@@ -55,7 +58,8 @@ bool set_pmd_migration_entry(Kernel& k, Pfn head, VmaId vma, uint32_t pmd_index)
     auto scope = k.enter("set_pmd_migration_entry");
     Pmd pmd = k.pmd(vma, pmd_index);
     bool anon_exclusive = k.PageAnonExclusive(head);
-    k.step("pmdp_invalidate: clear the PMD and flush the TLB before looking for pins");
+    k.step(k.policy().has_anon_exclusive() ? "pmdp_invalidate: clear the PMD and flush the TLB before looking for pins"
+                                            : "pmdp_invalidate: clear the PMD and flush the TLB");
     k.set_pmd(vma, pmd_index, Pmd());
     if (anon_exclusive && !page_try_share_anon_rmap(k, head)) {
         k.step("page_try_share_anon_rmap fails: the THP may be pinned; restore the PMD, migration fails");
@@ -107,9 +111,14 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
             if (pmd.is_migration_entry() && pmd.head() == src_head) {
                 auto pmd_scope = k.enter("remove_migration_pmd");
                 bool exclusive = pmd.kind() != PmdKind::migration_read;
-                k.step(exclusive ? "restore the PMD from the migration entry; it was writable or "
-                                   "readable-exclusive, so the THP is exclusive again (RMAP_EXCLUSIVE)"
-                                 : "restore the PMD read-only from a readable migration entry: possibly shared");
+                if (!exclusive)
+                    k.step("restore the PMD read-only from a readable migration entry: possibly shared");
+                else if (k.policy().has_anon_exclusive())
+                    k.step("restore the PMD from the migration entry; it was writable or readable-exclusive, so the "
+                           "THP is exclusive again (RMAP_EXCLUSIVE)");
+                else
+                    k.step("restore the PMD from a writable migration entry: writable again if the VMA allows "
+                           "writes");
                 Pfn target = k.folio(dst);
                 uint32_t bits = pmd.bits() & Pte::soft_dirty;
                 if (pmd.kind() == PmdKind::migration_write && (k.vma_page(VmaId(v), p * kPagesPerPmd) & VMA_write))
@@ -136,14 +145,24 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
                 if (device) {
                     restored = writable ? Pte::make_writable_device_private_entry(target, bits)
                                         : Pte::make_readable_device_private_entry(target, bits);
-                    k.step(exclusive ? "the migration entry becomes a device-private entry; it was writable or "
-                                       "readable-exclusive, so the device page is exclusive"
-                                     : "the migration entry becomes a readable device-private entry");
+                    if (!exclusive)
+                        k.step("the migration entry becomes a readable device-private entry");
+                    else if (k.policy().has_anon_exclusive())
+                        k.step("the migration entry becomes a device-private entry; it was writable or "
+                               "readable-exclusive, so the device page is exclusive");
+                    else
+                        k.step("the writable migration entry becomes a device-private entry, writable if the VMA "
+                               "allows writes");
                 } else {
                     restored = Pte::make_present(target, bits | (writable ? uint32_t(Pte::write) : 0u));
-                    k.step(exclusive ? "restore a present PTE; the entry was writable or readable-exclusive, so "
-                                       "the page is exclusive again (RMAP_EXCLUSIVE)"
-                                     : "restore a read-only PTE from a readable entry: possibly shared");
+                    if (!exclusive)
+                        k.step("restore a read-only PTE from a readable entry: possibly shared");
+                    else if (k.policy().has_anon_exclusive())
+                        k.step("restore a present PTE; the entry was writable or readable-exclusive, so the page is "
+                               "exclusive again (RMAP_EXCLUSIVE)");
+                    else
+                        k.step("restore a present PTE from a writable migration entry: writable again if the VMA "
+                               "allows writes");
                 }
                 k.folio_ref_add(target, 1);
                 k.set_pte(VmaId(v), i, restored);

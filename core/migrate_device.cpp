@@ -48,7 +48,9 @@ void collect_page(Kernel& k, VmaId vma, uint32_t index, MigratePfn& m) {
             return;
         }
     } else if (pte.is_present()) {
-        k.step("the page is not exclusive: clear the PTE (the TLB flush comes at the end of the walk)");
+        k.step(k.policy().has_anon_exclusive()
+                   ? "the page is not exclusive: clear the PTE (the TLB flush comes at the end of the walk)"
+                   : "clear the PTE (ptep_get_and_clear; the TLB flush comes at the end of the walk)");
         k.set_pte(vma, index, Pte());
     }
     uint32_t bits = pte.bits() & Pte::soft_dirty;
@@ -202,10 +204,16 @@ Outcome migrate_vma_to_device(Kernel& k, ProcessId process, VmaId vma, uint32_t 
                     continue;
                 }
                 bool writable = k.vma_page(vma, m.index) & VMA_write;
-                k.step(writable ? "map the new device page with a writable device-private entry; "
-                                  "page_add_new_anon_rmap makes it exclusive"
-                                : "map the new device page with a readable device-private entry; "
-                                  "page_add_new_anon_rmap makes it exclusive");
+                if (k.policy().has_anon_exclusive())
+                    k.step(writable ? "map the new device page with a writable device-private entry; "
+                                      "page_add_new_anon_rmap makes it exclusive"
+                                    : "map the new device page with a readable device-private entry; "
+                                      "page_add_new_anon_rmap makes it exclusive");
+                else
+                    k.step(writable ? "map the new device page with a writable device-private entry; "
+                                      "page_add_new_anon_rmap makes it anonymous"
+                                    : "map the new device page with a readable device-private entry; "
+                                      "page_add_new_anon_rmap makes it anonymous");
                 k.folio_ref_add(m.dst, 1);
                 k.folio_in_flight_add(m.dst, 1);
                 k.set_pte(vma, m.index, writable ? Pte::make_writable_device_private_entry(m.dst, 0)

@@ -117,7 +117,9 @@ Outcome mprotect_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Prot
             } else {
                 auto huge = k.enter("change_huge_pmd");
                 if (pmd.is_trans_huge() && prot != Protection::rw && pmd.has(Pte::write)) {
-                    k.step("write-protect the PMD; the THP's PG_anon_exclusive is not touched");
+                    k.step(k.policy().has_anon_exclusive()
+                               ? "write-protect the PMD; the THP's PG_anon_exclusive is not touched"
+                               : "write-protect the PMD; the next write faults");
                     k.set_pmd(vma, p, pmd.without(Pte::write));
                 }
                 continue;

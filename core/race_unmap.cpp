@@ -38,13 +38,17 @@ bool pin_seen(Kernel& k, RaceCpu& me, const Address& a, const char* refused) {
         return true;
     }
     k.step(me.anon_exclusive ? "A2 page_try_share_anon_rmap: page_maybe_dma_pinned() sees no pin"
-                             : "A2 the page is not exclusive: page_try_share_anon_rmap has nothing to check");
+           : k.policy().has_anon_exclusive()
+               ? "A2 the page is not exclusive: page_try_share_anon_rmap has nothing to check"
+               : "A2 this kernel does not look for pins while it unmaps (there is no PG_anon_exclusive to "
+                 "protect): the walk goes on");
     return false;
 }
 
 void clear_exclusive(Kernel& k, RaceCpu& me, const char* why) {
     if (!me.anon_exclusive) {
-        k.step("A3 the page was not exclusive: nothing to clear");
+        k.step(k.policy().has_anon_exclusive() ? "A3 the page was not exclusive: nothing to clear"
+                                                : "A3 (no exclusive flag in this kernel: nothing to clear)");
         return;
     }
     k.step(why);
@@ -128,8 +132,11 @@ void Race::migrate_step(int cpu, const Command& c) {
         Pte entry;
         if (pte.has(Pte::write)) {
             entry = Pte::make_writable_migration_entry(src, bits);
-            k_.step("A4 install a writable migration entry (it implies an exclusive page), drop the mapping "
-                    "and its reference, unlock the page table");
+            k_.step(k_.policy().has_anon_exclusive()
+                        ? "A4 install a writable migration entry (it implies an exclusive page), drop the mapping "
+                          "and its reference, unlock the page table"
+                        : "A4 install a writable migration entry, drop the mapping and its reference, unlock the "
+                          "page table");
         } else if (me.anon_exclusive && k_.policy().has_anon_exclusive()) {
             entry = Pte::make_readable_exclusive_migration_entry(src, bits);
             k_.step("A4 install a readable-exclusive migration entry, drop the mapping and its reference, "
@@ -247,8 +254,10 @@ void Race::swapout_step(int cpu, const Command& c) {
                       ? "A1 take the page table lock; the page is exclusive: clear the PTE and flush the TLB "
                         "at once (ptep_clear_flush); the flush cannot complete while another CPU is inside "
                         "GUP-fast with interrupts off"
-                      : "A1 take the page table lock and clear the PTE; the page is not exclusive, so the "
-                        "TLB flush may be batched",
+                  : k_.policy().has_anon_exclusive()
+                      ? "A1 take the page table lock and clear the PTE; the page is not exclusive, so the "
+                        "TLB flush may be batched"
+                      : "A1 take the page table lock and clear the PTE; the TLB flush may be batched",
                   other);
         me.next = block_.flush && exclusive ? RaceStep::a1_flush : RaceStep::a2_pin_check;
         return;

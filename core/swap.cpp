@@ -71,7 +71,9 @@ bool try_to_unmap_one(Kernel& k, Pfn page, const RmapEntry& e) {
         k.step("the page is exclusive: clear the PTE and flush the TLB at once (ptep_clear_flush), so that "
                "GUP-fast cannot pin it behind our back (III)");
     else
-        k.step("clear the PTE (the TLB flush may be batched: the page is not exclusive)");
+        k.step(k.policy().has_anon_exclusive() ? "clear the PTE (the TLB flush may be batched: the page is not "
+                                                  "exclusive)"
+                                                : "clear the PTE (the TLB flush may be batched)");
     k.set_pte(e.vma, e.index, Pte());
     if (pte.has(Pte::dirty))
         k.set_page_flag(page, PG_dirty, true);
