@@ -185,7 +185,18 @@ Outcome user_write(Kernel& k, const Address& a, uint32_t contents) {
     if (!o.ok())
         return o;
     auto scope = k.enter("user store");
-    k.step("the CPU stores the data into the page through the writable PTE");
+    // The MMU marks a writable entry dirty (and accessed) on the first store
+    // through it; most are made dirty already, but not the PTEs a split PMD
+    // leaves (split_huge_pmd moves the PMD's dirty bit to the page).
+    Pmd pmd = k.pmd(a.vma, a.index / kPagesPerPmd);
+    Pte pte = pmd.is_table() ? k.pte(a.vma, a.index) : Pte();
+    if (pte.is_present() && !pte.has(Pte::dirty)) {
+        k.step("the CPU stores the data into the page through the writable PTE, and the MMU sets the PTE's "
+               "dirty and accessed bits");
+        k.set_pte(a.vma, a.index, pte.with(Pte::dirty | Pte::young));
+    } else {
+        k.step("the CPU stores the data into the page through the writable PTE");
+    }
     k.set_page(page, PageField::contents, contents);
     k.set_page_flag(k.folio(page), PG_dirty, true);
     return o;

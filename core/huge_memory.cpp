@@ -122,7 +122,11 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
         k.step(k.policy().has_anon_exclusive()
                    ? "split the PMD into 512 PTEs, one per subpage; the THP was not exclusive, so no subpage is"
                    : "split the PMD into 512 PTEs, one per subpage, writable if the PMD was");
-    uint32_t bits = pmd.bits() & (Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty);
+    // The PMD's dirty bit goes to the page (SetPageDirty below), not to the
+    // PTEs: v5.19 never carried it over, and v6.1 partly reverted the patch
+    // that did (624a2c94f5b7) until v6.5, so in every era modelled the new
+    // PTEs are clean.
+    uint32_t bits = pmd.bits() & (Pte::write | Pte::young | Pte::soft_dirty);
     if (!(k.vma_page(vma, base) & VMA_write))
         bits &= ~Pte::write;
     k.set_pmd(vma, pmd_index, Pmd::make_table(k.alloc_pte_table()));

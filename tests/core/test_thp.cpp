@@ -251,3 +251,26 @@ TEST_CASE("An aligned DONTFORK half of a THP VMA is left alone by fork; the othe
     CHECK_FALSE(s.pmd("P", "buf", 512).has(Pte::write));
     CHECK(s.k().page(s.pmd("P", "buf", 512).head()).entire_mapcount == 2);
 }
+
+TEST_CASE("Splitting a dirty PMD dirties the page, not the new PTEs; a store sets the PTE's dirty bit",
+          "[thp]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        auto s = Sim::run(kThp + "split-pmd P buf[0]\n", era);
+        REQUIRE(s.pmd("P", "buf", 0).is_table());
+        Pte pte = s.pte("P", "buf", 7);
+        CHECK(pte.has(Pte::write));
+        CHECK(pte.has(Pte::young));
+        CHECK_FALSE(pte.has(Pte::dirty));
+        CHECK(s.k().page(s.k().folio(pte.pfn())).test(PG_dirty));
+        auto w = Sim::run(kThp + "split-pmd P buf[0]\nwrite P buf[7] \"seven\"\n", era);
+        CHECK(w.pte("P", "buf", 7).has(Pte::dirty));
+        CHECK_FALSE(w.pte("P", "buf", 8).has(Pte::dirty));
+        CHECK(w.data("P", "buf", 7) == "seven");
+    }
+    // Era c's mprotect(RW) shortcut needs a dirty PTE: a clean split PTE stays read-only until written.
+    auto m = Sim::run(kThp + "split-pmd P buf[0]\nprotect P buf ro\nprotect P buf rw\n");
+    CHECK(m.kind("P", "buf", 7) == "present-ro");
+    auto d = Sim::run(kThp + "split-pmd P buf[0]\nwrite P buf[7] \"x\"\nprotect P buf ro\nprotect P buf rw\n");
+    CHECK(d.kind("P", "buf", 7) == "present-rw");
+    CHECK(d.kind("P", "buf", 8) == "present-ro");
+}
