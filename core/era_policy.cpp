@@ -58,7 +58,7 @@ public:
                "anonymous page of this VMA and the write reuses it");
         k.set_page_flag(page, PG_ksm, false);
         if (!maps.empty()) {
-            k.set_page(page, PageField::anon_vma, k.vma(maps.front().vma).name);
+            k.set_page(page, PageField::anon_vma, k.vma(maps.front().vma).anon_vma);
             k.set_page(page, PageField::index, maps.front().index);
         }
         return true;

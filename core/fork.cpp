@@ -207,7 +207,7 @@ ProcessId fork_process(Kernel& k, ProcessId parent, std::string_view child_name)
         for (uint32_t i = 1; i < v.npages && uniform != 0; ++i)
             if (child_bits(i) != uniform)
                 uniform = 0;
-        VmaId dst = k.create_vma(child, v.name, v.npages, v.hugepage, uniform, v.start);
+        VmaId dst = k.create_vma(child, v.name, v.npages, v.hugepage, uniform, v.start, v.anon_vma);
         bool dontcopy_all = uniform == 0;
         if (uniform == 0) {
             for (uint32_t i = 0; i < v.npages; ++i) {

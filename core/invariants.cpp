@@ -148,7 +148,7 @@ void identities(const Kernel& k, std::vector<Violation>& out, const std::vector<
             const Vma& vma = k.vma(VmaId(v));
             if (!k.process(vma.process).alive)
                 continue;
-            if (s.anon_vma != 0 && vma.name == s.anon_vma) {
+            if (s.anon_vma != 0 && vma.anon_vma == s.anon_vma) {
                 if (s.index < vma.npages) {
                     Pte pte = k.pte(VmaId(v), s.index);
                     refs += pte.is_swap_entry() && pte.swap_slot() == slot;

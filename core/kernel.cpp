@@ -280,8 +280,27 @@ uint64_t Kernel::next_vma_start(ProcessId process) const {
     return start;
 }
 
+// A new mapping's anon_vma is named after the VMA, unless a VMA that is not
+// its relative already uses that name: then after the process too, so that
+// the rmap (and ksm_might_need_to_copy) never mistakes one for the other.
+uint32_t Kernel::fresh_anon_vma(uint32_t name, ProcessId process) {
+    auto taken = [&](uint32_t id) {
+        for (uint32_t v = 0; v < state_.vmas.size(); ++v)
+            if (state_.vmas[v].anon_vma == id)
+                return true;
+        return false;
+    };
+    if (!taken(name))
+        return name;
+    std::string base = strings_.text(name) + " of " + strings_.text(state_.processes[process.value].name);
+    uint32_t id = strings_.intern(base);
+    for (int n = 2; taken(id); ++n)
+        id = strings_.intern(base + " #" + std::to_string(n));
+    return id;
+}
+
 VmaId Kernel::create_vma(ProcessId process, uint32_t name, uint32_t npages, bool hugepage, uint8_t page_bits,
-                         uint64_t start) {
+                         uint64_t start, uint32_t anon_vma) {
     uint32_t npmds = (npages + kPagesPerPmd - 1) / kPagesPerPmd;
     uint32_t pmd_before = state_.pmds.size();
     uint32_t first_pmd = state_.pmds.grow(npmds, 0);
@@ -297,6 +316,7 @@ VmaId Kernel::create_vma(ProcessId process, uint32_t name, uint32_t npages, bool
     v.first_pmd = first_pmd;
     v.first_page = first_page;
     v.hugepage = hugepage;
+    v.anon_vma = anon_vma != 0 ? anon_vma : fresh_anon_vma(name, process);
     uint32_t before = state_.vmas.size();
     uint32_t id = state_.vmas.grow(1, v);
     grow(TableId::vmas, before, state_.vmas.size());

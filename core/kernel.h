@@ -206,8 +206,9 @@ public:
     void folio_put_in_flight(Pfn pfn);
     uint32_t alloc_pte_table();
     ProcessId create_process(std::string_view name);
+    // anon_vma 0: a fresh one (see Vma::anon_vma); fork passes the parent's.
     VmaId create_vma(ProcessId process, uint32_t name, uint32_t npages, bool hugepage, uint8_t page_bits,
-                     uint64_t start);
+                     uint64_t start, uint32_t anon_vma = 0);
     SwapSlot alloc_swap_slot();
     HolderId create_holder(const Holder& holder);
     uint64_t next_vma_start(ProcessId process) const;
@@ -289,6 +290,7 @@ private:
     Pmd install_pte_table(VmaId vma, uint32_t pmd_index);
     void check_finished_step();
     void open_unnamed_step();
+    uint32_t fresh_anon_vma(uint32_t name, ProcessId process);
 
     Era era_;
     std::unique_ptr<EraPolicy> policy_;

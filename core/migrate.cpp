@@ -99,11 +99,12 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
     auto scope = k.enter("remove_migration_ptes");
     Pfn src_head = k.folio(src);
     uint32_t nr = k.folio_nr_pages(src_head);
-    uint32_t name = k.page(src_head).anon_vma;
+    // A KSM page is mapped by unrelated VMAs (rmap_walk_ksm): look at all.
+    uint32_t name = k.page(src_head).test(PG_ksm) ? 0 : k.page(src_head).anon_vma;
     bool device = k.page(dst).test(PG_device_private);
     for (uint32_t v = 0; v < k.vma_count(); ++v) {
         const Vma& vma = k.vma(VmaId(v));
-        if (!k.process(vma.process).alive || (name != 0 && vma.name != name))
+        if (!k.process(vma.process).alive || (name != 0 && vma.anon_vma != name))
             continue;
         uint32_t npmds = (vma.npages + kPagesPerPmd - 1) / kPagesPerPmd;
         for (uint32_t p = 0; p < npmds; ++p) {

@@ -29,6 +29,10 @@ struct Vma {
     uint32_t first_pmd = 0;   // index of the VMA's first PMD slot in KernelState::pmds
     uint32_t first_page = 0;  // index of page 0's attributes in KernelState::vma_pages
     bool hugepage = false;    // VM_HUGEPAGE: THP-eligible
+    // StringId naming the root of its anon_vma: what an anonymous page's
+    // mapping points at. A child's VMA shares its parent's (fork); an
+    // unrelated VMA of the same name gets a name of its own.
+    uint32_t anon_vma = 0;
     bool operator==(const Vma&) const = default;
 };
 

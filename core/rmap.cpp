@@ -7,7 +7,7 @@ namespace mmt {
 
 void page_add_new_anon_rmap(Kernel& k, Pfn page, VmaId vma, uint32_t index, bool compound) {
     auto scope = k.enter("page_add_new_anon_rmap");
-    uint32_t name = k.vma(vma).name;
+    uint32_t name = k.vma(vma).anon_vma;
     uint32_t n = compound ? kPagesPerPmd : 1;
     // A fresh page is exclusive (I.1): for a THP the head's bit stands for
     // the whole PMD mapping. It goes on the LRU (the per-CPU pagevec is taken
@@ -71,7 +71,7 @@ void page_move_anon_rmap(Kernel& k, Pfn page, VmaId vma) {
     auto scope = k.enter("page_move_anon_rmap");
     k.step("the page is ours alone: point its mapping at this VMA's anon_vma and remember it as exclusive");
     Pfn head = k.folio(page);
-    k.set_page(head, PageField::anon_vma, k.vma(vma).name);
+    k.set_page(head, PageField::anon_vma, k.vma(vma).anon_vma);
     if (k.policy().has_anon_exclusive())
         k.SetPageAnonExclusive(page);
 }
@@ -87,7 +87,7 @@ std::vector<RmapEntry> rmap_walk(const Kernel& k, Pfn page, bool only_subpage) {
         const Vma& vma = k.vma(VmaId(v));
         if (!k.process(vma.process).alive)
             continue;
-        if (!scan_all && vma.name != k.page(first).anon_vma)
+        if (!scan_all && vma.anon_vma != k.page(first).anon_vma)
             continue;
         auto check = [&](uint32_t index, Pfn target) {
             if (index >= vma.npages)

@@ -207,7 +207,7 @@ void do_swap_page(Kernel& k, const Address& a, FaultKind kind) {
         k.set_page_flag(page, PG_lru, true);
         k.set_page_flag(page, PG_swapcache, true);
         k.set_page(page, PageField::swap_slot, slot.value);
-        k.set_page(page, PageField::anon_vma, k.vma(a.vma).name);
+        k.set_page(page, PageField::anon_vma, k.vma(a.vma).anon_vma);
         k.set_page(page, PageField::index, a.index);
         k.set_swap_slot(slot, SwapField::cache_pfn, page.value);
         k.folio_ref_add(page, 1);
@@ -219,7 +219,7 @@ void do_swap_page(Kernel& k, const Address& a, FaultKind kind) {
     // own copy (a fresh, exclusive page).
     const Page& cached = k.page(page);
     if (!cached.test(PG_ksm) && cached.anon_vma != 0 &&
-        (cached.anon_vma != k.vma(a.vma).name || cached.index != a.index)) {
+        (cached.anon_vma != k.vma(a.vma).anon_vma || cached.index != a.index)) {
         auto copy_scope = k.enter("ksm_might_need_to_copy");
         k.step("the swap cache page belongs to another address (it was a KSM page): copy it into a new page for "
                "this address");
@@ -248,7 +248,7 @@ void do_swap_page(Kernel& k, const Address& a, FaultKind kind) {
     k.set_pte(a.vma, a.index, Pte::make_present(page, bits));
     k.set_page_flag(page, PG_anon, true);
     if (k.page(page).anon_vma == 0)
-        k.set_page(page, PageField::anon_vma, k.vma(a.vma).name);
+        k.set_page(page, PageField::anon_vma, k.vma(a.vma).anon_vma);
     page_add_anon_rmap(k, page, false, exclusive);
     k.folio_in_flight_add(page, -1);  // the fault's reference becomes the mapping's
     if (write && !(exclusive && (bits & Pte::write)))

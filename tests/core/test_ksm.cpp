@@ -151,3 +151,25 @@ TEST_CASE("Era a reuses a KSM page that only one process still maps", "[ksm]") {
     auto b = Sim::run(text, Era::b);
     CHECK(b.pfn("P", "buf", 0) != kpage);
 }
+
+// ksm_might_need_to_copy(): a swapped-out KSM page comes back as an ordinary
+// page of the first process that faults it in; another process gets it only
+// if its VMA shares that anon_vma (a fork relative) at the same index. Two
+// unrelated processes whose VMAs happen to have the same name do not.
+TEST_CASE("A swapped-out KSM page is copied for an unrelated process, whatever its VMA is called", "[ksm][swap]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        auto s = Sim::run(kTwins + "ksm-merge P buf[0] Q buf[0]\nswapout P buf[0]\nread P buf[0]\nread Q buf[0]\n",
+                          era);
+        CHECK(s.pfn("P", "buf", 0) != s.pfn("Q", "buf", 0));
+        CHECK(s.page("P", "buf", 0).mapcount == 1);
+        CHECK(s.page("Q", "buf", 0).mapcount == 1);
+        CHECK(s.data("Q", "buf", 0) == s.data("P", "buf", 0));
+        CHECK(s.violations("invariant").empty());
+        // A fork child shares the anon_vma: it maps the page P brought back.
+        auto f = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"a\"\nfork P C\nswapout P buf[0]\n"
+                          "read P buf[0]\nread C buf[0]\n",
+                          era);
+        CHECK(f.pfn("P", "buf", 0) == f.pfn("C", "buf", 0));
+        CHECK(f.page("P", "buf", 0).mapcount == 2);
+    }
+}
