@@ -74,7 +74,9 @@ LaunchOptions parseLaunchOptions(const QGuiApplication& app) {
     const QCommandLineOption exploreOption(
         QStringLiteral("explore"),
         QStringLiteral("Run every interleaving of the file's first race block and open the shortest one "
-                       "that breaks an invariant, at its first breach (docs/races.md)."));
+                       "that breaks an invariant, at its first breach; if none does, the shortest one "
+                       "that leaves a pin incoherent after a later write, at that write "
+                       "(docs/races.md)."));
     parser.addOption(exploreOption);
     const QCommandLineOption lessonOption(
         QStringLiteral("lesson"), QStringLiteral("Play a lesson: a .lesson file, or the id of a lesson in the catalog (fork-and-cow)."),

@@ -87,8 +87,14 @@ int main(int argc, char* argv[]) {
             return 2;
         }
         std::printf("%s\n", qPrintable(explorer->summary()));
+        if (explorer->incoherent() > 0)
+            std::printf("%s\n%s\n", qPrintable(explorer->incoherentSummary()),
+                        qPrintable(explorer->probeSentence()));
+        // The breach inside the block first; if none, the pin a later write separates.
         if (explorer->breaking() > 0)
             explorer->openFinding();
+        else if (explorer->incoherent() > 0)
+            explorer->openIncoherentFinding();
     }
     // Started with nothing to show: the lesson catalog is the way in.
     if (options.scenarioPath.isEmpty() && options.lessonPath.isEmpty())

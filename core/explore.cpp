@@ -1,5 +1,7 @@
 #include "explore.h"
 
+#include "fault.h"
+#include "invariants.h"
 #include "kernel.h"
 #include "race.h"
 #include "scenario.h"
@@ -21,11 +23,16 @@ uint64_t mix(uint64_t h, uint64_t v) {
 
 // What the schedules below one state add up to. Computed as if no invariant
 // broke on the way there: when one did, every schedule below breaks.
+// The probe at the end of a schedule depends on the end state alone, so its
+// counts need no such correction, except for how many of the schedules it
+// fails break no invariant.
 struct Summary {
     uint64_t total = 0, breaking = 0, stuck = 0, edges = 0;
-    uint32_t shortest_any = kNone;   // steps of the shortest schedule from here
-    uint32_t shortest_break = kNone; // ... of the shortest breaking one
-    int8_t choice_any = -1, choice_break = -1;
+    uint64_t incoherent = 0, incoherent_unbroken = 0;
+    uint32_t shortest_any = kNone;        // steps of the shortest schedule from here
+    uint32_t shortest_break = kNone;      // ... of the shortest breaking one
+    uint32_t shortest_incoherent = kNone; // ... of the shortest one the probe fails
+    int8_t choice_any = -1, choice_break = -1, choice_incoherent = -1;
 };
 
 class Explorer {
@@ -41,7 +48,11 @@ public:
         r.steps_run = steps_run_;
         r.steps_unpruned = root.edges;
         r.states = memo_.size();
-        r.shortest = options_.prune ? reconstruct(root) : best_;
+        r.incoherent = root.incoherent;
+        r.incoherent_unbroken = root.incoherent_unbroken;
+        r.probes = probes_;
+        r.shortest = options_.prune ? reconstruct(root, false) : best_;
+        r.shortest_incoherent = options_.prune ? reconstruct(root, true) : best_incoherent_;
         return r;
     }
 
@@ -61,6 +72,13 @@ private:
             sum.shortest_any = 0;
             if (!options_.prune && broken && (best_.empty() || path_.size() < best_.size()))
                 best_ = path_;
+            ++probes_;
+            if (s_.probe()) {
+                sum.incoherent = sum.incoherent_unbroken = 1;
+                sum.shortest_incoherent = 0;
+                if (!options_.prune && (best_incoherent_.empty() || path_.size() < best_incoherent_.size()))
+                    best_incoherent_ = path_;
+            }
         } else {
             for (int cpu = 0; cpu < 2; ++cpu) {
                 if (!s_.can_run(cpu))
@@ -75,6 +93,13 @@ private:
                 sum.stuck += child.stuck;
                 sum.edges += 1 + child.edges;
                 sum.breaking += breaks ? child.total : child.breaking;
+                sum.incoherent += child.incoherent;
+                sum.incoherent_unbroken += breaks ? 0 : child.incoherent_unbroken;
+                if (child.shortest_incoherent != kNone &&
+                    child.shortest_incoherent + 1 < sum.shortest_incoherent) {
+                    sum.shortest_incoherent = child.shortest_incoherent + 1;
+                    sum.choice_incoherent = static_cast<int8_t>(cpu);
+                }
                 if (child.shortest_any != kNone && child.shortest_any + 1 < sum.shortest_any) {
                     sum.shortest_any = child.shortest_any + 1;
                     sum.choice_any = static_cast<int8_t>(cpu);
@@ -96,15 +121,16 @@ private:
     }
 
     // Follows the recorded choices from the start: the shortest breaking
-    // schedule until a step breaks, then the shortest completion.
-    std::vector<uint8_t> reconstruct(const Summary& root) {
+    // schedule until a step breaks, then the shortest completion; or the
+    // shortest schedule the probe fails.
+    std::vector<uint8_t> reconstruct(const Summary& root, bool incoherent) {
         std::vector<uint8_t> out;
-        if (root.shortest_break == kNone)
+        if ((incoherent ? root.shortest_incoherent : root.shortest_break) == kNone)
             return out;
         Summary at = root;
         bool broken = false;
         while (!s_.done()) {
-            int8_t cpu = broken ? at.choice_any : at.choice_break;
+            int8_t cpu = incoherent ? at.choice_incoherent : broken ? at.choice_any : at.choice_break;
             if (cpu < 0)
                 break;
             broken = s_.run(cpu) || broken;
@@ -119,8 +145,8 @@ private:
     Interleavable& s_;
     ExploreOptions options_;
     std::unordered_map<uint64_t, Summary> memo_;
-    std::vector<uint8_t> path_, best_;
-    uint64_t steps_run_ = 0;
+    std::vector<uint8_t> path_, best_, best_incoherent_;
+    uint64_t steps_run_ = 0, probes_ = 0;
 };
 
 // The engine behind the Interleavable interface. Undo rebuilds: the kernel's
@@ -145,8 +171,76 @@ public:
         rebuild();
     }
     uint64_t hash() const override { return mix(state_hash(kernel_->state()), race_->hash()); }
+    bool probe() override { return probe_pins(nullptr); }
+
+    // The probe at the end of the block: for each live pin (a FOLL_PIN
+    // reference that is not released, whose process is alive and still has
+    // the address it pinned), the pinning process writes through the pinned
+    // address, and on a fresh copy of the state reads it and then writes it
+    // (the read maps a swap cache or migrated page read-only, so the write
+    // takes do_wp_page: semantics 3.2 B-2). The pin must still refer to the
+    // page the process maps there: the test check_coherence makes. `found`
+    // gets the first access that separates them. The state is rebuilt
+    // afterwards, so it is as before.
+    bool probe_pins(PinProbe* found) {
+        std::vector<uint32_t> pins;
+        for (uint32_t h = 0; h < kernel_->holder_count(); ++h) {
+            const Holder& x = kernel_->holder(HolderId(h));
+            if (x.kind == HolderKind::pin && !x.released && !x.detached && !kernel_->is_zero_pfn(x.pfn) &&
+                kernel_->process(x.process).alive)
+                pins.push_back(h);
+        }
+        bool incoherent = false, changed = false;
+        for (uint32_t h : pins) {
+            for (bool read_first : {false, true}) {
+                if (changed)
+                    rebuild();
+                changed = true;
+                if (!access_separates(HolderId(h), read_first))
+                    continue;
+                incoherent = true;
+                if (found) {
+                    const Holder& x = kernel_->holder(HolderId(h));
+                    const Vma& vma = kernel_->vma(x.vma);
+                    found->holder = kernel_->strings().text(x.name);
+                    found->process = kernel_->strings().text(kernel_->process(x.process).name);
+                    found->address = kernel_->strings().text(vma.name) + "[" + std::to_string(x.index) + "]";
+                    found->read_first = read_first;
+                }
+                break;
+            }
+            if (incoherent)
+                break;
+        }
+        if (changed)
+            rebuild();
+        return incoherent;
+    }
 
 private:
+    // The pinning process accesses the pinned address as a command of its own
+    // would (faults included); true when the pin is then incoherent.
+    bool access_separates(HolderId id, bool read_first) {
+        const Holder holder = kernel_->holder(id);
+        Address a{holder.process, holder.vma, holder.index};
+        kernel_->set_check_invariants(false); // only coherence is asked, below
+        const uint32_t line = scenario_.commands[index_].loc.line;
+        if (read_first) {
+            kernel_->begin_command(index_, line);
+            uint32_t contents = 0;
+            Outcome o = user_read(*kernel_, a, &contents);
+            kernel_->end_command(o.failure);
+        }
+        kernel_->begin_command(index_, line);
+        Outcome o = user_write(*kernel_, a, kernel_->strings().intern(kProbeData));
+        kernel_->end_command(o.failure);
+        const std::string prefix = kernel_->strings().text(holder.name) + " holds ";
+        for (const Violation& v : check_coherence(*kernel_))
+            if (v.rule == "pin coherence" && v.message.compare(0, prefix.size(), prefix) == 0)
+                return true;
+        return false;
+    }
+
     void step(int cpu) {
         race_->run(cpu);
         kernel_->finish_step();
@@ -252,6 +346,17 @@ RaceExploreReport explore_race(const Scenario& scenario, Era era, uint32_t race_
     report.race_line = scenario.commands[race_command].loc.line;
     for (uint8_t cpu : report.result.shortest)
         report.order += char('0' + cpu);
+    for (uint8_t cpu : report.result.shortest_incoherent)
+        report.incoherent_order += char('0' + cpu);
+    if (!report.result.shortest_incoherent.empty()) {
+        // What the probe did at the end of that schedule, for the report.
+        KernelRace replay(scenario, era, race_command);
+        for (uint8_t cpu : report.result.shortest_incoherent)
+            replay.run(cpu);
+        PinProbe found;
+        if (replay.probe_pins(&found))
+            report.probe = found;
+    }
     return report;
 }
 

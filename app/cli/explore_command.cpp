@@ -4,8 +4,8 @@
 #include "explore_replay.h"
 #include "json_writer.h"
 #include "kernel.h"
+#include "replay_breaches.h"
 #include "scenario.h"
-#include "scenario_runner.h"
 
 #include <chrono>
 #include <iostream>
@@ -18,26 +18,38 @@ namespace {
 
 struct Replay {
     std::string text;
-    std::vector<Violation> violations;
-    std::vector<std::string> where; // the kernel step of each violation: "path: sentence"
+    std::vector<ReplayBreach> breaches; // what it breaks, each with the step to blame
 };
 
 Replay replay(const std::string& file, const std::string& text, const RaceExploreReport& report,
               const RaceBlock& block, Era era) {
     Replay r;
     r.text = replay_scenario(text, report.race_line, block.order_line, block.end_line, report.order);
-    ParseResult parsed = parse_scenario(r.text, file, era);
-    if (!parsed.scenario)
-        return r;
-    RunResult run = run_scenario(*parsed.scenario, era);
-    const Kernel& k = *run.kernel;
-    for (const Violation& v : k.violations()) {
-        if (v.step < k.commands().back().step_begin)
-            continue; // only what the race block broke
-        r.violations.push_back(v);
-        r.where.push_back(k.step_path(v.step) + ": " + k.step_sentence(v.step));
-    }
+    r.breaches = replay_breaches(r.text, file, era, 1); // only what the race block broke
     return r;
+}
+
+// The shortest interleaving the probe fails, with the probe's access after
+// the block: what the access broke is the pin's coherence.
+Replay replay_probe(const std::string& file, const std::string& text, const RaceExploreReport& report,
+                    const RaceBlock& block, Era era) {
+    Replay r;
+    r.text = probe_scenario(text, report.race_line, block.order_line, block.end_line, report.incoherent_order,
+                            *report.probe);
+    r.breaches = replay_breaches(r.text, file, era, report.probe->read_first ? 2 : 1, "coherence");
+    return r;
+}
+
+void json_violations(JsonWriter& j, const Replay& r) {
+    j.key("violations").begin_array();
+    for (const ReplayBreach& breach : r.breaches) {
+        j.begin_object();
+        j.key("rule").value(breach.violation.rule);
+        j.key("message").value(breach.violation.message);
+        j.key("at").value(breach.where);
+        j.end_object();
+    }
+    j.end_array();
 }
 
 } // namespace
@@ -63,9 +75,12 @@ int cli_explore(const std::string& file, const std::string& text, std::optional<
     RaceExploreReport report = explore_race(sc, effective, index);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     const ExploreResult& r = report.result;
-    Replay shortest;
+    Replay shortest, incoherent;
     if (r.breaking > 0)
         shortest = replay(file, text, report, block, effective);
+    if (report.probe)
+        incoherent = replay_probe(file, text, report, block, effective);
+    const bool found = r.breaking > 0 || r.incoherent > 0;
 
     if (json) {
         JsonWriter j;
@@ -79,6 +94,9 @@ int cli_explore(const std::string& file, const std::string& text, std::optional<
         j.key("states").value(int64_t(r.states));
         j.key("steps_run").value(int64_t(r.steps_run));
         j.key("steps_without_pruning").value(int64_t(r.steps_unpruned));
+        j.key("incoherent").value(int64_t(r.incoherent));
+        j.key("incoherent_without_breach").value(int64_t(r.incoherent_unbroken));
+        j.key("end_states_probed").value(int64_t(r.probes));
         j.key("milliseconds").value(int64_t(ms + 0.5));
         j.key("shortest_breaking");
         if (r.breaking == 0) {
@@ -87,42 +105,76 @@ int cli_explore(const std::string& file, const std::string& text, std::optional<
             j.begin_object();
             j.key("steps").value(int64_t(r.shortest.size()));
             j.key("order").value(order_words(report.order));
-            j.key("violations").begin_array();
-            for (size_t i = 0; i < shortest.violations.size(); ++i) {
-                j.begin_object();
-                j.key("rule").value(shortest.violations[i].rule);
-                j.key("message").value(shortest.violations[i].message);
-                j.key("at").value(shortest.where[i]);
-                j.end_object();
-            }
-            j.end_array();
+            json_violations(j, shortest);
             j.key("scenario").value(shortest.text);
+            j.end_object();
+        }
+        j.key("shortest_incoherent");
+        if (!report.probe) {
+            j.null();
+        } else {
+            j.begin_object();
+            j.key("steps").value(int64_t(r.shortest_incoherent.size()));
+            j.key("order").value(order_words(report.incoherent_order));
+            j.key("pin").value(report.probe->holder);
+            j.key("process").value(report.probe->process);
+            j.key("address").value(report.probe->address);
+            j.key("access").value(report.probe->read_first ? "read, write" : "write");
+            json_violations(j, incoherent);
+            j.key("scenario").value(incoherent.text);
             j.end_object();
         }
         j.end_object();
         std::cout << j.str() << "\n";
-        return r.breaking ? 1 : 0;
+        return found ? 1 : 0;
     }
 
     std::cout << file << ":" << report.race_line << ": race block, era " << era_letter(effective) << ": "
               << r.interleavings << " interleavings of the two CPUs' atomic steps, " << r.breaking
-              << " break an invariant\n";
+              << " break an invariant, " << r.incoherent << " leave a pin incoherent after a later write\n";
     std::cout << "  explored " << r.states << " distinct states and ran " << r.steps_run
-              << " atomic steps; without pruning " << r.steps_unpruned << " (" << ms << " ms)\n";
+              << " atomic steps; without pruning " << r.steps_unpruned << "; probed " << r.probes
+              << " end states (" << ms << " ms)\n";
     if (r.stuck)
         std::cout << "  " << r.stuck << " interleavings end with both CPUs waiting\n";
-    if (r.breaking == 0) {
-        std::cout << "  every interleaving keeps the invariants\n";
+    if (!found) {
+        std::cout
+            << "  every interleaving keeps the invariants, and every pin stays coherent when its process "
+               "then writes (or reads, then writes) through the pinned address\n";
         return 0;
     }
-    std::cout << "  shortest breaking interleaving: " << r.shortest.size() << " steps, order "
-              << order_words(report.order) << "\n";
-    if (!shortest.violations.empty()) {
-        const Violation& v = shortest.violations.front();
-        std::cout << "  first breach: " << v.kind << " (" << v.rule << "): " << v.message << "\n"
-                  << "    at " << shortest.where.front() << "\n";
+    // What was found first, then the scenarios that replay it.
+    if (r.breaking == 0) {
+        std::cout << "  every interleaving keeps the invariants, but " << r.incoherent
+                  << " leave a pin incoherent after a later write\n";
+    } else {
+        std::cout << "  shortest breaking interleaving: " << r.shortest.size() << " steps, order "
+                  << order_words(report.order) << "\n";
+        if (!shortest.breaches.empty()) {
+            const Violation& v = shortest.breaches.front().violation;
+            std::cout << "  first breach: " << v.kind << " (" << v.rule << "): " << v.message << "\n"
+                      << "    at " << shortest.breaches.front().where << "\n";
+        }
+        if (report.probe)
+            std::cout << "  " << r.incoherent << " interleavings leave a pin incoherent after a later write ("
+                      << r.incoherent_unbroken << " of them keep every invariant)\n";
     }
-    std::cout << "--- replayable scenario ---\n" << shortest.text;
+    if (report.probe) {
+        std::cout << "  shortest interleaving that leaves a pin incoherent: " << r.shortest_incoherent.size()
+                  << " steps, order " << order_words(report.incoherent_order) << "\n";
+        std::cout << "  then " << probe_sentence(*report.probe);
+        if (!incoherent.breaches.empty()) {
+            const Violation& v = incoherent.breaches.front().violation;
+            std::cout << ": " << v.kind << " (" << v.rule << "): " << v.message << "\n"
+                      << "    at " << incoherent.breaches.front().where << "\n";
+        } else {
+            std::cout << "\n";
+        }
+    }
+    if (r.breaking > 0)
+        std::cout << "--- replayable scenario ---\n" << shortest.text;
+    if (report.probe)
+        std::cout << "--- replayable scenario (pin left incoherent) ---\n" << incoherent.text;
     return 1;
 }
 

@@ -1,7 +1,10 @@
 // The race lanes and the explorer in the app, without QML: the lanes show the
 // kernel steps of the race block the cursor is in, each on its CPU; the
 // explorer finds what `mmtutor-cli explore` finds and opens the shortest
-// breaking interleaving at the step of its breach.
+// breaking interleaving at the step of its breach; its probe reports the
+// pins a later write corrupts where no invariant of the era breaks
+// (tests/races, docs/races.md 4) and opens that interleaving at the write.
+#include "kernel.h"
 #include "race_explorer.h"
 #include "race_lanes.h"
 #include "session.h"
@@ -14,6 +17,10 @@ namespace {
 
 QString scenarioPath(const char* name) {
     return QStringLiteral(MMTUTOR_SCENARIOS "/") + QLatin1String(name);
+}
+
+QString racePath(const char* name) {
+    return QStringLiteral(MMTUTOR_RACES "/") + QLatin1String(name);
 }
 
 QVariant roleData(const QAbstractItemModel& model, int row, const char* role) {
@@ -104,6 +111,134 @@ private slots:
         QVERIFY(explorer.replayText().isEmpty());
         QVERIFY(!explorer.openFinding());
         QVERIFY(explorer.summary().contains(QStringLiteral("all 15 interleavings")));
+        // Nor does a later write separate the pin from the process.
+        QCOMPARE(explorer.incoherent(), 0.0);
+        QVERIFY(explorer.incoherentReplayText().isEmpty());
+        QVERIFY(!explorer.openIncoherentFinding());
+    }
+
+    // Race III in era b (tests/races/r01_race3_b.mmt): every interleaving keeps
+    // the invariants of era b, but in 18 the pinned page is left unmapped in the
+    // swap cache, and P's read then write copies it away from the pin.
+    void explorerReportsThePinALaterWriteCorruptsInEraB() {
+        Session session;
+        RaceExplorer explorer;
+        explorer.setSession(&session);
+        QVERIFY(session.openFile(racePath("r01_race3_b.mmt")));
+        session.setEra(QStringLiteral("b"));
+        QVERIFY(explorer.explore());
+        // The counts mmtutor-cli explore prints (tests/races/expected/r01_race3_b.b.txt).
+        QCOMPARE(explorer.interleavings(), 156.0);
+        QCOMPARE(explorer.breaking(), 0.0);
+        QCOMPARE(explorer.incoherent(), 18.0);
+        QCOMPARE(explorer.incoherentWithoutBreach(), 18.0);
+        QCOMPARE(explorer.incoherentSteps(), 11);
+        QCOMPARE(explorer.incoherentOrder(), QStringLiteral("0 1 1 1 1 0 0 0 0 0 1"));
+        // "Safe" no longer: the summary says what the probe found.
+        QVERIFY(explorer.summary().contains(QStringLiteral("era b: all 156 interleavings")));
+        QVERIFY(
+            explorer.summary().contains(QStringLiteral("but 18 leave a pin incoherent after a later write")));
+        QVERIFY(explorer.incoherentSummary().startsWith(QStringLiteral(
+            "18 of 156 interleavings leave a pin incoherent after a later write (all 18 keep every "
+            "invariant)")));
+        QVERIFY(
+            explorer.incoherentSummary().contains(QStringLiteral("11 steps (order 0 1 1 1 1 0 0 0 0 0 1)")));
+        // What broke the pin: P's read, then write, and the coherence check's message.
+        QCOMPARE(explorer.probeAccess(), QStringLiteral("P reads buf[0], then writes it"));
+        QCOMPARE(explorer.probeRule(), QStringLiteral("pin coherence"));
+        QVERIFY(explorer.probeMessage().startsWith(QStringLiteral("H holds page #")));
+        QVERIFY(explorer.probeMessage().contains(QStringLiteral("but P buf[0] now maps page #")));
+        QVERIFY(explorer.probeWhere().contains(QStringLiteral("do_wp_page")));
+        QVERIFY(explorer.probeSentence().startsWith(QStringLiteral(
+            "Then P reads buf[0], then writes it, and the pin coherence check fails: H holds page #")));
+        // Nothing breaks inside the block, so there is no breaking one to open.
+        QVERIFY(explorer.replayText().isEmpty());
+        QVERIFY(!explorer.openFinding());
+        // The replay: the interleaving, the access and the expectation that fails.
+        const QString replay = explorer.incoherentReplayText();
+        QVERIFY(replay.contains(QStringLiteral("order 0 1 1 1 1 0 0 0 0 0 1\n")));
+        QVERIFY(replay.contains(
+            QStringLiteral("end\nread P buf[0]\nwrite P buf[0] \"later\"\nexpect H coherent P buf[0]\n")));
+
+        QVERIFY(explorer.openIncoherentFinding());
+        QCOMPARE(session.fileName(), QStringLiteral("r01_race3_b-incoherent.mmt"));
+        QCOMPARE(session.era(), QStringLiteral("b"));
+        QCOMPARE(session.failedExpectations().size(), 1);
+        // The result stays shown next to the interleaving it opened.
+        QVERIFY(explorer.explored());
+        QCOMPARE(explorer.incoherent(), 18.0);
+        // The stage stands just after the write's coherence breach, the only one.
+        const auto& violations = session.kernel()->violations();
+        QCOMPARE(violations.size(), size_t(1));
+        QCOMPARE(violations.front().kind, std::string("coherence"));
+        QCOMPARE(QString::fromStdString(violations.front().message), explorer.probeMessage());
+        QCOMPARE(session.stepIndex(), int(violations.front().step) + 1);
+        QVERIFY(session.commandIndex() >= session.commandCount() - 1);
+
+        // Another era is another exploration: the result goes.
+        session.setEra(QStringLiteral("c"));
+        QVERIFY(!explorer.explored());
+        QCOMPARE(explorer.incoherent(), 0.0);
+        QVERIFY(explorer.probeSentence().isEmpty());
+    }
+
+    // The same race in era c: try_to_unmap_one flushes before it refuses the
+    // pinned page, so nothing is found, and the explorer says so.
+    void explorerFindsNothingForTheSameRaceInEraC() {
+        Session session;
+        RaceExplorer explorer;
+        explorer.setSession(&session);
+        QVERIFY(session.openFile(racePath("r01_race3_b.mmt")));
+        session.setEra(QStringLiteral("c"));
+        QVERIFY(explorer.explore());
+        QCOMPARE(explorer.interleavings(), 23.0);
+        QCOMPARE(explorer.breaking(), 0.0);
+        QCOMPARE(explorer.incoherent(), 0.0);
+        QCOMPARE(explorer.incoherentWithoutBreach(), 0.0);
+        QCOMPARE(explorer.incoherentSteps(), 0);
+        QVERIFY(explorer.incoherentOrder().isEmpty());
+        QVERIFY(explorer.incoherentSummary().isEmpty());
+        QVERIFY(explorer.probeAccess().isEmpty());
+        QVERIFY(explorer.probeMessage().isEmpty());
+        QVERIFY(explorer.probeWhere().isEmpty());
+        QVERIFY(explorer.incoherentReplayText().isEmpty());
+        QVERIFY(explorer.replayText().isEmpty());
+        QCOMPARE(
+            explorer.summary(),
+            QStringLiteral("r01_race3_b.mmt, line 14, era c: all 23 interleavings of the two CPUs keep every "
+                           "invariant, and every pin stays coherent after a later write."));
+        QVERIFY(!explorer.openFinding());
+        QVERIFY(!explorer.openIncoherentFinding());
+        QCOMPARE(session.fileName(), racePath("r01_race3_b.mmt")); // still the file, not a replay
+    }
+
+    // Without the flush, era c both breaks I2 and leaves the pin incoherent:
+    // the probe's count includes interleavings that also break an invariant.
+    void explorerCountsBothFindingsWithoutTheFlush() {
+        Session session;
+        RaceExplorer explorer;
+        explorer.setSession(&session);
+        QVERIFY(session.openFile(scenarioPath("race_ii_migrate_flush_off.c.mmt")));
+        QVERIFY(explorer.explore());
+        QCOMPARE(explorer.interleavings(), 291.0);
+        QCOMPARE(explorer.breaking(), 197.0);
+        QCOMPARE(explorer.incoherent(), 128.0);
+        QCOMPARE(explorer.incoherentWithoutBreach(), 0.0);
+        QVERIFY(explorer.incoherentSummary().contains(QStringLiteral("(each also breaks an invariant)")));
+        QCOMPARE(explorer.probeAccess(), QStringLiteral("P writes buf[0]"));
+        QVERIFY(!explorer.replayText().isEmpty());
+        QVERIFY(!explorer.incoherentReplayText().isEmpty());
+        // The incoherent one opens at the probe's write, past the block's own breaches.
+        QVERIFY(explorer.openIncoherentFinding());
+        QCOMPARE(session.fileName(), QStringLiteral("race_ii_migrate_flush_off.c-incoherent.mmt"));
+        const mmt::Kernel* kernel = session.kernel();
+        const uint32_t writeBegin = kernel->commands().back().step_begin;
+        QVERIFY(session.stepIndex() > int(writeBegin));
+        bool coherenceBreachAtWrite = false;
+        for (const mmt::Violation& violation : kernel->violations())
+            if (violation.kind == "coherence" && int(violation.step) + 1 == session.stepIndex())
+                coherenceBreachAtWrite = violation.step >= writeBegin;
+        QVERIFY(coherenceBreachAtWrite);
     }
 
     void explorerOpensTheBreakingInterleavingAtItsBreach() {
@@ -116,6 +251,7 @@ private slots:
         QVERIFY(explorer.explore());
         QCOMPARE(explorer.interleavings(), 238.0);
         QCOMPARE(explorer.breaking(), 157.0);
+        QCOMPARE(explorer.incoherent(), 0.0); // docs/races.md 4: the swap entry's exclusive bit
         QCOMPARE(explorer.order(), QStringLiteral("0 1 0 0 0 0 1 1 0 1 1"));
         QVERIFY(explorer.replayText().contains(QStringLiteral("order 0 1 0 0 0 0 1 1 0 1 1")));
 

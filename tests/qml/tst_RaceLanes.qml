@@ -5,7 +5,8 @@ import Mmtutor
 import MmtutorApp
 
 // The race strip: a race block's steps as chips in two CPU lanes, a click
-// moves the history, and the explorer's buttons open the breaking order.
+// moves the history, and the explorer's buttons open the breaking order; the
+// probe's finding (a pin a later write corrupts) shows under the lanes.
 Item {
     id: root
 
@@ -42,9 +43,23 @@ Item {
             return findAll(lanes, item => item instanceof Button && item.text === text, [])[0];
         }
 
+        function byName(name) {
+            return findAll(lanes, item => item.objectName === name, [])[0];
+        }
+
         function init() {
             verify(Session.openFile(scenariosDir + "/race_iii_swapout_flush_off.c.mmt"));
             waitForItemPolished(lanes);
+        }
+        // The era is the session's (a singleton): back to the files' own, and
+        // let the lanes finish the chips that re-run asks for (they are made
+        // between frames) before init's file replaces them.
+        function cleanup() {
+            if (Session.era === "c")
+                return;
+            Session.era = "c";
+            waitForItemPolished(lanes);
+            wait(50);
         }
 
         function test_eachStepIsAChipInItsCpusLane() {
@@ -79,6 +94,52 @@ Item {
             compare(Session.fileName, "race_iii_swapout_flush_off.c-breaking.mmt");
             // The stage stands on the breach: a chip marked with the warning sign is current.
             tryVerify(() => chips().some(chip => chip.children[0].text.startsWith("\u26a0") && chip.border.width > 2));
+        }
+
+        function test_probeFindingShowsThePinALaterWriteCorrupts() {
+            verify(Session.openFile(racesDir + "/r01_race3_b.mmt"));
+            Session.era = "b";
+            const finding = byName("probeSummary");
+            verify(!finding.visible);
+            mouseClick(button("Explore interleavings"));
+            compare(explorer.breaking, 0);
+            compare(explorer.incoherent, 18);
+            // Nothing breaks an invariant of era b, but the pin does not survive P's next access.
+            verify(!button("Open breaking one").visible);
+            verify(finding.visible);
+            verify(finding.text.indexOf("18 of 156 interleavings leave a pin incoherent after a later write") >= 0);
+            verify(finding.text.indexOf("order 0 1 1 1 1 0 0 0 0 0 1") >= 0);
+            const sentence = byName("probeSentence");
+            verify(sentence.text.startsWith("Then P reads buf[0], then writes it, and the pin coherence check fails: H holds page #"));
+            verify(byName("probeWhere").text.indexOf("do_wp_page") >= 0);
+            // The strip grows to show it whole: every line inside it, none over another.
+            waitForItemPolished(lanes);
+            const bottom = sentence.mapToItem(lanes, 0, sentence.height).y;
+            verify(bottom <= lanes.height);
+            verify(sentence.mapToItem(lanes, 0, 0).y >= finding.mapToItem(lanes, 0, finding.height).y);
+
+            const open = button("Open incoherent one");
+            verify(open.visible);
+            mouseClick(open);
+            compare(Session.fileName, "r01_race3_b-incoherent.mmt");
+            compare(Session.era, "b");
+            compare(Session.failedExpectations.length, 1);
+            // The finding stays shown beside the interleaving it opened.
+            verify(byName("probeSummary").visible);
+        }
+
+        function test_probeFindsNothingInEraC() {
+            verify(Session.openFile(racesDir + "/r01_race3_b.mmt"));
+            waitForItemPolished(lanes);
+            mouseClick(button("Explore interleavings"));
+            compare(explorer.incoherent, 0);
+            verify(!byName("probeSummary").visible);
+            verify(!button("Open incoherent one").visible);
+            verify(!button("Open breaking one").visible);
+            const summary = findAll(lanes, item => item instanceof Label && item.text === explorer.summary, [])[0];
+            verify(summary.visible);
+            verify(summary.text.indexOf("all 23 interleavings") >= 0);
+            verify(summary.text.indexOf("every pin stays coherent after a later write") >= 0);
         }
 
         function test_noRaceBlockNoStrip() {

@@ -16,9 +16,10 @@ class Setup : public QObject {
 public slots:
     void qmlEngineAvailable(QQmlEngine* engine) {
         engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
-        // Where the tests find scenarios and lessons.
+        // Where the tests find scenarios, race files and lessons.
         engine->rootContext()->setContextProperty(QStringLiteral("scenariosDir"),
                                                   QStringLiteral(MMTUTOR_SCENARIOS));
+        engine->rootContext()->setContextProperty(QStringLiteral("racesDir"), QStringLiteral(MMTUTOR_RACES));
         engine->rootContext()->setContextProperty(QStringLiteral("lessonsDir"), QStringLiteral(MMTUTOR_LESSONS));
     }
 };
