@@ -37,6 +37,7 @@ inline constexpr const char* not_splittable = "THP cannot be split (pinned)";
 inline constexpr const char* nothing_collected = "no page could be collected";
 inline constexpr const char* collapse_failed = "range cannot be collapsed";
 inline constexpr const char* einval_advice = "invalid advice (-EINVAL)";
+inline constexpr const char* einval = "invalid argument (-EINVAL)";
 } // namespace reason
 
 } // namespace mmt

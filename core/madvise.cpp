@@ -156,6 +156,7 @@ bool refcount_suitable(const Kernel& k, Pfn page) {
 // no limit on them) but not the isolation, which runs after they are
 // swapped in.
 bool collapse_checks_pass(Kernel& k, VmaId vma, uint32_t base, bool isolating) {
+    bool writable = false;
     for (uint32_t i = base; i < base + kPagesPerPmd; ++i) {
         Pte pte = k.pte(vma, i);
         if (!pte.is_present()) {
@@ -167,12 +168,19 @@ bool collapse_checks_pass(Kernel& k, VmaId vma, uint32_t base, bool isolating) {
         }
         if (k.is_zero_pfn(pte.pfn()))
             continue;
+        writable |= pte.has(Pte::write);
         Pfn page = pte.pfn();
         if (!refcount_suitable(k, page)) {
             k.step("page {0} has references beyond its mappings and the swap cache (refcount {1}): collapse fails",
                    page.value, k.page_count(page));
             return false;
         }
+    }
+    // SCAN_PAGE_RO: a range that no PTE maps writable (all shared after
+    // fork, or write-protected) is not collapsed.
+    if (!writable) {
+        k.step("no PTE in the range is writable (SCAN_PAGE_RO): collapse fails with -EINVAL");
+        return false;
     }
     return true;
 }
@@ -189,9 +197,14 @@ Outcome collapse_huge_page(Kernel& k, VmaId vma, uint32_t index) {
         return Outcome::fail(reason::collapse_failed);
     }
     Pmd pmd = k.pmd(vma, p);
-    if (pmd.is_trans_huge()) {
-        k.step("already a PMD-mapped THP");
+    if (pmd.is_trans_huge() || pmd.is_huge_zero()) {
+        k.step(pmd.is_huge_zero() ? "a PMD already maps the huge zero page (SCAN_PMD_MAPPED): nothing to do"
+                                  : "already a PMD-mapped THP");
         return Outcome::success();
+    }
+    if (!pmd.is_table()) {
+        k.step("no page table maps this 2 MiB (SCAN_PMD_NULL): nothing to collapse, -EINVAL");
+        return Outcome::fail(reason::collapse_failed);
     }
     {
         auto scan = k.enter("hpage_collapse_scan_pmd");
@@ -256,6 +269,47 @@ Outcome madvise_pageout(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
     return Outcome::success();
 }
 
+// madvise() walks the kernel's VMAs, here the runs of pages with the same
+// attributes, and madvise_collapse() takes each piece on its own: a VMA that
+// cannot hold an aligned 2 MiB fails hugepage_vma_check (-EINVAL, and the walk
+// stops); otherwise only the whole aligned 2 MiB blocks inside the piece are
+// collapsed (the start rounded up, the end down), and a piece without one
+// changes nothing.
+Outcome madvise_collapse(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
+    uint32_t npages = k.vma(vma).npages;
+    Outcome result = Outcome::success();
+    bool any = false;
+    for (uint32_t i = first; i <= last;) {
+        uint8_t bits = k.vma_page(vma, i);
+        uint32_t run_first = i, run_last = i;
+        while (run_first > 0 && k.vma_page(vma, run_first - 1) == bits)
+            --run_first;
+        while (run_last + 1 < npages && k.vma_page(vma, run_last + 1) == bits)
+            ++run_last;
+        uint32_t piece_last = std::min(last, run_last);
+        uint32_t aligned = (run_first + kPagesPerPmd - 1) / kPagesPerPmd * kPagesPerPmd;
+        if (aligned + kPagesPerPmd - 1 > run_last) {
+            auto scope = k.enter("madvise_collapse");
+            k.step("this VMA cannot hold an aligned 2 MiB (hugepage_vma_check): -EINVAL");
+            return Outcome::fail(reason::collapse_failed);
+        }
+        uint32_t hstart = (i + kPagesPerPmd - 1) / kPagesPerPmd * kPagesPerPmd;
+        uint32_t hend = (piece_last + 1) / kPagesPerPmd * kPagesPerPmd;
+        for (uint32_t base = hstart; base + kPagesPerPmd <= hend; base += kPagesPerPmd) {
+            any = true;
+            Outcome o = collapse_huge_page(k, vma, base);
+            if (!o.ok())
+                result = o;
+        }
+        i = piece_last + 1;
+    }
+    if (!any) {
+        auto scope = k.enter("madvise_collapse");
+        k.step("the range holds no whole aligned 2 MiB: nothing to collapse");
+    }
+    return result;
+}
+
 } // namespace
 
 Outcome madvise_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advice advice) {
@@ -295,13 +349,7 @@ Outcome madvise_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advic
                    "(khugepaged may still collapse the range later, in its own time)");
             return Outcome::fail(reason::einval_advice);
         }
-        Outcome result = Outcome::success();
-        for (uint32_t p = first / kPagesPerPmd; p <= last / kPagesPerPmd; ++p) {
-            Outcome o = collapse_huge_page(k, vma, std::max(first, p * kPagesPerPmd));
-            if (!o.ok())
-                result = o;
-        }
-        return result;
+        return madvise_collapse(k, vma, first, last);
     }
     }
     return Outcome::success();
