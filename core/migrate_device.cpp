@@ -167,8 +167,10 @@ void migrate_vma_unmap(Kernel& k, std::vector<MigratePfn>& pfns) {
 
 } // namespace
 
-Outcome migrate_vma_to_device(Kernel& k, ProcessId process, VmaId vma, uint32_t first, uint32_t last) {
-    auto scope = k.enter("dmirror_migrate_to_device");
+namespace {
+
+// One migrate_vma_setup / pages / finalize round over pages of one VMA.
+Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t first, uint32_t last) {
     std::vector<MigratePfn> pfns;
     {
         auto setup = k.enter("migrate_vma_setup");
@@ -271,6 +273,34 @@ Outcome migrate_vma_to_device(Kernel& k, ProcessId process, VmaId vma, uint32_t 
         }
     }
     (void)process;
+    return Outcome::success();
+}
+
+} // namespace
+
+// The test driver (lib/test_hmm.c, dmirror_migrate_to_device) walks the
+// range VMA by VMA (here: runs of pages with the same attributes): a hole or
+// a VMA without VM_READ ends the walk with -EINVAL, after the pieces before
+// it have migrated (hmm-tests.c "migrate_mixed").
+Outcome migrate_vma_to_device(Kernel& k, ProcessId process, VmaId vma, uint32_t first, uint32_t last) {
+    auto scope = k.enter("dmirror_migrate_to_device");
+    for (uint32_t i = first; i <= last;) {
+        uint8_t bits = k.vma_page(vma, i);
+        uint32_t run_last = i;
+        while (run_last < last && k.vma_page(vma, run_last + 1) == bits)
+            ++run_last;
+        if (!(bits & VMA_mapped) || !(bits & VMA_read)) {
+            k.step(!(bits & VMA_mapped) ? "no VMA at index {0} (vma_lookup fails): the driver stops with -EINVAL"
+                                        : "the VMA at index {0} is not readable (no VM_READ): the driver stops "
+                                          "with -EINVAL",
+                   i);
+            return Outcome::fail(reason::einval);
+        }
+        Outcome o = migrate_vma_range(k, process, vma, i, run_last);
+        if (!o.ok())
+            return o;
+        i = run_last + 1;
+    }
     return Outcome::success();
 }
 

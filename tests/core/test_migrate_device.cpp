@@ -212,3 +212,20 @@ TEST_CASE("A PMD-mapped THP is split so that its 4 KiB pages can move", "[device
     CHECK(s.exclusive("P", "buf", 2));
     CHECK(s.data("P", "buf", 0) == "z");
 }
+
+TEST_CASE("The test driver stops at a PROT_NONE part or a hole: -EINVAL, what came before has migrated",
+          "[device]") {
+    const std::string three = "process P\nmap P buf 3 rw\nwrite P buf[0] \"a\"\nwrite P buf[1] \"b\"\n"
+                              "write P buf[2] \"c\"\n";
+    for (const char* gap : {"protect P buf[1] none\n", "unmap P buf[1]\n"}) {
+        INFO(gap);
+        auto s = Sim::run(three + gap + "migrate-to-device P buf\n");
+        CHECK(s.last_outcome() == "invalid argument (-EINVAL)");
+        CHECK(s.kind("P", "buf", 0) == "device-private-rw");
+        CHECK(s.kind("P", "buf", 2) == "present-rw");
+        CHECK(s.page("P", "buf", 2).mapcount == 1);
+    }
+    auto n = Sim::run(three + "protect P buf none\nmigrate-to-device P buf\n");
+    CHECK(n.last_outcome() == "invalid argument (-EINVAL)");
+    CHECK_FALSE(n.pte("P", "buf", 0).is_device_private_entry());
+}
