@@ -36,6 +36,7 @@ namespace {
 struct Entry {
     bool present = false;
     bool writable = false;
+    bool huge = false;  // a PMD maps it
     Pfn page;
 };
 
@@ -44,6 +45,7 @@ Entry read_entry(const Kernel& k, const Address& a) {
     Pmd pmd = k.pmd(a.vma, a.index / kPagesPerPmd);
     if (pmd.is_trans_huge() || pmd.is_huge_zero()) {
         e.present = true;
+        e.huge = true;
         e.writable = pmd.is_trans_huge() && pmd.has(Pte::write);
         e.page = Pfn(pmd.head().value + a.index % kPagesPerPmd);
         return e;
@@ -95,7 +97,9 @@ bool gup_fast(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
         k.step("GUP-fast: FOLL_WRITE but the entry is not writable; fall back to the slow path");
         return false;
     }
-    if (k.is_zero_pfn(e.page)) {
+    // pte_special: the small zero page. gup_huge_pmd has no such test, so a
+    // huge zero PMD is grabbed like a THP (and gup_must_unshare may undo it).
+    if (k.is_zero_pfn(e.page) && !e.huge) {
         k.step("GUP-fast: a special mapping (the zero page); fall back to the slow path");
         return false;
     }

@@ -203,3 +203,28 @@ TEST_CASE("A device writes only through a reference taken with FOLL_WRITE; the z
         CHECK(w.data("P", "buf", 0) == "b");
     }
 }
+
+TEST_CASE("GUP-fast grabs a huge zero PMD like a THP: only the small zero page's PTE is special", "[gup][thp]") {
+    const std::string text = "process P\nmap P buf 512 rw thp\nread P buf[0]\npin P buf[3] fast as H\n";
+    auto slow_path_taken = [](const Sim& s) {
+        const Kernel& k = s.k();
+        CommandRecord last = k.commands()[k.command_count() - 1];
+        for (uint32_t step = last.step_begin; step < last.step_end; ++step)
+            if (k.step_path(step).find("__get_user_pages") != std::string::npos)
+                return true;
+        return false;
+    };
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        auto s = Sim::run(text, era);
+        CHECK(s.holder("H").pfn.value == s.k().huge_zero_pfn().value + 3);
+        CHECK_FALSE(slow_path_taken(s));  // pinned by gup_huge_pmd itself
+    }
+    // Era c, long-term: gup_must_unshare undoes the grab and the slow path unshares.
+    auto l = Sim::run("process P\nmap P buf 512 rw thp\nread P buf[0]\npin P buf[3] longterm fast as H\n");
+    CHECK(slow_path_taken(l));
+    CHECK_FALSE(l.k().is_zero_pfn(l.holder("H").pfn));
+    // The small zero page behind a PTE is special: GUP-fast backs off at once.
+    auto z = Sim::run("process P\nmap P buf 1 rw\nread P buf[0]\npin P buf[0] fast as H\n");
+    CHECK(slow_path_taken(z));
+    CHECK(z.holder("H").pfn == z.k().zero_pfn());
+}
