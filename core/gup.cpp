@@ -103,8 +103,11 @@ bool gup_fast(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
         k.step("GUP-fast: a special mapping (the zero page); fall back to the slow path");
         return false;
     }
-    k.step("GUP-fast read the entry; take the reference (try_grab_folio), then re-read the entry to be sure it "
-           "did not change under us");
+    k.step(k.policy().has_anon_exclusive()
+               ? "GUP-fast read the entry; take the reference (try_grab_folio), then re-read the entry to be sure it "
+                 "did not change under us"
+               : "GUP-fast read the entry; take the reference (try_grab_compound_head), then re-read the entry to "
+                 "be sure it did not change under us");
     try_grab_page(k, e.page, flags.pin);
     if (!e.writable && k.policy().gup_must_unshare(k, flags.pin, flags.longterm, exclusivity_page(k, a, e.page))) {
         k.step("the entry is read-only and the page may be shared (gup_must_unshare): undo the pin and let the "

@@ -282,7 +282,8 @@ void Race::gup_step(int cpu, const Command& c) {
         return;
     }
     case RaceStep::b3_grab: {
-        auto grab = k_.enter("try_grab_folio");
+        // The folio conversion renamed it in v5.18; eras a and b say it as v5.7 and v5.17 did.
+        auto grab = k_.enter(k_.policy().has_anon_exclusive() ? "try_grab_folio" : "try_grab_compound_head");
         Pfn page(me.page);
         if (!k_.page(page).test(PG_allocated) || k_.page_count(page) == 0) {
             k_.step("B3 the page's refcount is 0: it was freed since B1 read the PTE, so no reference can be "
@@ -307,8 +308,11 @@ void Race::gup_step(int cpu, const Command& c) {
                     "B1 read and keeps the reference",
                     other);
         } else if (read_entry(k_, a).raw != me.seen) {
-            k_.step("B4 re-reads the PTE: it changed since B1 (cpu{0} cleared it): undo the reference "
-                    "(gup_put_folio) and give up; the slow path will retry under the page table lock",
+            k_.step(k_.policy().has_anon_exclusive()
+                        ? "B4 re-reads the PTE: it changed since B1 (cpu{0} cleared it): undo the reference "
+                          "(gup_put_folio) and give up; the slow path will retry under the page table lock"
+                        : "B4 re-reads the PTE: it changed since B1 (cpu{0} cleared it): undo the reference "
+                          "(put_compound_head) and give up; the slow path will retry under the page table lock",
                     other);
             gup_put_folio(k_, Pfn(me.page), pin);
             return give_up();
