@@ -162,7 +162,10 @@ namespace {
 Outcome user_access(Kernel& k, const Address& a, bool write, Pfn* page) {
     if (!vma_allows(k, a, write)) {
         auto scope = k.enter("do_user_addr_fault");
-        k.step(write ? "no VMA allows a write here: SIGSEGV" : "no VMA allows a read here: SIGSEGV");
+        bool mapped = (k.vma_page(a.vma, a.index) & VMA_mapped) != 0;
+        k.step(!mapped ? "no VMA maps this address (bad_area): SIGSEGV"
+               : write ? "the VMA does not allow writes (access_error): SIGSEGV"
+                       : "the VMA does not allow reads (access_error): SIGSEGV");
         return Outcome::fail(reason::segv);
     }
     for (int attempt = 0; attempt < 8; ++attempt) {

@@ -30,8 +30,9 @@ void do_huge_pmd_anonymous_page(Kernel& k, const Address& a, bool write) {
 namespace {
 
 void copy_whole_thp(Kernel& k, const Address& a) {
-    // Era a (v5.7) allocated a new THP on a COW fault and copied all 2 MiB.
-    auto scope = k.enter("do_huge_pmd_wp_page_fallback");
+    // Era a (v5.7) allocated a new THP on a COW fault and copied all 2 MiB,
+    // in do_huge_pmd_wp_page itself (its _fallback is the path for when no
+    // THP can be allocated, which the model never takes).
     uint32_t pmd_index = a.index / kPagesPerPmd;
     Pmd pmd = k.pmd(a.vma, pmd_index);
     Pfn old = pmd.head();
