@@ -81,6 +81,19 @@ public:
     bool clear_refs_skips_maybe_pinned() const override { return false; }
     bool has_write_protect_seq() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
+    // v5.7: GUP-fast was internal_get_user_pages_fast, fork copied every
+    // PTE in copy_one_pte, and migration unmapped through try_to_unmap
+    // (TTU_MIGRATION).
+    const char* name_of(Function f) const override {
+        switch (f) {
+        case Function::gup_fast: return "internal_get_user_pages_fast";
+        case Function::copy_present_pte:
+        case Function::copy_nonpresent_pte: return "copy_one_pte";
+        case Function::try_to_migrate: return "try_to_unmap";
+        case Function::try_to_migrate_one: return "try_to_unmap_one";
+        }
+        return "";
+    }
     bool has_madv_collapse() const override { return false; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {

@@ -69,6 +69,20 @@ public:
 
     // madvise(MADV_COLLAPSE) exists (v6.1); before, the advice is -EINVAL.
     virtual bool has_madv_collapse() const = 0;
+
+    // Functions renamed or split out after v5.7: the name this era's kernel
+    // gives the code a step runs in (the call path the trace shows).
+    enum class Function : uint8_t { gup_fast, copy_present_pte, copy_nonpresent_pte, try_to_migrate, try_to_migrate_one };
+    virtual const char* name_of(Function f) const {
+        switch (f) {
+        case Function::gup_fast: return "lockless_pages_from_mm";
+        case Function::copy_present_pte: return "copy_present_pte";
+        case Function::copy_nonpresent_pte: return "copy_nonpresent_pte";
+        case Function::try_to_migrate: return "try_to_migrate";
+        case Function::try_to_migrate_one: return "try_to_migrate_one";
+        }
+        return "";
+    }
 };
 
 std::unique_ptr<EraPolicy> make_era_policy(Era era);

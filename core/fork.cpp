@@ -25,7 +25,7 @@ void copy_present_page(Kernel& k, VmaId dst, uint32_t index, Pfn page) {
 }
 
 void copy_present_pte(Kernel& k, ProcessId parent, VmaId src, VmaId dst, uint32_t index, Pte pte) {
-    auto scope = k.enter("copy_present_pte");
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::copy_present_pte));
     Pfn page = pte.pfn();
     if (k.is_zero_pfn(page)) {
         k.step("the zero page is shared as it is: no counts, already read-only");
@@ -65,7 +65,7 @@ void copy_present_pte(Kernel& k, ProcessId parent, VmaId src, VmaId dst, uint32_
 }
 
 void copy_nonpresent_pte(Kernel& k, VmaId src, VmaId dst, uint32_t index, Pte pte) {
-    auto scope = k.enter("copy_nonpresent_pte");
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::copy_nonpresent_pte));
     if (pte.is_swap_entry()) {
         k.step(k.policy().has_anon_exclusive()
                    ? "a swap entry: swap_duplicate raises the slot's count; the parent's entry loses its "

@@ -83,7 +83,7 @@ HolderId record_holder(Kernel& k, const Address& a, GupFlags flags, std::string_
 // gup_pte_range()/gup_huge_pmd(): lockless, never faults. Returns false to
 // fall back to the slow path.
 bool gup_fast(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
-    auto scope = k.enter("lockless_pages_from_mm");
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::gup_fast));
     if (flags.pin && (k.process(a.process).write_protect_seq & 1)) {
         k.step("write_protect_seq is odd: fork is copying page tables; GUP-fast gives up");
         return false;

@@ -8,7 +8,7 @@
 namespace mmt {
 
 bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
-    auto scope = k.enter("try_to_migrate_one");
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::try_to_migrate_one));
     Pte pte = k.pte(vma, index);
     bool anon_exclusive = k.PageAnonExclusive(page);
     if (pte.is_device_private_entry()) {
@@ -84,7 +84,7 @@ bool set_pmd_migration_entry(Kernel& k, Pfn head, VmaId vma, uint32_t pmd_index)
 } // namespace
 
 bool try_to_migrate(Kernel& k, Pfn folio) {
-    auto scope = k.enter("try_to_migrate");
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::try_to_migrate));
     Pfn head = k.folio(folio);
     for (const RmapEntry& e : rmap_walk(k, head, false)) {
         bool ok = e.pmd ? set_pmd_migration_entry(k, head, e.vma, e.index / kPagesPerPmd)

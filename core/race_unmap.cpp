@@ -79,8 +79,8 @@ void Race::migrate_step(int cpu, const Command& c) {
         dst = k_.alloc_page(0);
         k_.set_page_flag(dst, PG_locked, true);
         me.target = dst.value;
-        auto walk = k_.enter("try_to_migrate");
-        auto one = k_.enter("try_to_migrate_one");
+        auto walk = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate));
+        auto one = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate_one));
         clear_pte(
             k_, me, a,
             block_.flush
@@ -93,16 +93,16 @@ void Race::migrate_step(int cpu, const Command& c) {
         return;
     }
     case RaceStep::a1_flush: {
-        auto walk = k_.enter("try_to_migrate");
-        auto one = k_.enter("try_to_migrate_one");
+        auto walk = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate));
+        auto one = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate_one));
         k_.step("A1 the flush IPI is acknowledged: no CPU is inside a GUP-fast walk any more, so a reference "
                 "GUP-fast took from the old PTE is visible now");
         me.next = RaceStep::a2_pin_check;
         return;
     }
     case RaceStep::a2_pin_check: {
-        auto walk = k_.enter("try_to_migrate");
-        auto one = k_.enter("try_to_migrate_one");
+        auto walk = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate));
+        auto one = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate_one));
         if (pin_seen(k_, me, a,
                      "A2 page_try_share_anon_rmap: page_maybe_dma_pinned() sees a pin: restore the PTE, "
                      "unlock the page table and give up: migration fails early (I.3)")) {
@@ -115,8 +115,8 @@ void Race::migrate_step(int cpu, const Command& c) {
         return;
     }
     case RaceStep::a3_clear_exclusive: {
-        auto walk = k_.enter("try_to_migrate");
-        auto one = k_.enter("try_to_migrate_one");
+        auto walk = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate));
+        auto one = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate_one));
         clear_exclusive(
             k_, me,
             "A3 ClearPageAnonExclusive: the page is possibly shared from now on; its exclusivity travels in "
@@ -125,8 +125,8 @@ void Race::migrate_step(int cpu, const Command& c) {
         return;
     }
     case RaceStep::a4_install_entry: {
-        auto walk = k_.enter("try_to_migrate");
-        auto one = k_.enter("try_to_migrate_one");
+        auto walk = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate));
+        auto one = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate_one));
         Pte pte = Pte::from_raw(me.cleared);
         uint32_t bits = pte.bits() & Pte::soft_dirty;
         Pte entry;

@@ -56,10 +56,11 @@ TEST_CASE("a checkpoint the engine cannot answer is a problem", "[lesson_check]"
                                 {39, ""}})) ==
         "t.lesson:34: checkpoint `same-page P buf[0] C buf[0]` cannot be answered: after the command, there "
         "is no process C");
-    // Era a has no PG_anon_exclusive.
+    // Era a has no PG_anon_exclusive (and v5.7 copied PTEs in copy_one_pte).
     CHECK(
         one_problem(with_lines({{10, "era a"},
                                 {14, ""},
+                                {43, "highlight: function copy_one_pte"},
                                 {34, "@checkpoint exclusive P buf[0]"},
                                 {36, "answer: yes"},
                                 {38, "wrong no: No."},
