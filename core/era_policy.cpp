@@ -83,7 +83,7 @@ public:
     bool mprotect_makes_exclusive_writable() const override { return false; }
     // v5.7: GUP-fast was internal_get_user_pages_fast, fork copied every
     // PTE in copy_one_pte, and migration unmapped through try_to_unmap
-    // (TTU_MIGRATION).
+    // (TTU_MIGRATION); the folio names of page migration came in v5.16.
     const char* name_of(Function f) const override {
         switch (f) {
         case Function::gup_fast: return "internal_get_user_pages_fast";
@@ -91,6 +91,8 @@ public:
         case Function::copy_nonpresent_pte: return "copy_one_pte";
         case Function::try_to_migrate: return "try_to_unmap";
         case Function::try_to_migrate_one: return "try_to_unmap_one";
+        case Function::folio_migrate_mapping: return "migrate_page_move_mapping";
+        case Function::folio_migrate_copy: return "migrate_page_copy";
         }
         return "";
     }

@@ -72,7 +72,15 @@ public:
 
     // Functions renamed or split out after v5.7: the name this era's kernel
     // gives the code a step runs in (the call path the trace shows).
-    enum class Function : uint8_t { gup_fast, copy_present_pte, copy_nonpresent_pte, try_to_migrate, try_to_migrate_one };
+    enum class Function : uint8_t {
+        gup_fast,
+        copy_present_pte,
+        copy_nonpresent_pte,
+        try_to_migrate,
+        try_to_migrate_one,
+        folio_migrate_mapping,
+        folio_migrate_copy,
+    };
     virtual const char* name_of(Function f) const {
         switch (f) {
         case Function::gup_fast: return "lockless_pages_from_mm";
@@ -80,6 +88,8 @@ public:
         case Function::copy_nonpresent_pte: return "copy_nonpresent_pte";
         case Function::try_to_migrate: return "try_to_migrate";
         case Function::try_to_migrate_one: return "try_to_migrate_one";
+        case Function::folio_migrate_mapping: return "folio_migrate_mapping";
+        case Function::folio_migrate_copy: return "folio_migrate_copy";
         }
         return "";
     }

@@ -174,7 +174,7 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
 }
 
 bool folio_migrate_mapping(Kernel& k, Pfn src, int32_t expected) {
-    auto scope = k.enter("folio_migrate_mapping");
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::folio_migrate_mapping));
     Pfn head = k.folio(src);
     const Page& h = k.page(head);
     int32_t want = expected + (h.test(PG_swapcache) ? int32_t(k.folio_nr_pages(head)) : 0);
@@ -189,7 +189,7 @@ bool folio_migrate_mapping(Kernel& k, Pfn src, int32_t expected) {
 }
 
 void folio_migrate_copy(Kernel& k, Pfn src, Pfn dst) {
-    auto scope = k.enter("folio_migrate_copy");
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::folio_migrate_copy));
     Pfn head = k.folio(src);
     uint32_t nr = k.folio_nr_pages(head);
     k.step(k.policy().has_anon_exclusive()
