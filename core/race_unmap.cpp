@@ -315,25 +315,7 @@ void Race::swapout_step(int cpu, const Command& c) {
         return;
     }
     case RaceStep::s1_finish: {
-        SwapSlot slot(k_.page(page).swap_slot);
-        {
-            auto out = k_.enter("pageout");
-            k_.step("write the page's data to swap slot {0}", static_cast<int32_t>(slot.value));
-            k_.set_swap_slot(slot, SwapField::contents, k_.page(page).contents);
-            k_.set_page_flag(page, PG_dirty, false);
-        }
-        auto remove = k_.enter("__remove_mapping");
-        if (k_.page_count(page) == 2) {
-            k_.step(
-                "only the swap cache and reclaim hold the page: delete it from the swap cache and free it");
-            k_.set_page_flag(page, PG_locked, false);
-            delete_from_swap_cache(k_, page);
-            k_.folio_put_in_flight(page);
-        } else {
-            putback("someone else still holds a reference (refcount {0}): the page stays in the swap cache, "
-                    "unmapped",
-                    k_.page_count(page));
-        }
+        pageout_and_free(k_, page);
         return finish(cpu, c, nullptr);
     }
     case RaceStep::putback:

@@ -138,14 +138,25 @@ Outcome shrink_page(Kernel& k, Pfn page) {
         putback("the page is still mapped: reclaim gives up on it this round");
         return Outcome::fail(reason::pinned);
     }
+    pageout_and_free(k, page);
+    return Outcome::success();
+}
+
+} // namespace
+
+void pageout_and_free(Kernel& k, Pfn page) {
     SwapSlot slot(k.page(page).swap_slot);
     auto out = k.enter("pageout");
     // is_page_cache_freeable(): only reclaim's reference and the swap
     // cache's may remain, or writing the page out would be wasted.
     if (k.page_count(page) != 2) {
-        putback("is_page_cache_freeable fails: someone else holds a reference (refcount {0}), so pageout keeps "
-                "the page (PAGE_KEEP): unmapped, in the swap cache, dirty and not written");
-        return Outcome::success();
+        k.step("is_page_cache_freeable fails: someone else holds a reference (refcount {0}), so pageout keeps "
+               "the page (PAGE_KEEP): unmapped, in the swap cache, dirty and not written",
+               k.page_count(page));
+        k.set_page_flag(page, PG_locked, false);
+        k.set_page_flag(page, PG_lru, true);
+        k.folio_put_in_flight(page);
+        return;
     }
     k.step("write the page's data to swap slot {0}", slot.value);
     k.set_swap_slot(slot, SwapField::contents, k.page(page).contents);
@@ -155,10 +166,7 @@ Outcome shrink_page(Kernel& k, Pfn page) {
     k.set_page_flag(page, PG_locked, false);
     delete_from_swap_cache(k, page);
     k.folio_put_in_flight(page);
-    return Outcome::success();
 }
-
-} // namespace
 
 Outcome shrink_folio(Kernel& k, const Address& a) {
     Pfn page = mapped_page(k, a);

@@ -20,5 +20,9 @@ void free_swap_and_cache(Kernel& k, SwapSlot slot);
 void free_swap_and_cache_page(Kernel& k, Pfn page);
 // delete_from_swap_cache(): the page leaves the swap cache.
 void delete_from_swap_cache(Kernel& k, Pfn page);
+// The end of reclaim for an unmapped page in the swap cache, locked and
+// holding reclaim's reference: pageout() writes it (or keeps it, PAGE_KEEP,
+// when someone else holds a reference), then __remove_mapping() frees it.
+void pageout_and_free(Kernel& k, Pfn page);
 
 } // namespace mmt
