@@ -185,8 +185,8 @@ void Session::refreshNarration() {
     currentSentence_ = qs(kernel_->step_sentence(step));
     const PseudoCode& pseudoCode = PseudoCode::builtIn();
     currentFunction_ = PseudoCode::innermost(currentPath_);
-    currentListing_ = pseudoCode.listing(currentFunction_);
-    currentListingLine_ = pseudoCode.lineFor(currentFunction_, currentSentence_);
+    currentListing_ = pseudoCode.listing(currentFunction_, era_); // the listing of this era's kernel
+    currentListingLine_ = pseudoCode.lineFor(currentFunction_, era_, currentSentence_);
     for (const std::string& change : kernel_->step_changes(step))
         currentChanges_ << qs(change);
     const mmt::CommandRecord& record = kernel_->commands()[kernel_->steps()[step].command];
