@@ -92,16 +92,29 @@ void copy_nonpresent_pte(Kernel& k, VmaId src, VmaId dst, uint32_t index, Pte pt
     }
     if (pte.is_device_private_entry()) {
         Pfn page = pte.pfn();
-        k.step(k.policy().has_anon_exclusive()
-                   ? "a device-private entry: get_page and page_try_dup_anon_rmap, which cannot fail since device "
-                     "pages cannot be pinned (I.7b); both sides get a readable entry"
-                   : "a device-private entry: get_page and page_dup_rmap; a writable entry becomes readable, so "
-                     "both sides get a readable entry");
+        const bool writable = pte.kind() == PteKind::device_private_write;
+        if (k.policy().has_anon_exclusive())
+            k.step(writable ? "a writable device-private entry: get_page and page_try_dup_anon_rmap, which cannot "
+                              "fail since device pages cannot be pinned (I.7b); both sides get a readable entry, "
+                              "without soft-dirty"
+                            : "a readable device-private entry: get_page and page_try_dup_anon_rmap, which cannot "
+                              "fail since device pages cannot be pinned (I.7b); the child gets the same entry");
+        else
+            k.step(writable ? "a writable device-private entry: get_page and page_dup_rmap; it becomes readable, "
+                              "so both sides get a readable entry, without soft-dirty"
+                            : "a readable device-private entry: get_page and page_dup_rmap; the child gets the "
+                              "same entry");
         k.folio_ref_add(page, 1);
         (void)page_try_dup_anon_rmap(k, page, false, ProcessId());
-        Pte readable = Pte::make_readable_device_private_entry(page, 0);
-        k.set_pte(src, index, readable);
-        k.set_pte(dst, index, readable);
+        // Only a writable entry is rewritten, and the new one is built from
+        // the page alone: soft-dirty survives only in a readable entry.
+        if (writable) {
+            Pte readable = Pte::make_readable_device_private_entry(page, 0);
+            k.set_pte(src, index, readable);
+            k.set_pte(dst, index, readable);
+        } else {
+            k.set_pte(dst, index, pte);
+        }
     }
 }
 
@@ -114,20 +127,32 @@ bool copy_huge_pmd(Kernel& k, ProcessId parent, VmaId src, VmaId dst, uint32_t p
         return true;
     }
     Pfn head = pmd.head();
-    k.step(k.policy().has_anon_exclusive()
-               ? "get_page on the THP, then page_try_dup_anon_rmap(compound) decides whether the child may share it"
-           : k.policy().fork_copies_maybe_pinned()
-               ? "get_page on the THP, then page_needs_cow_for_dma decides whether the child may share it "
-                 "(page_dup_rmap)"
-               : "get_page on the THP and page_dup_rmap(compound): the child shares it (fork does not look for "
-                 "pins)");
-    k.folio_ref_add(head, 1);
-    if (!page_try_dup_anon_rmap(k, head, true, parent)) {
-        k.step("the THP may be pinned: drop the reference, split the parent's PMD and copy at PTE level "
+    if (k.policy().has_anon_exclusive()) {
+        // v5.19 takes the reference first and gives it back if the page
+        // may be pinned.
+        k.step("get_page on the THP, then page_try_dup_anon_rmap(compound) decides whether the child may share it");
+        k.folio_ref_add(head, 1);
+        if (!page_try_dup_anon_rmap(k, head, true, parent)) {
+            k.step("the THP may be pinned: drop the reference, split the parent's PMD and copy at PTE level "
+                   "(-EAGAIN)");
+            k.folio_ref_add(head, -1);
+            split_huge_pmd(k, src, pmd_index);
+            return false;
+        }
+    } else if (k.policy().fork_copies_maybe_pinned() && k.policy().fork_must_copy_for_dma(k, parent, head)) {
+        // Before v5.19 the pin test comes first; no reference is taken.
+        k.step("page_needs_cow_for_dma: the THP may be pinned; split the parent's PMD and copy at PTE level "
                "(-EAGAIN)");
-        k.folio_ref_add(head, -1);
         split_huge_pmd(k, src, pmd_index);
         return false;
+    } else {
+        k.step(k.policy().fork_copies_maybe_pinned()
+                   ? "page_needs_cow_for_dma: the THP is not pinned; get_page and page_dup_rmap(compound): the "
+                     "child shares it"
+                   : "get_page on the THP and page_dup_rmap(compound): the child shares it (fork does not look "
+                     "for pins)");
+        k.folio_ref_add(head, 1);
+        (void)page_try_dup_anon_rmap(k, head, true, parent);
     }
     k.step("write-protect the parent's PMD and map the THP read-only in the child");
     k.set_pmd(src, pmd_index, pmd.without(Pte::write));

@@ -139,6 +139,23 @@ public:
         return false;
     }
 
+    // "path – sentence" of every kernel step the command on `line` took.
+    std::vector<std::string> steps_at_line(uint32_t line) const {
+        std::vector<std::string> out;
+        for (const CommandRecord& c : k().commands())
+            if (c.line == line)
+                for (uint32_t step = c.step_begin; step < c.step_end; ++step)
+                    out.push_back(k().step_path(step) + " – " + k().step_sentence(step));
+        return out;
+    }
+    // Whether a step of the command on `line` says `words` (path or sentence).
+    bool step_says(uint32_t line, std::string_view words) const {
+        for (const std::string& s : steps_at_line(line))
+            if (s.find(words) != std::string::npos)
+                return true;
+        return false;
+    }
+
     // --- checks ------------------------------------------------------------
     std::vector<Violation> violations(std::string_view kind) const {
         std::vector<Violation> out;

@@ -98,6 +98,33 @@ TEST_CASE("fork of a device-private entry: both get a read-only entry, the devic
     CHECK(d.refcount == 2);
 }
 
+TEST_CASE("fork leaves a readable device-private entry alone: parent and child keep it, soft-dirty included",
+          "[fork]") {
+    // Only a writable entry is rewritten (and loses soft-dirty); a readable
+    // one is copied to the child as it is, in every era.
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(kWritten + "protect P buf ro\nmigrate-to-device P buf\nfork P C\n", era);
+        CHECK(s.kind("P", "buf", 0) == "device-private-ro");
+        CHECK(s.kind("C", "buf", 0) == "device-private-ro");
+        CHECK(s.pte("P", "buf", 0).has(Pte::soft_dirty));
+        CHECK(s.pte("C", "buf", 0).has(Pte::soft_dirty));
+        CHECK(s.pfn("P", "buf", 0) == s.pfn("C", "buf", 0));
+        CHECK(s.page("P", "buf", 0).mapcount == 2);
+        CHECK(s.page("P", "buf", 0).refcount == 2);
+    }
+}
+
+TEST_CASE("fork turns a writable device-private entry readable in both, without soft-dirty", "[fork]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(kWritten + "migrate-to-device P buf\nfork P C\n", era);
+        CHECK(s.kind("P", "buf", 0) == "device-private-ro");
+        CHECK_FALSE(s.pte("P", "buf", 0).has(Pte::soft_dirty));
+        CHECK_FALSE(s.pte("C", "buf", 0).has(Pte::soft_dirty));
+    }
+}
+
 TEST_CASE("The zero page is shared by fork without any reference", "[fork]") {
     auto s = Sim::run("process P\nmap P buf 1 rw\nread P buf[0]\nfork P C\n");
     CHECK(s.pte("C", "buf", 0).pfn() == s.k().zero_pfn());
@@ -145,4 +172,23 @@ TEST_CASE("Era b does not copy an unpinned page at fork just because it holds a 
     auto b = Sim::run(kWritten + "get P buf[0] as G\nfork P C\n", Era::b);
     CHECK(b.pfn("C", "buf", 0) == b.pfn("P", "buf", 0));
     CHECK(b.page("P", "buf", 0).mapcount == 2);
+}
+
+TEST_CASE("copy_huge_pmd of a pinned THP: v5.17 tests for pins before taking a reference, v6.2 after",
+          "[fork][thp][era]") {
+    const std::string text = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"data\"\n"
+                             "pin P buf[0] write as H\nfork P C\n";
+    auto b = Sim::run(text, Era::b);
+    CHECK(b.step_says(5, "page_needs_cow_for_dma: the THP may be pinned"));
+    CHECK_FALSE(b.step_says(5, "get_page on the THP"));
+    auto c = Sim::run(text, Era::c);
+    CHECK(c.step_says(5, "get_page on the THP, then page_try_dup_anon_rmap"));
+    CHECK(c.step_says(5, "drop the reference, split the parent's PMD"));
+    for (const Sim* s : {&b, &c}) {
+        // Either way the parent's PMD is split and the child gets copies.
+        CHECK_FALSE(s->pmd("P", "buf", 0).is_trans_huge());
+        CHECK(s->pfn("C", "buf", 0) != s->pfn("P", "buf", 0));
+        CHECK(s->data("C", "buf", 0) == "data");
+        CHECK(s->holder("H").pfn == s->pfn("P", "buf", 0));
+    }
 }
