@@ -80,6 +80,8 @@ public:
     bool reclaim_skips_maybe_pinned() const override { return false; }
     bool clear_refs_skips_maybe_pinned() const override { return false; }
     bool has_write_protect_seq() const override { return false; }
+    bool cow_frees_swap_cache() const override { return false; }
+    bool has_migrate_vma_select_flags() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
     // v5.7: GUP-fast was internal_get_user_pages_fast, fork copied every
     // PTE in copy_one_pte, and migration unmapped through try_to_unmap
@@ -179,6 +181,8 @@ public:
     bool reclaim_skips_maybe_pinned() const override { return true; }
     bool clear_refs_skips_maybe_pinned() const override { return true; }
     bool has_write_protect_seq() const override { return true; }
+    bool cow_frees_swap_cache() const override { return true; }
+    bool has_migrate_vma_select_flags() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
     bool has_madv_collapse() const override { return false; }
 
@@ -293,6 +297,8 @@ public:
     bool reclaim_skips_maybe_pinned() const override { return true; }
     bool clear_refs_skips_maybe_pinned() const override { return true; }
     bool has_write_protect_seq() const override { return true; }
+    bool cow_frees_swap_cache() const override { return true; }
+    bool has_migrate_vma_select_flags() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return true; }
     bool has_madv_collapse() const override { return true; }
 

@@ -56,8 +56,26 @@ public:
     // page_try_dup_anon_rmap). Before, fork shares every anonymous page.
     virtual bool fork_copies_maybe_pinned() const = 0;
 
+    // The mm remembers that it was ever pinned (mm->has_pinned in v5.9,
+    // MMF_HAS_PINNED from v5.15): it came with fork's copy of possibly pinned
+    // pages, its only reader besides clear_refs.
+    bool has_mmf_has_pinned() const { return fork_copies_maybe_pinned(); }
+
+    // A large folio's exact pin count: v5.7 called the field
+    // hpage_pinned_refcount; it has been compound_pincount since v5.9.
+    bool pincount_is_hpage_pinned_refcount() const { return !fork_copies_maybe_pinned(); }
+
     // fork raises mm->write_protect_seq around copying (v5.11).
     virtual bool has_write_protect_seq() const = 0;
+
+    // wp_page_copy lets go of the old page's swap cache once no PTE maps it
+    // (free_swap_cache, v5.14); before, reclaim found the idle page later.
+    virtual bool cow_frees_swap_cache() const = 0;
+
+    // migrate_vma_setup chooses system or device-private pages by
+    // MIGRATE_VMA_SELECT_* flags (v5.9); v5.7 chose by src_owner (unset:
+    // system pages; the driver's owner: its device-private pages).
+    virtual bool has_migrate_vma_select_flags() const = 0;
 
     // clear_refs leaves writable PTEs of possibly pinned pages alone
     // (pte_is_pinned, v5.11).

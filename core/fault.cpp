@@ -98,7 +98,8 @@ void wp_page_copy(Kernel& k, const Address& a, FaultKind kind) {
         page_remove_rmap(k, old, false);
         k.folio_ref_add(old, -1);
         k.folio_in_flight_add(old, -1);
-        free_swap_cache(k, old);
+        if (k.policy().cow_frees_swap_cache())
+            free_swap_cache(k, old);
         k.folio_put(old);
     }
 }

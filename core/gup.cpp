@@ -11,7 +11,8 @@ void try_grab_page(Kernel& k, Pfn page, bool pin) {
     if (!pin) {
         k.folio_ref_add(page, 1);
     } else if (k.folio_test_large(page)) {
-        // Large folios count pins exactly in compound_pincount.
+        // Large folios count pins exactly in compound_pincount (v5.7:
+        // hpage_pinned_refcount).
         k.folio_ref_add(page, 1);
         k.folio_pincount_add(page, 1);
     } else {
@@ -150,9 +151,11 @@ Outcome gup_slow(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
         }
         auto grab = k.enter("try_grab_page");
         if (flags.pin)
-            k.step(k.folio_test_large(e.page)
-                       ? "FOLL_PIN on a large folio: refcount +1 and compound_pincount +1"
-                       : "FOLL_PIN on an order-0 page: refcount + GUP_PIN_COUNTING_BIAS (1024)");
+            k.step(!k.folio_test_large(e.page)
+                       ? "FOLL_PIN on an order-0 page: refcount + GUP_PIN_COUNTING_BIAS (1024)"
+                   : k.policy().pincount_is_hpage_pinned_refcount()
+                       ? "FOLL_PIN on a compound page: refcount +1 and hpage_pinned_refcount +1"
+                       : "FOLL_PIN on a large folio: refcount +1 and compound_pincount +1");
         else
             k.step("FOLL_GET: refcount +1 (an ordinary reference, invisible as a pin)");
         try_grab_page(k, e.page, flags.pin);
@@ -166,18 +169,31 @@ Outcome gup_slow(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
 
 } // namespace
 
-Outcome get_user_pages(Kernel& k, const Address& a, GupFlags flags, std::string_view name, HolderId* holder) {
-    auto scope = k.enter(flags.pin ? (flags.fast ? "pin_user_pages_fast" : "pin_user_pages")
-                                   : (flags.fast ? "get_user_pages_fast" : "get_user_pages"));
-    // check_vma_flags(): no access the VMA does not allow (no FOLL_FORCE here).
-    if (!vma_allows(k, a, flags.write)) {
+Outcome refuse_vma_access(Kernel& k, const Address& a, bool write) {
+    // No FOLL_FORCE here. GUP-fast does not look at VMAs; an address it
+    // cannot take falls back to the slow path, which refuses it here.
+    if (!(k.vma_page(a.vma, a.index) & VMA_mapped)) {
+        k.step("find_extend_vma: no VMA covers the address: -EFAULT");
+        return Outcome::fail(reason::efault);
+    }
+    if (!vma_allows(k, a, write)) {
         k.step("check_vma_flags: the VMA does not allow this access: -EFAULT");
         return Outcome::fail(reason::efault);
     }
-    if (flags.pin && !k.process(a.process).has_pinned) {
+    return Outcome::success();
+}
+
+Outcome get_user_pages(Kernel& k, const Address& a, GupFlags flags, std::string_view name, HolderId* holder) {
+    auto scope = k.enter(flags.pin ? (flags.fast ? "pin_user_pages_fast" : "pin_user_pages")
+                                   : (flags.fast ? "get_user_pages_fast" : "get_user_pages"));
+    // The flag is set on entry, before any VMA is looked at: a pin that then
+    // fails leaves it set too.
+    if (flags.pin && k.policy().has_mmf_has_pinned() && !k.process(a.process).has_pinned) {
         k.step("first FOLL_PIN in this mm: set MMF_HAS_PINNED (it stays set)");
         k.set_process(a.process, ProcessField::has_pinned, 1);
     }
+    if (Outcome refused = refuse_vma_access(k, a, flags.write); !refused.ok())
+        return refused;
     Pfn page;
     bool done = flags.fast && gup_fast(k, a, flags, &page);
     if (!done) {
@@ -199,8 +215,11 @@ Outcome release_holder(Kernel& k, HolderId id) {
         k.step("this reference was already released");
         return Outcome::fail(reason::released);
     }
-    k.step(h.kind == HolderKind::pin ? "unpin: drop the pin's share of the refcount (and compound_pincount)"
-                                     : "put_page: drop the reference");
+    k.step(h.kind != HolderKind::pin ? "put_page: drop the reference"
+           : !k.folio_test_large(h.pfn)  ? "unpin: drop the pin's share of the refcount"
+           : k.policy().pincount_is_hpage_pinned_refcount()
+               ? "unpin: drop the pin's share of the refcount and of hpage_pinned_refcount"
+               : "unpin: drop the pin's share of the refcount and of compound_pincount");
     k.set_holder(id, HolderField::released, 1);
     gup_put_folio(k, h.pfn, h.kind == HolderKind::pin);
     return Outcome::success();

@@ -18,6 +18,10 @@ struct GupFlags {
 };
 
 // Takes the reference; on success returns the new holder in *holder.
+// The slow path's VMA test: no VMA at the address (find_extend_vma), or one
+// that does not allow the access (check_vma_flags): -EFAULT, as a step.
+Outcome refuse_vma_access(Kernel& k, const Address& a, bool write);
+
 Outcome get_user_pages(Kernel& k, const Address& a, GupFlags flags, std::string_view name, HolderId* holder);
 // unpin_user_page / put_page.
 Outcome release_holder(Kernel& k, HolderId holder);

@@ -37,7 +37,8 @@ void copy_whole_thp(Kernel& k, const Address& a) {
     Pmd pmd = k.pmd(a.vma, pmd_index);
     Pfn old = pmd.head();
     bool from_zero = pmd.is_huge_zero();
-    k.step("allocate a new THP and copy all 512 subpages into it");
+    k.step(from_zero ? "the PMD maps the huge zero page: allocate a new THP and clear all 512 subpages"
+                     : "allocate a new THP and copy all 512 subpages into it");
     Pfn head = k.alloc_thp();
     for (uint32_t i = 0; i < kPagesPerPmd; ++i)
         if (!from_zero)

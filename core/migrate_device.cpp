@@ -147,7 +147,8 @@ void migrate_vma_unmap(Kernel& k, std::vector<MigratePfn>& pfns) {
             k.set_page_flag(m.src, PG_lru, false);
         }
         if (k.folio_mapcount(m.src) > 0) {
-            k.step("page {0} is still mapped elsewhere (shared after fork): try_to_migrate those mappings too",
+            k.step("page {0} is still mapped elsewhere (shared after fork): unmap those mappings to migration "
+                   "entries too",
                    m.src.value);
             (void)try_to_migrate(k, m.src);
         }
@@ -174,7 +175,10 @@ Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t firs
     std::vector<MigratePfn> pfns;
     {
         auto setup = k.enter("migrate_vma_setup");
-        k.step("migrate_vma_setup with MIGRATE_VMA_SELECT_SYSTEM: collect the range's pages, then unmap them");
+        k.step(k.policy().has_migrate_vma_select_flags()
+                   ? "migrate_vma_setup with MIGRATE_VMA_SELECT_SYSTEM: collect the range's pages, then unmap them"
+                   : "migrate_vma_setup with no src_owner (system pages): collect the range's pages, then unmap "
+                     "them");
         pfns = migrate_vma_collect(k, vma, first, last, Select::system);
         migrate_vma_unmap(k, pfns);
     }
@@ -309,8 +313,11 @@ bool migrate_to_ram(Kernel& k, const Address& a) {
     std::vector<MigratePfn> pfns;
     {
         auto setup = k.enter("migrate_vma_setup");
-        k.step("a CPU access to a device-private entry: the driver migrates that page back to system memory "
-               "(MIGRATE_VMA_SELECT_DEVICE_PRIVATE)");
+        k.step(k.policy().has_migrate_vma_select_flags()
+                   ? "a CPU access to a device-private entry: the driver migrates that page back to system memory "
+                     "(MIGRATE_VMA_SELECT_DEVICE_PRIVATE)"
+                   : "a CPU access to a device-private entry: the driver migrates that page back to system memory "
+                     "(src_owner: the driver's own device pages)");
         pfns = migrate_vma_collect(k, a.vma, a.index, a.index, Select::device_private);
         migrate_vma_unmap(k, pfns);
     }

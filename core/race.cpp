@@ -241,9 +241,15 @@ void Race::gup_step(int cpu, const Command& c) {
     switch (me.next) {
     case RaceStep::start: {
         auto walk = k_.enter("gup_pte_range");
-        if (!vma_allows(k_, a, c.foll_write)) {
-            k_.step("check_vma_flags: the VMA does not allow this access: -EFAULT");
-            return finish(cpu, c, reason::efault);
+        // The pin flag is set on entry, so a refused pin leaves it set too
+        // (set after the step, so that the change is the step's).
+        auto set_has_pinned = [&] {
+            if (pin && k_.policy().has_mmf_has_pinned() && !k_.process(a.process).has_pinned)
+                k_.set_process(a.process, ProcessField::has_pinned, 1);
+        };
+        if (Outcome refused = refuse_vma_access(k_, a, c.foll_write); !refused.ok()) {
+            set_has_pinned();
+            return finish(cpu, c, refused.failure);
         }
         Entry e = read_entry(k_, a);
         if (!e.present || k_.is_zero_pfn(e.page))
@@ -259,8 +265,7 @@ void Race::gup_step(int cpu, const Command& c) {
                     ? "B1 GUP-fast reads the PTE locklessly, interrupts off: present and writable, page #{0}"
                     : "B1 GUP-fast reads the PTE locklessly, interrupts off: present, read-only, page #{0}",
                 static_cast<int32_t>(e.page.value));
-        if (pin && !k_.process(a.process).has_pinned)
-            k_.set_process(a.process, ProcessField::has_pinned, 1);
+        set_has_pinned();
         if (!e.present || k_.is_zero_pfn(e.page))
             return give_up();
         me.seen = e.raw;
@@ -291,9 +296,13 @@ void Race::gup_step(int cpu, const Command& c) {
             return give_up();
         }
         k_.step(!pin                        ? "B3 FOLL_GET: refcount +1"
-                : k_.folio_test_large(page) ? "B3 FOLL_PIN on a large folio: refcount +1 and "
-                                              "compound_pincount +1; page_maybe_dma_pinned() sees it from "
-                                              "now on"
+                : k_.folio_test_large(page) ? (k_.policy().pincount_is_hpage_pinned_refcount()
+                                                   ? "B3 FOLL_PIN on a compound page: refcount +1 and "
+                                                     "hpage_pinned_refcount +1; page_maybe_dma_pinned() sees it "
+                                                     "from now on"
+                                                   : "B3 FOLL_PIN on a large folio: refcount +1 and "
+                                                     "compound_pincount +1; page_maybe_dma_pinned() sees it from "
+                                                     "now on")
                                             : "B3 FOLL_PIN: refcount + GUP_PIN_COUNTING_BIAS (1024); "
                                               "page_maybe_dma_pinned() sees it from now on");
         try_grab_page(k_, page, pin);

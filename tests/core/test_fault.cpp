@@ -179,3 +179,22 @@ TEST_CASE("Era b copies a pinned read-only page on a write; eras a and c write i
     CHECK(c.pfn("P", "buf", 0) == c.holder("H").pfn);  // PG_anon_exclusive
     CHECK(c.held_data("H") == "two");
 }
+
+TEST_CASE("After a COW copy, wp_page_copy lets go of the old page's swap cache from v5.14 (eras b, c), not in v5.7",
+          "[fault][swap]") {
+    // Three swap entries share the slot; C's write swaps it in and copies,
+    // leaving the old page unmapped in the swap cache.
+    const std::string text = "process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\nswapout P buf[0]\n"
+                             "fork P C\nfork P D\nwrite C buf[0] \"c\"\n";
+    auto a = Sim::run(text, Era::a);
+    CHECK_FALSE(a.step_says(7, "try_to_free_swap"));
+    auto b = Sim::run(text, Era::b);
+    CHECK(b.step_says(7, "wp_page_copy → free_swap_cache → try_to_free_swap"));
+    for (const Sim* s : {&a, &b}) {
+        // The slot is still referenced by P's and D's entries either way.
+        CHECK(s->kind("P", "buf", 0) == "swap");
+        CHECK(s->kind("D", "buf", 0) == "swap");
+        CHECK(s->slot("P", "buf", 0).count == 2);
+        CHECK(s->data("C", "buf", 0) == "c");
+    }
+}

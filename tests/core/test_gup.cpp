@@ -228,3 +228,46 @@ TEST_CASE("GUP-fast grabs a huge zero PMD like a THP: only the small zero page's
     CHECK(slow_path_taken(z));
     CHECK(z.holder("H").pfn == z.k().zero_pfn());
 }
+
+TEST_CASE("Era a has no MMF_HAS_PINNED: v5.7's mm did not remember pins (mm->has_pinned came in v5.9)",
+          "[gup][era]") {
+    auto a = Sim::run(kWritten + "pin P buf[0] write as H\n", Era::a);
+    CHECK(a.k().process(a.process("P")).has_pinned == 0);
+    CHECK_FALSE(a.step_says(4, "MMF_HAS_PINNED"));
+    CHECK(a.page("P", "buf", 0).refcount == 1 + kPin);  // the pin itself is counted the same way
+    auto b = Sim::run(kWritten + "pin P buf[0] write as H\n", Era::b);
+    CHECK(b.k().process(b.process("P")).has_pinned == 1);
+    CHECK(b.step_says(4, "set MMF_HAS_PINNED"));
+}
+
+TEST_CASE("MMF_HAS_PINNED is set on entry to pin_user_pages, so a pin the VMA refuses leaves it set too",
+          "[gup]") {
+    for (Era era : {Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run("process P\nmap P buf 1 ro\nread P buf[0]\npin P buf[0] write as H\n", era);
+        CHECK(s.last_outcome() == "bad address (-EFAULT)");
+        CHECK(s.k().process(s.process("P")).has_pinned == 1);
+    }
+}
+
+TEST_CASE("GUP on an address no VMA covers fails in find_extend_vma; a VMA that forbids it, in check_vma_flags",
+          "[gup]") {
+    auto gone = Sim::run("process P\nmap P buf 2 rw\nwrite P buf[1] \"x\"\nunmap P buf[1]\nget P buf[1] as G\n");
+    CHECK(gone.last_outcome() == "bad address (-EFAULT)");
+    CHECK(gone.step_says(5, "find_extend_vma: no VMA covers the address"));
+    CHECK_FALSE(gone.step_says(5, "check_vma_flags"));
+    auto none = Sim::run("process P\nmap P buf 1 rw\nprotect P buf none\npin P buf[0] as H\n");
+    CHECK(none.last_outcome() == "bad address (-EFAULT)");
+    CHECK(none.step_says(4, "check_vma_flags: the VMA does not allow this access"));
+}
+
+TEST_CASE("v5.7 counts a compound page's pins in hpage_pinned_refcount, later kernels in compound_pincount",
+          "[gup][thp][era]") {
+    auto a = Sim::run(kThp + "pin P buf[3] write as H\n", Era::a);
+    CHECK(a.head("P", "buf", 3).pincount == 1);
+    CHECK(a.step_says(4, "hpage_pinned_refcount +1"));
+    CHECK_FALSE(a.step_says(4, "compound_pincount"));
+    auto c = Sim::run(kThp + "pin P buf[3] write as H\n", Era::c);
+    CHECK(c.head("P", "buf", 3).pincount == 1);
+    CHECK(c.step_says(4, "compound_pincount +1"));
+}
