@@ -4,7 +4,6 @@
 #include "fault.h"
 #include "huge_memory.h"
 #include "kernel.h"
-#include "memory.h"
 #include "rmap.h"
 #include "swap.h"
 
@@ -60,18 +59,51 @@ bool write_protect_page_locked(Kernel& k, const Address& a) {
     return true;
 }
 
+// Why a page could not be merged: a pin, or just some other reference (a
+// FOLL_GET, O_DIRECT in flight) that the refcount tests see alike.
+Outcome refused(const Kernel& k, Pfn page) {
+    return Outcome::fail(k.folio_maybe_dma_pinned(page) ? reason::pinned : reason::extra_refs);
+}
+
+// try_to_merge_with_ksm_page() and the try_to_merge_one_page() it calls, for
+// the page mapped at `a`: a THP is split first (KSM merges 4 KiB pages),
+// write_protect_page() checks that nobody else holds a reference, then with
+// no `kpage` the page itself becomes a KSM page (set_page_stable_node), or
+// else replace_page() maps `kpage` at `a` in its place.
+Outcome try_to_merge_with_ksm_page(Kernel& k, const Address& a, Pfn page, Pfn kpage) {
+    auto scope = k.enter("try_to_merge_with_ksm_page");
+    if (k.folio_test_large(page)) {
+        k.step("a THP subpage: split_huge_page first, KSM merges 4 KiB pages");
+        Pfn head = k.folio(page);
+        if (!split_huge_page(k, head))
+            return refused(k, head);
+    }
+    if (!write_protect_page(k, a))
+        return refused(k, page);
+    if (kpage.value == 0) {
+        k.step(k.policy().has_anon_exclusive() ? "set_page_stable_node: the page becomes a KSM page (never exclusive)"
+                                                : "set_page_stable_node: the page becomes a KSM page");
+        k.set_page_flag(page, PG_ksm, true);
+        k.set_page_flag(page, PG_dirty, true);
+        return Outcome::success();
+    }
+    auto r = k.enter("replace_page");
+    k.step("replace_page: the second address now maps the KSM page read-only; the duplicate loses its mapping");
+    Pte old = k.pte(a.vma, a.index);
+    k.folio_ref_add(kpage, 1);
+    page_add_anon_rmap(k, kpage, false, false);
+    k.set_pte(a.vma, a.index, Pte::make_present(kpage, old.bits() & Pte::soft_dirty));
+    page_remove_rmap(k, page, false);
+    if (k.folio_mapcount(page) == 0)
+        try_to_free_swap(k, page);
+    k.folio_put(page);
+    return Outcome::success();
+}
+
 } // namespace
 
 Outcome ksm_merge(Kernel& k, const Address& a, const Address& b) {
     auto scope = k.enter("try_to_merge_two_pages");
-    // KSM works on 4 KiB pages: split PMD-mapped THPs first.
-    for (const Address* x : {&a, &b}) {
-        Pmd pmd = k.pmd(x->vma, x->index / kPagesPerPmd);
-        if (pmd.is_trans_huge()) {
-            if (!split_huge_page(k, pmd.head()))
-                return Outcome::fail(reason::pinned);
-        }
-    }
     Pfn pa = mapped_page(k, a), pb = mapped_page(k, b);
     if (pa.value == 0 || pb.value == 0 || k.is_zero_pfn(pa) || k.is_zero_pfn(pb) || !k.PageAnon(pa) ||
         !k.PageAnon(pb)) {
@@ -82,51 +114,29 @@ Outcome ksm_merge(Kernel& k, const Address& a, const Address& b) {
         k.step("the pages' contents differ: nothing to merge");
         return Outcome::fail(reason::differ);
     }
-    if (k.folio_test_large(pa) || k.folio_test_large(pb)) {
-        k.step("a PTE-mapped THP subpage: split_huge_page first");
-        if ((k.folio_test_large(pa) && !split_huge_page(k, k.folio(pa))) ||
-            (k.folio_test_large(pb) && !split_huge_page(k, k.folio(pb))))
-            return Outcome::fail(reason::pinned);
-    }
-    // The first page becomes the KSM page.
-    bool made_ksm = false;
-    if (!k.PageKsm(pa)) {
-        made_ksm = true;
-        auto s = k.enter("try_to_merge_with_ksm_page");
-        if (!write_protect_page(k, a))
-            return Outcome::fail(reason::pinned);
-        k.step(k.policy().has_anon_exclusive() ? "set_page_stable_node: the page becomes a KSM page (never exclusive)"
-                                                : "set_page_stable_node: the page becomes a KSM page");
-        k.set_page_flag(pa, PG_ksm, true);
-        k.set_page_flag(pa, PG_dirty, true);
-    }
+    // The first page already is a KSM page (found in the stable tree): merge
+    // the second into it. No break_cow when that fails.
+    if (k.PageKsm(pa))
+        return pa == pb ? Outcome::success() : try_to_merge_with_ksm_page(k, b, pb, pa);
+    // The kernel's order: the first page becomes a KSM page before the
+    // second one is looked at (its THP split included).
+    Outcome first = try_to_merge_with_ksm_page(k, a, pa, Pfn());
+    if (!first.ok())
+        return first;
     if (pa == pb)
         return Outcome::success();
-    auto s = k.enter("try_to_merge_with_ksm_page");
-    if (!write_protect_page(k, b)) {
-        if (made_ksm) {
-            // try_to_merge_two_pages(): the pair failed, so the first page must
-            // not stay a lonely KSM page: break_cow() write-faults it again.
-            auto brk = k.enter("break_cow");
-            k.step(k.policy().has_anon_exclusive()
-                       ? "the second page cannot be merged: break_cow takes a write fault on the first address, which "
-                         "copies the KSM page back into an ordinary exclusive page"
-                       : "the second page cannot be merged: break_cow takes a write fault on the first address, after "
-                         "which that address maps an ordinary anonymous page again");
-            (void)handle_mm_fault(k, a, FaultKind::write);
-        }
-        return Outcome::fail(reason::pinned);
+    Outcome second = try_to_merge_with_ksm_page(k, b, pb, pa);
+    if (!second.ok()) {
+        // The first page must not stay a KSM page that only one PTE maps:
+        // break_cow() write-faults it, and do_wp_page() copies the KSM page
+        // (era a's reuse_ksm_page may instead reuse it when nobody else
+        // holds it).
+        auto brk = k.enter("break_cow");
+        k.step("the second page cannot be merged: break_cow takes a write fault on the first address, so that it "
+               "does not stay the only mapping of a KSM page");
+        (void)handle_mm_fault(k, a, FaultKind::write);
     }
-    auto r = k.enter("replace_page");
-    k.step("replace_page: the second address now maps the KSM page read-only; the duplicate loses its mapping");
-    Pte old = k.pte(b.vma, b.index);
-    k.folio_ref_add(pa, 1);
-    page_add_anon_rmap(k, pa, false, false);
-    k.set_pte(b.vma, b.index, Pte::make_present(pa, old.bits() & Pte::soft_dirty));
-    page_remove_rmap(k, pb, false);
-    free_swap_cache(k, pb);
-    k.folio_put(pb);
-    return Outcome::success();
+    return second;
 }
 
 } // namespace mmt

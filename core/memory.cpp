@@ -1,5 +1,8 @@
 #include "memory.h"
 
+#include <algorithm>
+#include <cassert>
+
 #include "era_policy.h"
 #include "huge_memory.h"
 #include "kernel.h"
@@ -32,13 +35,22 @@ bool thp_eligible(const Kernel& k, VmaId vma, uint32_t index) {
     return true;
 }
 
+MmuGather::~MmuGather() {
+    assert(pages_.empty() && "an mmu_gather ends in tlb_finish_mmu()");
+}
+
 void free_swap_cache(Kernel& k, Pfn page) {
     if (!k.page(page).test(PG_swapcache) || k.folio_mapcount(page) > 0)
         return;
+    auto scope = k.enter("free_swap_cache");
     try_to_free_swap(k, page);
 }
 
-void zap_pte(Kernel& k, VmaId vma, uint32_t index) {
+namespace {
+
+// zap_pte_range() on one PTE. A present page's reference goes into `tlb`
+// when there is one (unmap_vmas, zap_page_range), or is dropped at once.
+void zap_one_pte(Kernel& k, VmaId vma, uint32_t index, MmuGather* tlb) {
     Pte pte = k.pte(vma, index);
     if (pte.is_none())
         return;
@@ -48,6 +60,18 @@ void zap_pte(Kernel& k, VmaId vma, uint32_t index) {
         if (k.is_zero_pfn(page)) {
             k.step("clear the PTE mapping the shared zero page (no counts to drop)");
             k.set_pte(vma, index, Pte());
+            return;
+        }
+        if (tlb != nullptr) {
+            k.step(k.policy().has_anon_exclusive()
+                       ? "clear the PTE and drop its mapping (page_remove_rmap); the page's reference waits in the "
+                         "mmu_gather until the TLB is flushed; PG_anon_exclusive stays as it was (stale)"
+                       : "clear the PTE and drop its mapping (page_remove_rmap); the page's reference waits in the "
+                         "mmu_gather until the TLB is flushed");
+            k.set_pte(vma, index, Pte());
+            page_remove_rmap(k, page, false);
+            k.folio_in_flight_add(page, 1);  // the mapping's reference is now the batch's
+            tlb->add(page);
             return;
         }
         k.step(k.policy().has_anon_exclusive()
@@ -77,8 +101,8 @@ void zap_pte(Kernel& k, VmaId vma, uint32_t index) {
     k.set_pte(vma, index, Pte());
 }
 
-void zap_page_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
-    auto scope = k.enter("zap_page_range");
+// unmap_page_range(): the PMDs and PTEs of [first, last] of one VMA.
+void unmap_page_range(Kernel& k, MmuGather& tlb, VmaId vma, uint32_t first, uint32_t last) {
     for (uint32_t i = first; i <= last;) {
         uint32_t pmd_index = i / kPagesPerPmd;
         uint32_t base = pmd_index * kPagesPerPmd;
@@ -95,17 +119,51 @@ void zap_page_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
         }
         if (k.pmd(vma, pmd_index).is_table())
             for (uint32_t j = i; j <= end; ++j)
-                zap_pte(k, vma, j);
+                zap_one_pte(k, vma, j, &tlb);
         i = end + 1;
     }
     // Holders taken at these addresses now refer to memory the process let go.
     ProcessId owner = k.vma(vma).process;
     for (uint32_t h = 0; h < k.holder_count(); ++h) {
         const Holder& holder = k.holder(HolderId(h));
-        if (holder.process == owner && holder.vma == vma && holder.index >= first &&
-            holder.index <= last && !holder.detached)
+        if (holder.process == owner && holder.vma == vma && holder.index >= first && holder.index <= last &&
+            !holder.detached)
             k.set_holder(HolderId(h), HolderField::detached, 1);
     }
+}
+
+} // namespace
+
+void zap_pte(Kernel& k, VmaId vma, uint32_t index) {
+    zap_one_pte(k, vma, index, nullptr);
+}
+
+void unmap_vmas(Kernel& k, MmuGather& tlb, VmaId vma, uint32_t first, uint32_t last) {
+    auto scope = k.enter("unmap_vmas");
+    unmap_page_range(k, tlb, vma, first, last);
+}
+
+void tlb_finish_mmu(Kernel& k, MmuGather& tlb) {
+    if (tlb.pages().empty())
+        return;
+    auto scope = k.enter("tlb_finish_mmu");
+    k.step("flush the TLB: no CPU can reach the unmapped pages any more, so the gathered pages can go");
+    auto free = k.enter("free_pages_and_swap_cache");
+    // First every page's swap cache (free_swap_cache), then release_pages().
+    for (Pfn page : tlb.pages())
+        free_swap_cache(k, page);
+    for (Pfn page : tlb.pages()) {
+        k.step("release_pages: drop the reference the page's mapping held");
+        k.folio_put_in_flight(page);
+    }
+    tlb.clear();
+}
+
+void zap_page_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::zap_page_range));
+    MmuGather tlb;
+    unmap_page_range(k, tlb, vma, first, last);
+    tlb_finish_mmu(k, tlb);
 }
 
 } // namespace mmt

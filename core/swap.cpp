@@ -28,7 +28,7 @@ bool try_to_free_swap(Kernel& k, Pfn page) {
     if (!k.page(page).test(PG_swapcache))
         return false;
     SwapSlot slot(k.page(page).swap_slot);
-    auto scope = k.enter("try_to_free_swap");
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::try_to_free_swap));
     if (k.swap_slot(slot).count > 0) {
         k.step("the swap slot is still referenced by {0} swap PTE(s): the page stays in the swap cache",
                k.swap_slot(slot).count);
@@ -50,13 +50,18 @@ void free_swap_and_cache_page(Kernel& k, Pfn page) {
 }
 
 void free_swap_and_cache(Kernel& k, SwapSlot slot) {
+    auto scope = k.enter("free_swap_and_cache");
     swap_free(k, slot);
     const SwapSlotInfo& s = k.swap_slot(slot);
-    if (s.count == 0 && s.cache_pfn != 0) {
-        Pfn page(s.cache_pfn);
-        if (k.folio_mapcount(page) == 0)
-            try_to_free_swap(k, page);
-    }
+    if (s.count != 0 || s.cache_pfn == 0)
+        return;
+    // Only SWAP_HAS_CACHE is left: __try_to_reclaim_swap(TTRS_UNMAPPED |
+    // TTRS_FULL) frees the cache page if no PTE maps it (swap is never
+    // full here, so a mapped page stays).
+    Pfn page(s.cache_pfn);
+    auto reclaim = k.enter("__try_to_reclaim_swap");
+    if (k.folio_mapcount(page) == 0)
+        try_to_free_swap(k, page);
 }
 
 namespace {
@@ -146,23 +151,43 @@ Outcome shrink_page(Kernel& k, Pfn page) {
 
 void pageout_and_free(Kernel& k, Pfn page) {
     SwapSlot slot(k.page(page).swap_slot);
-    auto out = k.enter("pageout");
-    // is_page_cache_freeable(): only reclaim's reference and the swap
-    // cache's may remain, or writing the page out would be wasted.
-    if (k.page_count(page) != 2) {
-        k.step("is_page_cache_freeable fails: someone else holds a reference (refcount {0}), so pageout keeps "
-               "the page (PAGE_KEEP): unmapped, in the swap cache, dirty and not written",
-               k.page_count(page));
+    // keep_locked: unlock the page and put it back on the LRU; reclaim's
+    // reference goes, the swap cache keeps its own.
+    auto keep = [&] {
         k.set_page_flag(page, PG_locked, false);
         k.set_page_flag(page, PG_lru, true);
         k.folio_put_in_flight(page);
+    };
+    if (k.page(page).test(PG_dirty)) {
+        auto out = k.enter("pageout");
+        // is_page_cache_freeable(): only reclaim's reference and the swap
+        // cache's may remain, or writing the page out would be wasted.
+        if (k.page_count(page) != 2) {
+            k.step("is_page_cache_freeable fails: someone else holds a reference (refcount {0}), so pageout keeps "
+                   "the page (PAGE_KEEP): unmapped, in the swap cache, dirty and not written",
+                   k.page_count(page));
+            keep();
+            return;
+        }
+        k.step("the page is dirty: write the page's data to swap slot {0}; once written it is clean", slot.value);
+        k.set_swap_slot(slot, SwapField::contents, k.page(page).contents);
+        k.set_page_flag(page, PG_dirty, false);
+    } else {
+        k.step("the page is clean: swap slot {0} already holds its data, so nothing is written (no pageout)",
+               slot.value);
+    }
+    auto remove = k.enter("__remove_mapping");
+    // page_ref_freeze(page, 2): succeeds only while the swap cache and
+    // reclaim hold the only references.
+    if (k.page_count(page) != 2) {
+        k.step("page_ref_freeze fails: someone else holds a reference (refcount {0}, not 2), so reclaim keeps "
+               "the page: unmapped, in the swap cache, clean",
+               k.page_count(page));
+        keep();
         return;
     }
-    k.step("write the page's data to swap slot {0}", slot.value);
-    k.set_swap_slot(slot, SwapField::contents, k.page(page).contents);
-    k.set_page_flag(page, PG_dirty, false);
-    auto remove = k.enter("__remove_mapping");
-    k.step("only the swap cache and reclaim hold the page: delete it from the swap cache and free it");
+    k.step("page_ref_freeze succeeds: only the swap cache and reclaim hold the page, so it leaves the swap "
+           "cache and is freed");
     k.set_page_flag(page, PG_locked, false);
     delete_from_swap_cache(k, page);
     k.folio_put_in_flight(page);
@@ -183,8 +208,10 @@ Outcome shrink_folio(Kernel& k, const Address& a) {
             return Outcome::fail(reason::pinned);
         }
         // Reclaim splits the THP and swaps out its 4 KiB pages one by one.
+        // can_split_folio() fails on any reference beyond the mappings: a pin,
+        // or just a FOLL_GET. Say which.
         if (!split_huge_page(k, head))
-            return Outcome::fail(reason::not_splittable);
+            return Outcome::fail(k.folio_maybe_dma_pinned(head) ? reason::not_splittable : reason::extra_refs);
         Outcome result = Outcome::success();
         for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
             Pfn sub(head.value + i);

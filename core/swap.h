@@ -16,13 +16,20 @@ void do_swap_page(Kernel& k, const Address& a, FaultKind kind);
 bool try_to_free_swap(Kernel& k, Pfn page);
 void swap_duplicate(Kernel& k, SwapSlot slot);
 void swap_free(Kernel& k, SwapSlot slot);
+// zap_pte_range() on a swap entry: drop the slot's count; when only the swap
+// cache still uses the slot, __try_to_reclaim_swap() frees its page if no
+// PTE maps it.
 void free_swap_and_cache(Kernel& k, SwapSlot slot);
 void free_swap_and_cache_page(Kernel& k, Pfn page);
 // delete_from_swap_cache(): the page leaves the swap cache.
 void delete_from_swap_cache(Kernel& k, Pfn page);
-// The end of reclaim for an unmapped page in the swap cache, locked and
-// holding reclaim's reference: pageout() writes it (or keeps it, PAGE_KEEP,
-// when someone else holds a reference), then __remove_mapping() frees it.
+// The end of shrink_page_list() for an unmapped page in the swap cache,
+// locked and holding reclaim's reference. Only a dirty page goes through
+// pageout(), which writes it (or keeps it, PAGE_KEEP, when someone else
+// holds a reference); a clean page's data is already in its slot. Then
+// __remove_mapping() frees the page if its refcount freezes at 2 (the swap
+// cache's and reclaim's references); otherwise the page is kept, unmapped,
+// in the swap cache.
 void pageout_and_free(Kernel& k, Pfn page);
 
 } // namespace mmt

@@ -1,6 +1,8 @@
 // KSM (semantics.md 2.18, scenario S11; mm/ksm.c try_to_merge_two_pages).
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "scenario_fixture.h"
 
@@ -11,6 +13,25 @@ namespace {
 // Two processes, one page each, same contents. Lines 1-6.
 const std::string kTwins = "process P\nmap P buf 1 rw\nwrite P buf[0] \"same\"\n"
                            "process Q\nmap Q buf 1 rw\nwrite Q buf[0] \"same\"\n";
+
+// A 4 KiB page a[0] and, as the second page of the pair, buf[5]: a subpage of
+// a PMD-mapped THP that a pin on buf[9] keeps from being split. Lines 1-6.
+const std::string kPageThenPinnedThp = "process P\nmap P a 1 rw\nmap P buf 512 rw thp\nwrite P a[0] \"same\"\n"
+                                       "write P buf[5] \"same\"\npin P buf[9] write as H\n";
+
+// The scenario line the next command appended to `text` will have.
+uint32_t next_line(const std::string& text) {
+    return static_cast<uint32_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+}
+
+// Position of the first step of the command on `line` that says `words`
+// (in its call path or its sentence); the number of steps if none does.
+size_t first_step_saying(const Sim& s, uint32_t line, const std::string& words) {
+    const std::vector<std::string> steps = s.steps_at_line(line);
+    return static_cast<size_t>(std::find_if(steps.begin(), steps.end(),
+                                            [&](const std::string& x) { return x.find(words) != std::string::npos; }) -
+                               steps.begin());
+}
 } // namespace
 
 TEST_CASE("Merging two identical pages leaves one KSM page, read-only in both, never exclusive", "[ksm]") {
@@ -171,5 +192,119 @@ TEST_CASE("A swapped-out KSM page is copied for an unrelated process, whatever i
                           era);
         CHECK(f.pfn("P", "buf", 0) == f.pfn("C", "buf", 0));
         CHECK(f.page("P", "buf", 0).mapcount == 2);
+    }
+}
+
+// mm/ksm.c try_to_merge_two_pages() (v5.7, v5.17, v6.2 alike):
+// try_to_merge_with_ksm_page(rmap_item, page, NULL) first makes the first
+// page a KSM page; only then try_to_merge_with_ksm_page(tree_rmap_item,
+// tree_page, page) looks at the second, and its try_to_merge_one_page()
+// splits a THP there. When that split fails (the THP is pinned), break_cow()
+// write-faults the first address: era a's reuse_ksm_page() reuses the KSM
+// page that nobody else holds; eras b and c copy it.
+TEST_CASE("KSM makes the first page a KSM page before it tries to split the second page's THP", "[ksm]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        const Pfn first = Sim::run(kPageThenPinnedThp, era).pfn("P", "a", 0);
+        auto s = Sim::run(kPageThenPinnedThp + "ksm-merge P a[0] P buf[5]\n", era);
+        const uint32_t line = next_line(kPageThenPinnedThp);
+        CHECK(s.last_outcome() == "page is pinned");
+        const size_t made_ksm = first_step_saying(s, line, "set_page_stable_node");
+        const size_t split = first_step_saying(s, line, "split_huge_page –");
+        const size_t broke = first_step_saying(s, line, "break_cow");
+        const size_t none = s.steps_at_line(line).size();
+        CHECK(made_ksm < split);
+        CHECK(split < broke);
+        CHECK(broke < none);
+        CHECK(s.step_says(line, "can_split_folio fails"));
+        // The first address maps an ordinary anonymous page again, writable.
+        CHECK(s.kind("P", "a", 0) == "present-rw");
+        CHECK(s.data("P", "a", 0) == "same");
+        const Page& a = s.page("P", "a", 0);
+        CHECK_FALSE(a.test(PG_ksm));
+        CHECK(a.mapcount == 1);
+        CHECK(a.refcount == 1);
+        if (era == Era::a) {
+            CHECK(s.pfn("P", "a", 0) == first);  // reuse_ksm_page: page_count was 1
+        } else {
+            CHECK(s.pfn("P", "a", 0) != first);  // a KSM page is always copied
+            CHECK(s.k().page(first).refcount == 0);
+            CHECK_FALSE(s.k().page(first).test(PG_allocated));
+        }
+        if (era == Era::c)
+            CHECK(s.exclusive("P", "a", 0));
+        // The THP is untouched: still one PMD, still pinned.
+        CHECK(s.pmd("P", "buf", 5).is_trans_huge());
+        CHECK(s.head("P", "buf", 5).pincount == 1);
+        CHECK(s.kind("P", "buf", 5) == "present-rw");
+        CHECK(s.violations("invariant").empty());
+    }
+}
+
+// The first page was swapped out and read back, so its PTE is clean and
+// read-only, and a FOLL_GET reference G holds it. Eras a and b:
+// write_protect_page() only checks the refcount when the PTE is writable or
+// dirty, so G goes unseen and the page becomes a KSM page; the THP split of
+// the second page fails; break_cow() then copies the KSM page (it is in the
+// swap cache and G holds it), and G is left on a page P no longer maps. Era c
+// (v5.19+): the page is PageAnonExclusive (the swap entry kept the bit), so
+// write_protect_page() does the refcount test, sees G and gives up on the
+// first page: the second page is never looked at.
+TEST_CASE("A swapped-in page held by FOLL_GET: eras a and b merge it then break COW; era c refuses it first",
+          "[ksm]") {
+    const std::string setup = kPageThenPinnedThp + "swapout P a[0]\nread P a[0]\nget P a[0] as G\n";
+    const uint32_t line = next_line(setup);
+    for (Era era : {Era::a, Era::b}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(setup + "ksm-merge P a[0] P buf[5]\n", era);
+        CHECK(s.last_outcome() == "page is pinned");  // the THP's pin stopped the pair
+        CHECK(s.step_says(line, "the PTE is already clean and read-only"));
+        CHECK(first_step_saying(s, line, "set_page_stable_node") < first_step_saying(s, line, "break_cow"));
+        CHECK(s.kind("P", "a", 0) == "present-rw");
+        CHECK(s.pfn("P", "a", 0) != s.holder("G").pfn);
+        CHECK(s.data("P", "a", 0) == "same");
+        CHECK(s.page("P", "a", 0).refcount == 1);
+        const Page& old = s.held_page("G");
+        CHECK(old.test(PG_ksm));
+        CHECK(old.mapcount == 0);
+        if (era == Era::a) {
+            CHECK(old.test(PG_swapcache));  // v5.7's wp_page_copy leaves the swap cache to reclaim
+            CHECK(old.refcount == 2);       // the swap cache and G
+        } else {
+            CHECK_FALSE(old.test(PG_swapcache));  // v5.14+: free_swap_cache after the copy
+            CHECK(old.refcount == 1);             // G
+        }
+        CHECK_FALSE(s.violations("coherence").empty());  // G no longer sees what P maps
+        CHECK(s.pmd("P", "buf", 5).is_trans_huge());
+        CHECK(s.violations("invariant").empty());
+    }
+    auto c = Sim::run(setup + "ksm-merge P a[0] P buf[5]\n", Era::c);
+    CHECK(c.last_outcome() == "page has unexpected references");
+    CHECK(c.step_says(line, "someone holds a GUP reference or pin"));
+    CHECK_FALSE(c.step_says(line, "split_huge_page"));
+    CHECK_FALSE(c.step_says(line, "break_cow"));
+    CHECK(c.kind("P", "a", 0) == "present-ro");
+    CHECK(c.pfn("P", "a", 0) == c.holder("G").pfn);
+    CHECK(c.exclusive("P", "a", 0));
+    const Page& a = c.page("P", "a", 0);
+    CHECK_FALSE(a.test(PG_ksm));
+    CHECK(a.test(PG_swapcache));
+    CHECK(a.mapcount == 1);
+    CHECK(a.refcount == 3);  // the mapping, the swap cache and G
+    CHECK(c.pmd("P", "buf", 5).is_trans_huge());
+    CHECK(c.violations("coherence").empty());
+    CHECK(c.violations("invariant").empty());
+}
+
+// write_protect_page()'s refcount test cannot tell a pin from a FOLL_GET;
+// the outcome names a pin only when the page may be pinned.
+TEST_CASE("KSM refused by a FOLL_GET reference says extra references, not a pin", "[ksm]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(kTwins + "get P buf[0] as G\nksm-merge P buf[0] Q buf[0]\n", era);
+        CHECK(s.last_outcome() == "page has unexpected references");
+        auto t = Sim::run(kPageThenPinnedThp + "release H\nget P buf[9] as G\nksm-merge P a[0] P buf[5]\n", era);
+        CHECK(t.last_outcome() == "page has unexpected references");  // the THP split failed on G
+        CHECK(t.pmd("P", "buf", 5).is_trans_huge());
     }
 }

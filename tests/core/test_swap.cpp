@@ -1,8 +1,12 @@
 // Swap-out and swap-in (semantics.md 1.7, 2.11-2.13; commit message I.4, I.5;
 // era differences 3.1-3.3, scenario S9).
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <string>
 
+#include "era_policy.h"
+#include "kernel.h"
+#include "memory.h"
 #include "scenario_fixture.h"
 
 using namespace mmt;
@@ -10,7 +14,23 @@ using namespace mmt::test;
 
 namespace {
 const std::string kWritten = "process P\nmap P buf 1 rw\nwrite P buf[0] \"data\"\n";
+
+// The scenario line the next command appended to `text` will have.
+uint32_t next_line(const std::string& text) {
+    return static_cast<uint32_t>(std::count(text.begin(), text.end(), '\n')) + 1;
 }
+
+// Whether a step of the command on `line` ran in a call path ending in
+// `path` (as the trace prints it, "a → b").
+bool ran_in(const Sim& s, uint32_t line, const std::string& path) {
+    for (const std::string& step : s.steps_at_line(line)) {
+        std::string p = step.substr(0, step.find(" – "));
+        if (p.size() >= path.size() && p.compare(p.size() - path.size(), path.size(), path) == 0)
+            return true;
+    }
+    return false;
+}
+} // namespace
 
 TEST_CASE("Swapping out an exclusive page leaves a swap entry with the exclusive bit; the page is freed",
           "[swap]") {
@@ -212,4 +232,213 @@ TEST_CASE("pageout keeps a page someone else holds: unmapped, in the swap cache,
         CHECK(r.last_value() == "data");
         CHECK(r.pfn("P", "buf", 0) == r.holder("G").pfn);  // swap-in finds it in the swap cache
     }
+}
+
+// mm/vmscan.c shrink_page_list(): only a PageDirty page goes through pageout().
+// A page read back from swap and not written since is clean: its data is
+// already in the slot, so reclaim goes straight to __remove_mapping(), whose
+// page_ref_freeze(page, 2) succeeds when only the swap cache and reclaim
+// hold the page. Same in v5.7, v5.17 and v6.2.
+TEST_CASE("Reclaiming a clean page already in the swap cache writes nothing and frees it", "[swap]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        const std::string setup = kWritten + "swapout P buf[0]\nread P buf[0]\n";
+        auto before = Sim::run(setup, era);
+        const Pfn page = before.pfn("P", "buf", 0);
+        REQUIRE(before.page("P", "buf", 0).test(PG_swapcache));
+        REQUIRE_FALSE(before.page("P", "buf", 0).test(PG_dirty));
+        auto s = Sim::run(setup + "swapout P buf[0]\n", era);
+        const uint32_t line = next_line(setup);
+        CHECK(s.last_outcome() == "ok");
+        CHECK(s.kind("P", "buf", 0) == "swap");
+        CHECK(s.pte("P", "buf", 0).has(Pte::swp_exclusive) == (era == Era::c));
+        const SwapSlotInfo& slot = s.slot("P", "buf", 0);
+        CHECK(slot.count == 1);
+        CHECK(slot.cache_pfn == 0);
+        CHECK(s.k().strings().text(slot.contents) == "data");
+        CHECK(s.k().page(page).refcount == 0);
+        CHECK_FALSE(s.k().page(page).test(PG_allocated));
+        CHECK_FALSE(ran_in(s, line, "pageout"));
+        CHECK(s.step_says(line, "nothing is written"));
+        CHECK(ran_in(s, line, "shrink_page_list → __remove_mapping"));
+        CHECK(s.violations("invariant").empty());
+        auto r = Sim::run(setup + "swapout P buf[0]\nread P buf[0]\n", era);
+        CHECK(r.last_value() == "data");
+    }
+}
+
+// The same clean page, but someone holds a FOLL_GET reference: try_to_unmap
+// still unmaps it (a reference is not a pin), there is still nothing to
+// write, and __remove_mapping's refcount freeze fails (3 references: swap
+// cache, reclaim, G). The page stays in the swap cache, unmapped and clean;
+// the next fault finds it there, so G and the process still share it.
+TEST_CASE("A clean swap cache page someone else holds is unmapped but kept by __remove_mapping", "[swap]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        const std::string setup = kWritten + "swapout P buf[0]\nread P buf[0]\nget P buf[0] as G\n";
+        auto s = Sim::run(setup + "swapout P buf[0]\n", era);
+        const uint32_t line = next_line(setup);
+        CHECK(s.last_outcome() == "ok");
+        CHECK(s.kind("P", "buf", 0) == "swap");
+        const Page& held = s.held_page("G");
+        CHECK(held.test(PG_swapcache));
+        CHECK_FALSE(held.test(PG_dirty));
+        CHECK_FALSE(held.test(PG_locked));
+        CHECK(held.test(PG_lru));
+        CHECK(held.mapcount == 0);
+        CHECK(held.refcount == 2);  // the swap cache and G
+        CHECK(held.in_flight == 0);
+        const SwapSlotInfo& slot = s.slot("P", "buf", 0);
+        CHECK(slot.count == 1);
+        CHECK(slot.cache_pfn == s.holder("G").pfn.value);
+        CHECK(s.k().strings().text(slot.contents) == "data");
+        CHECK_FALSE(ran_in(s, line, "pageout"));
+        CHECK(ran_in(s, line, "shrink_page_list → __remove_mapping"));
+        CHECK(s.step_says(line, "page_ref_freeze fails"));
+        CHECK(s.violations("invariant").empty());
+        auto r = Sim::run(setup + "swapout P buf[0]\nread P buf[0]\n", era);
+        CHECK(r.last_value() == "data");
+        CHECK(r.pfn("P", "buf", 0) == r.holder("G").pfn);
+    }
+}
+
+// A dirty page: pageout() writes it, then shrink_page_list itself calls
+// __remove_mapping(), which is not part of pageout().
+TEST_CASE("A dirty page is written by pageout, then freed by __remove_mapping called from shrink_page_list",
+          "[swap]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(kWritten + "swapout P buf[0]\n", era);
+        const uint32_t line = next_line(kWritten);
+        CHECK(ran_in(s, line, "shrink_page_list → pageout"));
+        CHECK(s.step_says(line, "write the page's data to swap slot"));
+        CHECK(ran_in(s, line, "shrink_page_list → __remove_mapping"));
+        CHECK_FALSE(s.step_says(line, "pageout → __remove_mapping"));
+        CHECK(s.slot("P", "buf", 0).cache_pfn == 0);
+    }
+}
+
+// A THP is split before reclaim; can_split_folio() refuses when references
+// beyond the mappings exist. A FOLL_GET is not a pin, and the reason says so.
+TEST_CASE("Reclaim of a THP with a FOLL_GET reference fails on extra references, not on a pin", "[swap]") {
+    const std::string thp = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"a\"\nwrite P buf[5] \"five\"\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(thp + "get P buf[3] as G\nswapout P buf[5]\n", era);
+        CHECK(s.last_outcome() == "page has unexpected references");
+        CHECK(s.pmd("P", "buf", 5).is_trans_huge());
+        CHECK(s.head("P", "buf", 5).refcount == 2);  // the PMD mapping and G
+    }
+    // Era a has no folio_maybe_dma_pinned() test in reclaim: a pinned THP
+    // reaches the split, which the pin forbids.
+    auto a = Sim::run(thp + "pin P buf[3] write as H\nswapout P buf[5]\n", Era::a);
+    CHECK(a.last_outcome() == "THP cannot be split (pinned)");
+}
+
+// Teardown (mm/memory.c zap_pte_range, mm/mmu_gather.c): a present page's
+// mapping goes at once (page_remove_rmap), but its reference waits in the
+// mmu_gather until the TLB is flushed; tlb_finish_mmu() then runs
+// free_pages_and_swap_cache(): free_swap_cache() on each page nobody maps,
+// then release_pages(). Same names in v5.7, v5.17 and v6.2.
+TEST_CASE("munmap drops the page's mapping in zap_pte_range and its reference in tlb_finish_mmu", "[swap]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        // P maps the swap cache page; C still has a swap entry for the slot.
+        const std::string setup = kWritten + "fork P C\nswapout P buf[0]\nread P buf[0]\n";
+        const Pfn page = Sim::run(setup, era).pfn("P", "buf", 0);
+        auto s = Sim::run(setup + "unmap P buf\n", era);
+        const uint32_t line = next_line(setup);
+        CHECK(s.step_says(line, "waits in the mmu_gather"));
+        // try_to_free_swap is folio_free_swap from v6.1.
+        const std::string free_swap = s.k().policy().name_of(EraPolicy::Function::try_to_free_swap);
+        CHECK(ran_in(s, line, "tlb_finish_mmu → free_pages_and_swap_cache → free_swap_cache → " + free_swap));
+        CHECK(ran_in(s, line, "tlb_finish_mmu → free_pages_and_swap_cache"));
+        CHECK_FALSE(s.step_says(line, "zap_pte_range → " + free_swap));
+        CHECK_FALSE(s.step_says(line, "zap_pte_range → free_swap_cache"));
+        // C's swap entry still needs the slot: the page stays in the swap
+        // cache with the cache's reference only.
+        const Page& p = s.k().page(page);
+        CHECK(p.test(PG_swapcache));
+        CHECK(p.mapcount == 0);
+        CHECK(p.refcount == 1);
+        CHECK(p.in_flight == 0);
+        CHECK(s.slot("C", "buf", 0).count == 1);
+        CHECK(s.violations("invariant").empty());
+    }
+}
+
+// mm/swapfile.c free_swap_and_cache(): when only SWAP_HAS_CACHE is left, it
+// reclaims through __try_to_reclaim_swap(TTRS_UNMAPPED | TTRS_FULL), which
+// frees the cache page only if no PTE maps it (swap is never full here).
+TEST_CASE("The last swap entry's zap frees an unmapped cache page through __try_to_reclaim_swap", "[swap]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        // The cache page is unmapped (P unmapped it), C's entry is the last user.
+        const std::string setup = kWritten + "fork P C\nswapout P buf[0]\nread P buf[0]\nunmap P buf\n";
+        auto before = Sim::run(setup, era);
+        const Pfn page(before.slot("C", "buf", 0).cache_pfn);
+        REQUIRE(page.value != 0);
+        REQUIRE(before.k().page(page).mapcount == 0);
+        auto s = Sim::run(setup + "exit C\n", era);
+        const uint32_t line = next_line(setup);
+        const std::string free_swap = s.k().policy().name_of(EraPolicy::Function::try_to_free_swap);
+        CHECK(ran_in(s, line, "zap_pte_range → free_swap_and_cache → __try_to_reclaim_swap → " + free_swap));
+        CHECK_FALSE(s.step_says(line, "zap_pte_range → " + free_swap));
+        CHECK(s.k().page(page).refcount == 0);
+        CHECK_FALSE(s.k().page(page).test(PG_allocated));
+
+        // The cache page is still mapped by P: TTRS_UNMAPPED does not hold,
+        // the page stays in the swap cache, the slot keeps SWAP_HAS_CACHE.
+        const std::string mapped = kWritten + "fork P C\nswapout P buf[0]\nread P buf[0]\n";
+        auto m = Sim::run(mapped + "exit C\n", era);
+        const uint32_t exit_line = next_line(mapped);
+        CHECK(ran_in(m, exit_line, "zap_pte_range"));
+        CHECK_FALSE(m.step_says(exit_line, free_swap));
+        CHECK(m.page("P", "buf", 0).test(PG_swapcache));
+        CHECK(m.k().swap_slot(SwapSlot(m.page("P", "buf", 0).swap_slot)).count == 0);
+        CHECK(m.page("P", "buf", 0).refcount == 2);  // the mapping and the swap cache
+    }
+}
+
+// MADV_DONTNEED (madvise_dontneed_single_vma → zap_page_range) gathers and
+// finishes on its own.
+TEST_CASE("MADV_DONTNEED frees the page in zap_page_range's own tlb_finish_mmu", "[swap]") {
+    const Pfn page = Sim::run(kWritten).pfn("P", "buf", 0);
+    auto s = Sim::run(kWritten + "madvise P buf dontneed\n");
+    const uint32_t line = next_line(kWritten);
+    // Era c (v6.2) names it zap_page_range_single.
+    CHECK(ran_in(s, line, "zap_page_range_single → zap_pte_range"));
+    CHECK(ran_in(s, line, "zap_page_range_single → tlb_finish_mmu → free_pages_and_swap_cache"));
+    auto b = Sim::run(kWritten + "madvise P buf dontneed\n", Era::b);
+    CHECK(ran_in(b, line, "zap_page_range → zap_pte_range"));
+    CHECK(s.kind("P", "buf", 0) == "none");
+    CHECK(s.k().page(page).refcount == 0);
+    CHECK_FALSE(s.k().page(page).test(PG_allocated));
+}
+
+// The gather between unmap_vmas() and tlb_finish_mmu(), as exit_mmap and
+// munmap's unmap_region use it: unmapped, still referenced, then freed.
+TEST_CASE("Between unmap_vmas and tlb_finish_mmu the page is unmapped but still referenced", "[swap]") {
+    auto s = Sim::run(kWritten);
+    Kernel& k = s.k();
+    const VmaId vma = s.vma("P", "buf");
+    const Pfn page = s.pfn("P", "buf", 0);
+    k.begin_command(100, 100);
+    MmuGather tlb;
+    unmap_vmas(k, tlb, vma, 0, 0);
+    CHECK(k.pte(vma, 0).is_none());
+    CHECK(k.page(page).mapcount == 0);
+    CHECK(k.page(page).refcount == 1);
+    CHECK(k.page(page).in_flight == 1);  // the batch's reference
+    REQUIRE(tlb.pages().size() == 1);
+    CHECK(tlb.pages()[0] == page);
+    tlb_finish_mmu(k, tlb);
+    k.end_command(nullptr);
+    CHECK(tlb.pages().empty());
+    CHECK(k.page(page).refcount == 0);
+    CHECK_FALSE(k.page(page).test(PG_allocated));
+    CHECK(s.step_says(100, "waits in the mmu_gather"));
+    CHECK(ran_in(s, 100, "unmap_vmas → zap_pte_range"));
+    CHECK(ran_in(s, 100, "tlb_finish_mmu → free_pages_and_swap_cache"));
+    CHECK(s.violations("invariant").empty());
 }
