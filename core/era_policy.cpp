@@ -95,8 +95,8 @@ public:
         case Function::try_to_migrate_one: return "try_to_unmap_one";
         case Function::folio_migrate_mapping: return "migrate_page_move_mapping";
         case Function::folio_migrate_copy: return "migrate_page_copy";
+        default: return EraPolicy::name_of(f);
         }
-        return "";
     }
     bool has_madv_collapse() const override { return false; }
 
@@ -301,6 +301,15 @@ public:
     bool has_migrate_vma_select_flags() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return true; }
     bool has_madv_collapse() const override { return true; }
+    // v6.1 converted try_to_free_swap to folios (folio_free_swap), and
+    // MADV_DONTNEED zaps through zap_page_range_single.
+    const char* name_of(Function f) const override {
+        switch (f) {
+        case Function::try_to_free_swap: return "folio_free_swap";
+        case Function::zap_page_range: return "zap_page_range_single";
+        default: return EraPolicy::name_of(f);
+        }
+    }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool swp_exclusive, bool write_fault) const override {
         SwapSlot slot(k.page(page).swap_slot);

@@ -88,8 +88,9 @@ public:
     // madvise(MADV_COLLAPSE) exists (v6.1); before, the advice is -EINVAL.
     virtual bool has_madv_collapse() const = 0;
 
-    // Functions renamed or split out after v5.7: the name this era's kernel
-    // gives the code a step runs in (the call path the trace shows).
+    // Functions renamed or split out after v5.7 (the base names are v5.17's):
+    // the name this era's kernel gives the code a step runs in (the call path
+    // the trace shows).
     enum class Function : uint8_t {
         gup_fast,
         copy_present_pte,
@@ -98,6 +99,8 @@ public:
         try_to_migrate_one,
         folio_migrate_mapping,
         folio_migrate_copy,
+        try_to_free_swap,
+        zap_page_range,
     };
     virtual const char* name_of(Function f) const {
         switch (f) {
@@ -108,6 +111,8 @@ public:
         case Function::try_to_migrate_one: return "try_to_migrate_one";
         case Function::folio_migrate_mapping: return "folio_migrate_mapping";
         case Function::folio_migrate_copy: return "folio_migrate_copy";
+        case Function::try_to_free_swap: return "try_to_free_swap";
+        case Function::zap_page_range: return "zap_page_range";
         }
         return "";
     }

@@ -166,7 +166,7 @@ bool split_huge_page(Kernel& k, Pfn head) {
     int32_t expected = k.folio_mapcount(head) + h.in_flight + (h.test(PG_swapcache) ? int32_t(kPagesPerPmd) : 0);
     if (h.refcount != expected || h.pincount > 0) {
         k.step("can_split_folio fails: the THP has references beyond its mappings (refcount {0}, expected {1}), "
-               "e.g. a GUP pin",
+               "a GUP reference or pin",
                h.refcount, expected);
         return false;
     }

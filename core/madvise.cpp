@@ -121,7 +121,9 @@ void madvise_cold_or_pageout_pte_range(Kernel& k, VmaId vma, uint32_t from, uint
 Outcome munmap_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
     auto scope = k.enter("do_munmap");
     k.step("munmap: remove the VMA range and zap its page table entries");
-    zap_page_range(k, vma, first, last);
+    MmuGather tlb;
+    unmap_vmas(k, tlb, vma, first, last);
+    tlb_finish_mmu(k, tlb);
     for (uint32_t i = first; i <= last; ++i)
         k.set_vma_page(vma, i, 0);
     return Outcome::success();
@@ -130,12 +132,14 @@ Outcome munmap_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
 Outcome exit_mm(Kernel& k, ProcessId process) {
     auto scope = k.enter("exit_mmap");
     k.step("the process exits: every mapping is torn down");
+    MmuGather tlb;
     for (VmaId vma : k.vmas_of(process)) {
         const Vma& v = k.vma(vma);
-        zap_page_range(k, vma, 0, v.npages - 1);
+        unmap_vmas(k, tlb, vma, 0, v.npages - 1);
         for (uint32_t i = 0; i < v.npages; ++i)
             k.set_vma_page(vma, i, 0);
     }
+    tlb_finish_mmu(k, tlb);
     k.set_process(process, ProcessField::alive, 0);
     return Outcome::success();
 }
