@@ -1,5 +1,7 @@
 #include "huge_memory.h"
 
+#include <algorithm>
+
 #include "era_policy.h"
 #include "kernel.h"
 #include "rmap.h"
@@ -204,6 +206,36 @@ bool split_huge_page(Kernel& k, Pfn head) {
             k.free_folio(sub);
     }
     return true;
+}
+
+} // namespace mmt
+
+namespace mmt {
+
+// Only the two ends of the range can be such a boundary; the THP itself
+// stays whole (only its PMD mapping is split).
+void vma_adjust_trans_huge(Kernel& k, VmaId vma, uint32_t first, uint32_t last,
+                           const std::function<uint8_t(uint8_t)>& new_bits) {
+    auto bits_after = [&](uint32_t i) {
+        uint8_t bits = k.vma_page(vma, i);
+        return i < first || i > last ? bits : new_bits(bits);
+    };
+    const uint32_t npages = k.vma(vma).npages;
+    for (uint32_t p : {first / kPagesPerPmd, last / kPagesPerPmd}) {
+        Pmd pmd = k.pmd(vma, p);
+        if (!pmd.is_trans_huge() && !pmd.is_huge_zero() && !pmd.is_migration_entry())
+            continue;
+        const uint32_t base = p * kPagesPerPmd;
+        bool uniform = true;
+        for (uint32_t i = base + 1; i < std::min(npages, base + kPagesPerPmd) && uniform; ++i)
+            uniform = bits_after(i) == bits_after(base);
+        if (uniform)
+            continue;
+        auto scope = k.enter("split_vma");
+        k.step("the new VMA boundary falls inside a PMD-mapped THP: vma_adjust_trans_huge splits the PMD (with the "
+               "VMA's old flags), as no PMD may map across two VMAs");
+        split_huge_pmd(k, vma, p);
+    }
 }
 
 } // namespace mmt

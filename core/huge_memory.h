@@ -2,6 +2,9 @@
 // huge zero page, splitting PMDs (the commit's I.6 cases) and folios.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+
 #include "address.h"
 #include "fault.h"
 
@@ -16,6 +19,13 @@ bool do_huge_pmd_wp_page(Kernel& k, const Address& a, FaultKind kind);
 // 512 zero-page PTEs.
 void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index);
 void zap_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index);
+// vma_adjust_trans_huge(), from split_vma: pages [first, last] of a VMA are
+// about to take the flags new_bits() gives them, so the kernel's VMA is split
+// at the range's ends. No PMD may map across two VMAs: a PMD-mapped THP (or
+// huge zero page, or PMD migration entry) that a new boundary cuts is split
+// first, while the VMA still has its old flags.
+void vma_adjust_trans_huge(Kernel& k, VmaId vma, uint32_t first, uint32_t last,
+                           const std::function<uint8_t(uint8_t)>& new_bits);
 // split_huge_page(): the folio becomes 512 order-0 pages. Fails (false) when
 // references other than mappings exist (a pinned THP cannot be split).
 bool split_huge_page(Kernel& k, Pfn head);

@@ -23,38 +23,8 @@ bool range_mapped(const Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
     return true;
 }
 
-// A VMA here is a run of pages with the same bits: changing a flag on part
-// of a run splits the kernel's VMA there (split_vma), and a PMD-mapped THP
-// never straddles two VMAs: where the new boundary falls inside one,
-// vma_adjust_trans_huge splits the PMD first (the THP itself stays whole).
-// Only the two ends of the range can be such a boundary.
-void split_pmds_at_new_boundaries(Kernel& k, VmaId vma, uint32_t first, uint32_t last, uint8_t bit, bool on) {
-    auto bits_after = [&](uint32_t i) {
-        uint8_t bits = k.vma_page(vma, i);
-        if (i < first || i > last)
-            return bits;
-        return on ? uint8_t(bits | bit) : uint8_t(bits & ~bit);
-    };
-    uint32_t npages = k.vma(vma).npages;
-    for (uint32_t p : {first / kPagesPerPmd, last / kPagesPerPmd}) {
-        Pmd pmd = k.pmd(vma, p);
-        if (!pmd.is_trans_huge() && !pmd.is_huge_zero() && !pmd.is_migration_entry())
-            continue;
-        uint32_t base = p * kPagesPerPmd;
-        bool uniform = true;
-        for (uint32_t i = base + 1; i < std::min(npages, base + kPagesPerPmd) && uniform; ++i)
-            uniform = bits_after(i) == bits_after(base);
-        if (uniform)
-            continue;
-        auto scope = k.enter("split_vma");
-        k.step("the new VMA boundary falls inside a PMD-mapped THP: vma_adjust_trans_huge splits the PMD, as no "
-               "PMD may map across two VMAs");
-        split_huge_pmd(k, vma, p);
-    }
-}
-
 void set_vma_flag(Kernel& k, VmaId vma, uint32_t first, uint32_t last, uint8_t bit, bool on) {
-    split_pmds_at_new_boundaries(k, vma, first, last, bit, on);
+    vma_adjust_trans_huge(k, vma, first, last, [&](uint8_t bits) { return on ? uint8_t(bits | bit) : uint8_t(bits & ~bit); });
     for (uint32_t i = first; i <= last; ++i) {
         uint8_t bits = k.vma_page(vma, i);
         k.set_vma_page(vma, i, on ? (bits | bit) : (bits & ~bit));
@@ -121,6 +91,7 @@ void madvise_cold_or_pageout_pte_range(Kernel& k, VmaId vma, uint32_t from, uint
 Outcome munmap_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
     auto scope = k.enter("do_munmap");
     k.step("munmap: remove the VMA range and zap its page table entries");
+    vma_adjust_trans_huge(k, vma, first, last, [](uint8_t) { return uint8_t(0); });
     MmuGather tlb;
     unmap_vmas(k, tlb, vma, first, last);
     tlb_finish_mmu(k, tlb);
@@ -314,14 +285,8 @@ Outcome madvise_collapse(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
     return result;
 }
 
-} // namespace
-
-Outcome madvise_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advice advice) {
-    auto scope = k.enter("madvise");
-    if (!range_mapped(k, vma, first, last)) {
-        k.step("part of the range is not mapped: -ENOMEM");
-        return Outcome::fail("range not mapped (-ENOMEM)");
-    }
+// One advice over pages [first, last], all mapped (madvise_vma_behavior).
+Outcome madvise_vma(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advice advice) {
     switch (advice) {
     case Advice::dontneed: {
         auto s = k.enter("madvise_dontneed_single_vma");
@@ -347,16 +312,41 @@ Outcome madvise_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advic
         return Outcome::success();
     case Advice::pageout:
         return madvise_pageout(k, vma, first, last);
-    case Advice::collapse: {
-        if (!k.policy().has_madv_collapse()) {
-            k.step("MADV_COLLAPSE arrived in v6.1: this kernel does not know the advice and returns -EINVAL "
-                   "(khugepaged may still collapse the range later, in its own time)");
-            return Outcome::fail(reason::einval_advice);
-        }
+    case Advice::collapse:
         return madvise_collapse(k, vma, first, last);
     }
-    }
     return Outcome::success();
+}
+
+} // namespace
+
+// do_madvise(): an advice the kernel does not know is refused before anything
+// is looked at. Holes in the range are skipped: the advice applies to every
+// mapped part, then the call returns -ENOMEM.
+Outcome madvise_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advice advice) {
+    auto scope = k.enter("madvise");
+    if (advice == Advice::collapse && !k.policy().has_madv_collapse()) {
+        k.step("MADV_COLLAPSE arrived in v6.1: this kernel does not know the advice and returns -EINVAL "
+               "(khugepaged may still collapse the range later, in its own time)");
+        return Outcome::fail(reason::einval_advice);
+    }
+    if (range_mapped(k, vma, first, last))
+        return madvise_vma(k, vma, first, last, advice);
+    k.step("part of the range is not mapped: the advice still applies to each mapped part, then madvise returns "
+           "-ENOMEM");
+    for (uint32_t i = first; i <= last;) {
+        if (!(k.vma_page(vma, i) & VMA_mapped)) {
+            ++i;
+            continue;
+        }
+        uint32_t run_last = i;
+        while (run_last < last && (k.vma_page(vma, run_last + 1) & VMA_mapped))
+            ++run_last;
+        if (Outcome o = madvise_vma(k, vma, i, run_last, advice); !o.ok())
+            return o;
+        i = run_last + 1;
+    }
+    return Outcome::fail("range not mapped (-ENOMEM)");
 }
 
 } // namespace mmt

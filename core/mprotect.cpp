@@ -72,15 +72,9 @@ void change_pte(Kernel& k, VmaId vma, uint32_t index, Protection prot) {
     }
 }
 
-} // namespace
-
-Outcome mprotect_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Protection prot) {
+// mprotect_fixup() over pages [first, last], all mapped.
+void mprotect_fixup(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Protection prot) {
     auto scope = k.enter("mprotect_fixup");
-    for (uint32_t i = first; i <= last; ++i)
-        if (!(k.vma_page(vma, i) & VMA_mapped)) {
-            k.step("part of the range is not mapped: -ENOMEM");
-            return Outcome::fail("range not mapped (-ENOMEM)");
-        }
     // mprotect_fixup() leaves a VMA (here: the pages) whose flags already are
     // the new ones alone: no PTE is looked at.
     std::vector<bool> changes(last - first + 1);
@@ -92,8 +86,11 @@ Outcome mprotect_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Prot
     }
     if (!any) {
         k.step("the range already has these permissions: mprotect_fixup returns at once, no PTE is touched");
-        return Outcome::success();
+        return;
     }
+    // split_vma at the range's ends comes before the new flags: the PTEs a
+    // split PMD leaves outside the range keep the old permissions.
+    vma_adjust_trans_huge(k, vma, first, last, [prot](uint8_t bits) { return vma_bits_for(bits, prot); });
     auto changing = [&](uint32_t i) { return i >= first && i <= last && changes[i - first]; };
     k.step(prot == Protection::rw ? "mprotect(PROT_READ|PROT_WRITE): the VMA's flags change"
            : prot == Protection::ro ? "mprotect(PROT_READ): the VMA's flags change"
@@ -134,6 +131,25 @@ Outcome mprotect_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Prot
         for (uint32_t i = lo; i <= hi; ++i)
             if (changing(i))
                 change_pte(k, vma, i, prot);
+    }
+}
+
+} // namespace
+
+// do_mprotect_pkey(): VMA after VMA from the start of the range; a hole
+// ends the walk with -ENOMEM, after the VMAs before it were changed.
+Outcome mprotect_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Protection prot) {
+    uint32_t end = first;
+    while (end <= last && (k.vma_page(vma, end) & VMA_mapped))
+        ++end;
+    if (end > first)
+        mprotect_fixup(k, vma, first, end - 1, prot);
+    if (end <= last) {
+        auto scope = k.enter("do_mprotect_pkey");
+        k.step(end == first ? "no VMA at the start of the range: -ENOMEM, nothing is changed"
+                            : "a hole in the range: the VMAs before it keep their new protection, the rest is "
+                              "not looked at: -ENOMEM");
+        return Outcome::fail("range not mapped (-ENOMEM)");
     }
     return Outcome::success();
 }

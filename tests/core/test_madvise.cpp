@@ -186,3 +186,29 @@ TEST_CASE("exit tears down every mapping, and swap entries give their slot back"
     CHECK(s.k().process(s.process("P")).alive == 0);
     CHECK(s.kind("P", "buf", 0) == "none");
 }
+
+TEST_CASE("madvise over a hole applies the advice to every mapped part, then fails with -ENOMEM", "[madvise]") {
+    const std::string text = "process P\nmap P buf 4 rw\nwrite P buf[0] \"a\"\nwrite P buf[3] \"d\"\nunmap P buf[2]\n";
+    auto dontneed = Sim::run(text + "madvise P buf dontneed\n");
+    CHECK(dontneed.last_outcome() == "range not mapped (-ENOMEM)");
+    CHECK(dontneed.kind("P", "buf", 0) == "none");
+    CHECK(dontneed.kind("P", "buf", 3) == "none");  // after the hole too
+
+    auto dontfork = Sim::run(text + "madvise P buf dontfork\nfork P C\nread C buf[0]\nread C buf[3]\n");
+    CHECK(dontfork.outcome_at_line(6) == "range not mapped (-ENOMEM)");
+    CHECK(dontfork.outcome_at_line(8) == "segmentation fault");
+    CHECK(dontfork.outcome_at_line(9) == "segmentation fault");
+
+    // An advice the kernel does not know is refused before the range is looked at.
+    auto collapse = Sim::run(text + "madvise P buf collapse\n", Era::a);
+    CHECK(collapse.last_outcome() == "invalid advice (-EINVAL)");
+    CHECK(collapse.kind("P", "buf", 0) == "present-rw");
+}
+
+TEST_CASE("munmap of part of a PMD-mapped THP splits the PMD in split_vma, then zaps the PTEs", "[madvise][thp]") {
+    auto s = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"x\"\nunmap P buf[256..511]\n");
+    CHECK(s.step_says(4, "do_munmap → split_vma → __split_huge_pmd"));
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.kind("P", "buf", 300) == "none");
+    CHECK(s.k().folio_mapcount(s.pfn("P", "buf", 0)) == 256);
+}

@@ -169,3 +169,39 @@ TEST_CASE("mprotect(PROT_READ) turns a writable migration entry into a readable-
         CHECK(s.violations("invariant").empty());
     }
 }
+
+TEST_CASE("A partial mprotect splits a PMD-mapped THP with the old flags: the pages outside stay writable",
+          "[mprotect][thp]") {
+    // split_vma (vma_adjust_trans_huge) splits the PMD before the new flags
+    // are set; change_protection then write-protects the range alone. Were
+    // the split made with the new flags, era b would copy buf[300] away
+    // from its pin on the next write.
+    const std::string text = "process P\nmap P buf 512 rw thp\nwrite P buf[3] \"three\"\nwrite P buf[300] \"tri\"\n"
+                             "pin P buf[300] write longterm as H\nprotect P buf[0..255] ro\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text + "write P buf[300] \"new\"\n", era);
+        CHECK(s.step_says(6, "split_vma → __split_huge_pmd"));
+        CHECK(s.kind("P", "buf", 3) == "present-ro");
+        CHECK(s.kind("P", "buf", 255) == "present-ro");
+        CHECK(s.kind("P", "buf", 256) == "present-rw");
+        CHECK(s.kind("P", "buf", 300) == "present-rw");
+        CHECK(s.holder("H").pfn == s.pfn("P", "buf", 300));
+        CHECK(s.held_data("H") == "new");
+    }
+}
+
+TEST_CASE("mprotect over a hole changes what lies before it, then fails with -ENOMEM", "[mprotect]") {
+    const std::string text = "process P\nmap P buf 4 rw\nwrite P buf[0] \"a\"\nwrite P buf[3] \"d\"\nunmap P buf[2]\n";
+    auto s = Sim::run(text + "protect P buf ro\n");
+    CHECK(s.last_outcome() == "range not mapped (-ENOMEM)");
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK((s.k().vma_page(s.vma("P", "buf"), 1) & VMA_write) == 0);
+    CHECK(s.kind("P", "buf", 3) == "present-rw");  // after the hole: not looked at
+    CHECK((s.k().vma_page(s.vma("P", "buf"), 3) & VMA_write) != 0);
+
+    // A hole at the very start: nothing changes.
+    auto first = Sim::run(text + "protect P buf[2..3] ro\n");
+    CHECK(first.last_outcome() == "range not mapped (-ENOMEM)");
+    CHECK(first.kind("P", "buf", 3) == "present-rw");
+}
