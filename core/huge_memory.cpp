@@ -78,8 +78,9 @@ bool do_huge_pmd_wp_page(Kernel& k, const Address& a, FaultKind kind) {
         copy_whole_thp(k, a);
         return true;
     }
-    k.step("cannot reuse the THP: split the PMD and fall back to a fault on the 4 KiB PTE "
-           "(VM_FAULT_FALLBACK)");
+    if (!pmd.is_huge_zero())  // the policy's step already said why the huge zero PMD is split
+        k.step("cannot reuse the THP: split the PMD and fall back to a fault on the 4 KiB PTE "
+               "(VM_FAULT_FALLBACK)");
     split_huge_pmd(k, a.vma, pmd_index);
     return false;
 }
