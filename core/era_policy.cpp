@@ -78,6 +78,7 @@ public:
     bool fork_copies_maybe_pinned() const override { return false; }
     bool gup_must_unshare(const Kernel&, bool, bool, Pfn) const override { return false; }
     bool reclaim_skips_maybe_pinned() const override { return false; }
+    bool reclaim_may_defer_flush_of_exclusive() const override { return true; }  // nothing is exclusive
     bool clear_refs_skips_maybe_pinned() const override { return false; }
     bool has_write_protect_seq() const override { return false; }
     bool cow_frees_swap_cache() const override { return false; }
@@ -179,6 +180,7 @@ public:
     bool fork_copies_maybe_pinned() const override { return true; }
     bool gup_must_unshare(const Kernel&, bool, bool, Pfn) const override { return false; }
     bool reclaim_skips_maybe_pinned() const override { return true; }
+    bool reclaim_may_defer_flush_of_exclusive() const override { return true; }  // nothing is exclusive
     bool clear_refs_skips_maybe_pinned() const override { return true; }
     bool has_write_protect_seq() const override { return true; }
     bool cow_frees_swap_cache() const override { return true; }
@@ -295,18 +297,23 @@ public:
     }
 
     bool reclaim_skips_maybe_pinned() const override { return true; }
+    bool reclaim_may_defer_flush_of_exclusive() const override { return true; }  // v6.1, 088b8aa537c2
     bool clear_refs_skips_maybe_pinned() const override { return true; }
     bool has_write_protect_seq() const override { return true; }
     bool cow_frees_swap_cache() const override { return true; }
     bool has_migrate_vma_select_flags() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return true; }
     bool has_madv_collapse() const override { return true; }
-    // v6.1 converted try_to_free_swap to folios (folio_free_swap), and
-    // MADV_DONTNEED zaps through zap_page_range_single.
+    // v6.1 converted try_to_free_swap to folios (folio_free_swap), renamed
+    // shrink_page_list to shrink_folio_list (49fd9b6df54e), and MADV_DONTNEED
+    // zaps through zap_page_range_single; reclaim's early pin test asks
+    // folio_maybe_dma_pinned since its folio conversion.
     const char* name_of(Function f) const override {
         switch (f) {
         case Function::try_to_free_swap: return "folio_free_swap";
         case Function::zap_page_range: return "zap_page_range_single";
+        case Function::shrink_page_list: return "shrink_folio_list";
+        case Function::page_maybe_dma_pinned: return "folio_maybe_dma_pinned";
         default: return EraPolicy::name_of(f);
         }
     }

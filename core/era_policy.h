@@ -2,8 +2,9 @@
 // the policy at each point where the eras part ways (and only there); no other
 // code looks at the era. Era a: v5.7. Era b: v5.9 to v5.17 (the v5.17 code).
 // Era c: v5.19 PG_anon_exclusive with the swap-entry exclusive bit and
-// FAULT_FLAG_UNSHARE, plus v6.0's mprotect upgrade and v6.2's long-term R/O
-// pin rule.
+// FAULT_FLAG_UNSHARE, plus v6.0's mprotect upgrade, v6.1's memory barriers
+// against GUP-fast (reclaim batches every TLB flush again) and v6.2's
+// long-term R/O pin rule.
 #pragma once
 
 #include <memory>
@@ -46,6 +47,17 @@ public:
 
     // shrink_page_list(): keep pages that may be pinned out of the swap cache.
     virtual bool reclaim_skips_maybe_pinned() const = 0;
+
+    // try_to_unmap_one() may batch the TLB flush after clearing a PTE that
+    // maps an exclusive page, as it does for any other (should_defer_flush).
+    // v5.19 flushed such a PTE at once, so that GUP-fast on another CPU could
+    // not pin the page behind page_try_share_anon_rmap()'s back; v6.1
+    // (088b8aa537c2) orders the same steps with memory barriers instead: a
+    // full barrier between the clear and the pin check, one between GUP-fast's
+    // pin and its re-read of the PTE. Before v5.19 no page is exclusive and
+    // reclaim batches every flush. Migration (try_to_migrate_one) flushes at
+    // once in every era here.
+    virtual bool reclaim_may_defer_flush_of_exclusive() const = 0;
 
     // do_swap_page(): may the swapped-in page be mapped writable (on a write
     // fault) and, in era c, exclusive? `swp_exclusive` is the swap PTE's bit.
@@ -101,6 +113,8 @@ public:
         folio_migrate_copy,
         try_to_free_swap,
         zap_page_range,
+        shrink_page_list,
+        page_maybe_dma_pinned,
     };
     virtual const char* name_of(Function f) const {
         switch (f) {
@@ -113,6 +127,8 @@ public:
         case Function::folio_migrate_copy: return "folio_migrate_copy";
         case Function::try_to_free_swap: return "try_to_free_swap";
         case Function::zap_page_range: return "zap_page_range";
+        case Function::shrink_page_list: return "shrink_page_list";
+        case Function::page_maybe_dma_pinned: return "page_maybe_dma_pinned";
         }
         return "";
     }

@@ -177,14 +177,29 @@ bool folio_migrate_mapping(Kernel& k, Pfn src, int32_t expected) {
     auto scope = k.enter(k.policy().name_of(EraPolicy::Function::folio_migrate_mapping));
     Pfn head = k.folio(src);
     const Page& h = k.page(head);
-    int32_t want = expected + (h.test(PG_swapcache) ? int32_t(k.folio_nr_pages(head)) : 0);
+    // An anonymous page outside the swap cache has no mapping to lock: its
+    // refcount is only compared. A swap cache page is looked up by others
+    // through the swap cache, so its refcount is frozen (page_ref_freeze /
+    // folio_ref_freeze) under the swap cache's lock while its entry moves.
+    const bool swapcache = h.test(PG_swapcache);
+    int32_t want = expected + (swapcache ? int32_t(k.folio_nr_pages(head)) : 0);
     if (h.refcount != want) {
-        k.step("the refcount cannot be frozen: it is {0} but migration expects {1}; someone else (a GUP "
-               "reference or pin) holds the page: -EAGAIN",
-               h.refcount, want);
+        k.step(
+            swapcache
+                ? "a swap cache page: under the swap cache's lock its refcount cannot be frozen: it is {0} "
+                  "but migration expects {1}; someone else (a GUP reference or pin) holds the page: "
+                  "-EAGAIN"
+                : "an anonymous page outside the swap cache: the refcount is {0} but migration expects "
+                  "{1}; someone else (a GUP reference or pin) holds the page: -EAGAIN",
+            h.refcount, want);
         return false;
     }
-    k.step("the refcount is exactly what migration holds ({0}): freeze it and move the mapping", want);
+    k.step(swapcache
+               ? "a swap cache page: take the swap cache's lock and freeze the refcount at {0}, what "
+                 "migration and the swap cache hold; move the swap cache entry to the new page"
+               : "an anonymous page outside the swap cache: the refcount is exactly what migration holds "
+                 "({0}); it is compared, not frozen, and the new page takes over the anon mapping",
+           want);
     return true;
 }
 

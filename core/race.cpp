@@ -130,6 +130,24 @@ bool Race::in_gup_walk(int cpu) const {
            s == RaceStep::b5_unshare_check;
 }
 
+// v6.1 (088b8aa537c2) orders GUP-fast against page_try_share_anon_rmap()
+// with memory barriers, and with them lets reclaim batch the flush of an
+// exclusive page's PTE: the one policy query says both.
+bool Race::barriers_order_gup_fast(const EraPolicy& policy) {
+    return policy.has_anon_exclusive() && policy.reclaim_may_defer_flush_of_exclusive();
+}
+
+// shrink_page_list calls try_to_unmap_flush_dirty() before pageout(): when A1
+// cleared a dirty PTE and left its flush to the batch, the flush IPI must be
+// acknowledged first, which a CPU inside GUP-fast cannot do. (The batch's
+// last flush, before the freed pages go back, is not a step: after
+// __remove_mapping froze the refcount GUP-fast can take no reference anyway.)
+bool Race::pageout_waits_for_flush(int cpu) const {
+    const RaceCpu& me = cpus_[cpu];
+    return !done(cpu) && command(cpu).kind == CommandKind::swapout && me.next == RaceStep::s1_finish &&
+           me.flush_batched && Pte::from_raw(me.cleared).has(Pte::dirty) && in_gup_walk(1 - cpu);
+}
+
 // try_to_migrate_one / try_to_unmap_one hold the page table lock from A1 to A4.
 bool Race::holds_pt_lock(int cpu) const {
     if (done(cpu) || !is_writer(command(cpu)))
@@ -168,6 +186,10 @@ const char* Race::waits_for(int cpu) const {
     if (is_writer(c) && s == RaceStep::a1_flush && in_gup_walk(other))
         return "A1 waits for the TLB flush: cpu{0} is inside GUP-fast with interrupts off and cannot "
                "acknowledge the flush IPI yet";
+    if (pageout_waits_for_flush(cpu))
+        return "try_to_unmap_flush_dirty waits: the PTE reclaim cleared was dirty and its TLB flush is "
+               "batched, so the flush must complete before pageout; cpu{0} is inside GUP-fast with interrupts "
+               "off and cannot acknowledge the flush IPI yet";
     if (is_writer(c) && s == RaceStep::start && !unmaps_step_by_step(c) && in_gup_walk(other))
         return "the unmap waits for its TLB flush: cpu{0} is inside GUP-fast with interrupts off";
     if (is_gup(c) && s == RaceStep::slow_path && writer_busy(other))
@@ -220,10 +242,13 @@ void Race::wait(int cpu) {
     {
         auto lane = k_.enter(kLane[cpu]);
         const Command& c = command(cpu);
-        auto scope = k_.enter(is_gup(c)                        ? "__get_user_pages"
-                              : c.kind == CommandKind::fork    ? "dup_mmap"
-                              : c.kind == CommandKind::migrate ? "try_to_migrate_one"
-                                                               : "try_to_unmap_one");
+        const EraPolicy& policy = k_.policy();
+        auto scope = k_.enter(
+            is_gup(c)                        ? "__get_user_pages"
+            : c.kind == CommandKind::fork    ? "dup_mmap"
+            : c.kind == CommandKind::migrate ? policy.name_of(EraPolicy::Function::try_to_migrate_one)
+            : pageout_waits_for_flush(cpu)   ? policy.name_of(EraPolicy::Function::shrink_page_list)
+                                             : "try_to_unmap_one");
         k_.step(waits_for(cpu), 1 - cpu);
     }
     k_.set_cpu(0);
@@ -291,20 +316,32 @@ void Race::gup_step(int cpu, const Command& c) {
         auto grab = k_.enter(k_.policy().has_anon_exclusive() ? "try_grab_folio" : "try_grab_compound_head");
         Pfn page(me.page);
         if (!k_.page(page).test(PG_allocated) || k_.page_count(page) == 0) {
-            k_.step("B3 the page's refcount is 0: it was freed since B1 read the PTE, so no reference can be "
-                    "taken; GUP-fast gives up");
+            k_.step("B3 the page's refcount is 0: it was freed (or frozen to be freed) since B1 read the "
+                    "PTE, so no reference can be taken; GUP-fast gives up");
             return give_up();
         }
-        k_.step(!pin                        ? "B3 FOLL_GET: refcount +1"
-                : k_.folio_test_large(page) ? (k_.policy().pincount_is_hpage_pinned_refcount()
-                                                   ? "B3 FOLL_PIN on a compound page: refcount +1 and "
-                                                     "hpage_pinned_refcount +1; page_maybe_dma_pinned() sees it "
-                                                     "from now on"
-                                                   : "B3 FOLL_PIN on a large folio: refcount +1 and "
-                                                     "compound_pincount +1; page_maybe_dma_pinned() sees it from "
-                                                     "now on")
-                                            : "B3 FOLL_PIN: refcount + GUP_PIN_COUNTING_BIAS (1024); "
-                                              "page_maybe_dma_pinned() sees it from now on");
+        // v6.1 (088b8aa537c2) follows the pin with a full barrier, paired
+        // with the one before page_try_share_anon_rmap's pin check.
+        const bool barrier = pin && barriers_order_gup_fast(k_.policy());
+        k_.step(!pin ? "B3 FOLL_GET: refcount +1"
+                : k_.folio_test_large(page)
+                    ? (k_.policy().pincount_is_hpage_pinned_refcount()
+                           ? "B3 FOLL_PIN on a compound page: refcount +1 and "
+                             "hpage_pinned_refcount +1; page_maybe_dma_pinned() sees it "
+                             "from now on"
+                       : barrier ? "B3 FOLL_PIN on a large folio: refcount +1 and "
+                                   "compound_pincount +1, then a memory barrier "
+                                   "(smp_mb__after_atomic): page_maybe_dma_pinned() sees the pin "
+                                   "before B4 re-reads the PTE"
+                                 : "B3 FOLL_PIN on a large folio: refcount +1 and "
+                                   "compound_pincount +1; page_maybe_dma_pinned() sees it from "
+                                   "now on")
+                : barrier
+                    ? "B3 FOLL_PIN: refcount + GUP_PIN_COUNTING_BIAS (1024), then a memory barrier "
+                      "(smp_mb__after_atomic): page_maybe_dma_pinned() sees the pin before B4 re-reads the "
+                      "PTE"
+                    : "B3 FOLL_PIN: refcount + GUP_PIN_COUNTING_BIAS (1024); page_maybe_dma_pinned() sees it "
+                      "from now on");
         try_grab_page(k_, page, pin);
         me.next = RaceStep::b4_recheck;
         return;
@@ -395,10 +432,11 @@ std::vector<std::pair<std::string, HolderId>> Race::holders() const {
 uint64_t Race::hash() const {
     uint64_t h = 0x243f6a8885a308d3ull;
     for (const RaceCpu& c : cpus_) {
-        for (uint64_t v : {uint64_t(c.command), uint64_t(c.next), c.seen, uint64_t(c.seen_pmd),
-                           uint64_t(c.page), uint64_t(c.target), c.cleared, uint64_t(c.anon_exclusive),
-                           uint64_t(c.moved), uint64_t(reinterpret_cast<uintptr_t>(c.pending)),
-                           uint64_t(c.holder), uint64_t(reinterpret_cast<uintptr_t>(c.failure))})
+        for (uint64_t v :
+             {uint64_t(c.command), uint64_t(c.next), c.seen, uint64_t(c.seen_pmd), uint64_t(c.page),
+              uint64_t(c.target), c.cleared, uint64_t(c.anon_exclusive), uint64_t(c.flush_batched),
+              uint64_t(c.moved), uint64_t(reinterpret_cast<uintptr_t>(c.pending)), uint64_t(c.holder),
+              uint64_t(reinterpret_cast<uintptr_t>(c.failure))})
             h = mix(h, v);
     }
     return h;

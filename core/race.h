@@ -19,6 +19,7 @@
 
 namespace mmt {
 
+class EraPolicy;
 class Kernel;
 struct Command;
 struct RaceBlock;
@@ -33,13 +34,14 @@ enum class RaceStep : uint8_t {
     b5_unshare_check,   // read-only and maybe shared: back off; else GUP-fast returns the page
     slow_path,          // GUP-fast gave up: __get_user_pages, with the locks
     a1_clear,           // reclaim: A1 clears the PTE
-    a1_flush,           // the TLB flush of A1 completes (the IPI is acknowledged)
+    a1_flush,           // A1's TLB flush completes (the IPI is acknowledged): migration, or
+                        // reclaim where an exclusive page is flushed at once
     a2_pin_check,       // page_maybe_dma_pinned: restore the PTE and give up if pinned
     a3_clear_exclusive, // ClearPageAnonExclusive
     a4_install_entry,   // the migration or swap entry replaces the cleared PTE
     m1_migrate_mapping, // migration: the refcount test (folio_migrate_mapping), copy
     m2_finish,          // migration: remove_migration_ptes, unlock, free or put back
-    s1_finish,          // reclaim: pageout, __remove_mapping
+    s1_finish,          // reclaim: try_to_unmap_flush_dirty, pageout, __remove_mapping
     putback,            // reclaim gave up at A2: put the page back
     done,
 };
@@ -54,6 +56,7 @@ struct RaceCpu {
     uint32_t target = 0;           // migration: the new page
     uint64_t cleared = 0;          // writer: the PTE A1 cleared (raw)
     bool anon_exclusive = false;   // writer: PageAnonExclusive when A1 ran
+    bool flush_batched = false;    // reclaim: A1 left its TLB flush to the batch, still pending
     bool moved = false;            // migration: the refcount test passed
     const char* pending = nullptr; // writer: the reason it will end failed
     uint32_t holder = UINT32_MAX;  // the reference the CPU's pin or get took
@@ -83,10 +86,15 @@ public:
     // Both CPUs' positions and what their steps remember (not the kernel state).
     uint64_t hash() const;
 
+    // Memory barriers order GUP-fast's pin and re-read against the writer's
+    // clear and pin check (v6.1), which the step sentences then name.
+    static bool barriers_order_gup_fast(const EraPolicy& policy);
+
 private:
     const Command& command(int cpu) const;
     Address address(const Command& c) const;
     bool in_gup_walk(int cpu) const;
+    bool pageout_waits_for_flush(int cpu) const;
     bool holds_pt_lock(int cpu) const;
     bool writer_busy(int cpu) const;
     bool unmaps_step_by_step(const Command& c) const;

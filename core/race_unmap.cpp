@@ -1,9 +1,10 @@
 // The unmapping side of a race block: migrate_pages() and shrink_page_list()
-// one atomic step at a time, with try_to_migrate_one() / try_to_unmap_one()
-// split into A1 to A4 (semantics reference 4.3). The state changes are the
-// ones migrate.cpp and swap.cpp make, in the same order, so that a race whose
-// GUP-fast runs entirely before or after ends in the same state as the plain
-// commands.
+// (shrink_folio_list from v6.1) one atomic step at a time, with
+// try_to_migrate_one() / try_to_unmap_one() split into A1 to A4 (semantics
+// reference 4.3). The state changes are the ones migrate.cpp and swap.cpp
+// make, in the same order (reclaim's last step is swap.cpp's
+// pageout_and_free), so that a race whose GUP-fast runs entirely before or
+// after ends in the same state as the plain commands.
 #include "era_policy.h"
 #include "fault.h"
 #include "kernel.h"
@@ -37,7 +38,10 @@ bool pin_seen(Kernel& k, RaceCpu& me, const Address& a, const char* refused) {
         k.set_pte(a.vma, a.index, Pte::from_raw(me.cleared));
         return true;
     }
-    k.step(me.anon_exclusive ? "A2 page_try_share_anon_rmap: page_maybe_dma_pinned() sees no pin"
+    k.step(me.anon_exclusive ? (Race::barriers_order_gup_fast(k.policy())
+                                    ? "A2 page_try_share_anon_rmap: a full memory barrier (smp_mb), then "
+                                      "page_maybe_dma_pinned() sees no pin"
+                                    : "A2 page_try_share_anon_rmap: page_maybe_dma_pinned() sees no pin")
            : k.policy().has_anon_exclusive()
                ? "A2 the page is not exclusive: page_try_share_anon_rmap has nothing to check"
                : "A2 this kernel does not look for pins while it unmaps (there is no PG_anon_exclusive to "
@@ -189,7 +193,7 @@ void Race::swapout_step(int cpu, const Command& c) {
     RaceCpu& me = cpus_[cpu];
     const int other = 1 - cpu;
     const Address a = address(c);
-    auto scope = k_.enter("shrink_page_list");
+    auto scope = k_.enter(k_.policy().name_of(EraPolicy::Function::shrink_page_list));
     Pfn page(me.page);
     auto putback = [&](const char* why, int32_t arg = 0) {
         k_.step(why, arg);
@@ -212,8 +216,7 @@ void Race::swapout_step(int cpu, const Command& c) {
         k_.set_page_flag(page, PG_locked, true);
         if (!k_.page(page).test(PG_swapcache)) {
             if (k_.policy().reclaim_skips_maybe_pinned() && k_.folio_maybe_dma_pinned(page)) {
-                putback("folio_maybe_dma_pinned: the page may be pinned, so reclaim keeps it (put back on "
-                        "the LRU)");
+                putback(reclaim_keeps_maybe_pinned(k_));
                 return finish(cpu, c, reason::pinned);
             }
             auto add = k_.enter("add_to_swap");
@@ -245,21 +248,30 @@ void Race::swapout_step(int cpu, const Command& c) {
         auto unmap = k_.enter("try_to_unmap");
         auto one = k_.enter("try_to_unmap_one");
         const bool exclusive = k_.PageAnonExclusive(page);
-        clear_pte(k_, me, a,
-                  !block_.flush
-                      ? "A1 take the page table lock and clear the PTE, the TLB flush deferred. flush off, a "
-                        "teaching switch that is NOT the kernel: the clear is not synchronised with GUP-fast "
-                        "on cpu{0}"
-                  : exclusive
-                      ? "A1 take the page table lock; the page is exclusive: clear the PTE and flush the TLB "
-                        "at once (ptep_clear_flush); the flush cannot complete while another CPU is inside "
-                        "GUP-fast with interrupts off"
-                  : k_.policy().has_anon_exclusive()
-                      ? "A1 take the page table lock and clear the PTE; the page is not exclusive, so the "
-                        "TLB flush may be batched"
-                      : "A1 take the page table lock and clear the PTE; the TLB flush may be batched",
-                  other);
-        me.next = block_.flush && exclusive ? RaceStep::a1_flush : RaceStep::a2_pin_check;
+        const bool defers_exclusive = k_.policy().reclaim_may_defer_flush_of_exclusive();
+        const bool flush_at_once = block_.flush && exclusive && !defers_exclusive;
+        clear_pte(
+            k_, me, a,
+            !block_.flush
+                ? "A1 take the page table lock and clear the PTE, the TLB flush deferred. flush off, a "
+                  "teaching switch that is NOT the kernel: neither a TLB flush nor a memory barrier makes "
+                  "the clear visible to GUP-fast on cpu{0}"
+            : flush_at_once
+                ? "A1 take the page table lock; the page is exclusive: clear the PTE and flush the TLB "
+                  "at once (ptep_clear_flush); the flush cannot complete while another CPU is inside "
+                  "GUP-fast with interrupts off"
+            : exclusive
+                ? "A1 take the page table lock and clear the PTE, its TLB flush batched like any other "
+                  "(the flush IPI comes later); the page is exclusive: the memory barrier at A2 orders "
+                  "this clear before the pin check"
+            : k_.policy().has_anon_exclusive() && !defers_exclusive
+                ? "A1 take the page table lock and clear the PTE; the page is not exclusive, so the "
+                  "TLB flush may be batched"
+                : "A1 take the page table lock and clear the PTE; the TLB flush is batched (the flush "
+                  "IPI comes later)",
+            other);
+        me.flush_batched = block_.flush && !flush_at_once;
+        me.next = flush_at_once ? RaceStep::a1_flush : RaceStep::a2_pin_check;
         return;
     }
     case RaceStep::a1_flush: {
@@ -315,7 +327,13 @@ void Race::swapout_step(int cpu, const Command& c) {
         return;
     }
     case RaceStep::s1_finish: {
-        pageout_and_free(k_, page);
+        // waits_for() held this step while the other CPU was inside GUP-fast
+        // and the flush of a dirty PTE was pending.
+        const bool dirty = Pte::from_raw(me.cleared).has(Pte::dirty);
+        pageout_and_free(k_, page,
+                         !me.flush_batched ? BatchedFlush::none
+                         : dirty           ? BatchedFlush::pending_dirty
+                                           : BatchedFlush::pending);
         return finish(cpu, c, nullptr);
     }
     case RaceStep::putback:

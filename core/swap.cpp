@@ -6,6 +6,8 @@
 #include "kernel.h"
 #include "rmap.h"
 
+#include <string_view>
+
 namespace mmt {
 
 void swap_duplicate(Kernel& k, SwapSlot slot) {
@@ -66,20 +68,29 @@ void free_swap_and_cache(Kernel& k, SwapSlot slot) {
 
 namespace {
 
-// try_to_unmap_one() for one PTE mapping of an order-0 page.
-bool try_to_unmap_one(Kernel& k, Pfn page, const RmapEntry& e) {
+// try_to_unmap_one() for one PTE mapping of an order-0 page. `batched`
+// gathers what the walk leaves to the batched TLB flush.
+bool try_to_unmap_one(Kernel& k, Pfn page, const RmapEntry& e, BatchedFlush* batched) {
     auto scope = k.enter("try_to_unmap_one");
     Pte pte = k.pte(e.vma, e.index);
     bool anon_exclusive = k.PageAnonExclusive(page);
     SwapSlot slot(k.page(page).swap_slot);
-    if (anon_exclusive)
+    const bool flush_at_once = anon_exclusive && !k.policy().reclaim_may_defer_flush_of_exclusive();
+    if (flush_at_once)
         k.step("the page is exclusive: clear the PTE and flush the TLB at once (ptep_clear_flush), so that "
                "GUP-fast cannot pin it behind our back (III)");
+    else if (anon_exclusive)
+        k.step(
+            "the page is exclusive: clear the PTE, its TLB flush batched like any other; a memory barrier in "
+            "page_try_share_anon_rmap orders the clear before the pin check, so GUP-fast cannot pin the page "
+            "behind our back (III, v6.1)");
     else
-        k.step(k.policy().has_anon_exclusive() ? "clear the PTE (the TLB flush may be batched: the page is not "
-                                                  "exclusive)"
-                                                : "clear the PTE (the TLB flush may be batched)");
+        k.step(k.policy().has_anon_exclusive() && !k.policy().reclaim_may_defer_flush_of_exclusive()
+                   ? "clear the PTE (the TLB flush may be batched: the page is not exclusive)"
+                   : "clear the PTE (the TLB flush may be batched)");
     k.set_pte(e.vma, e.index, Pte());
+    if (!flush_at_once && *batched != BatchedFlush::pending_dirty)
+        *batched = pte.has(Pte::dirty) ? BatchedFlush::pending_dirty : BatchedFlush::pending;
     if (pte.has(Pte::dirty))
         k.set_page_flag(page, PG_dirty, true);
     if (!page_try_share_anon_rmap(k, page)) {
@@ -104,7 +115,7 @@ bool try_to_unmap_one(Kernel& k, Pfn page, const RmapEntry& e) {
 }
 
 Outcome shrink_page(Kernel& k, Pfn page) {
-    auto scope = k.enter("shrink_page_list");
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::shrink_page_list));
     k.step("reclaim isolates the page from the LRU (a reference) and locks it");
     k.folio_ref_add(page, 1);
     k.folio_in_flight_add(page, 1);
@@ -118,7 +129,7 @@ Outcome shrink_page(Kernel& k, Pfn page) {
     };
     if (!k.page(page).test(PG_swapcache)) {
         if (k.policy().reclaim_skips_maybe_pinned() && k.folio_maybe_dma_pinned(page)) {
-            putback("folio_maybe_dma_pinned: the page may be pinned, so reclaim keeps it (put back on the LRU)");
+            putback(reclaim_keeps_maybe_pinned(k));
             return Outcome::fail(reason::pinned);
         }
         auto add = k.enter("add_to_swap");
@@ -133,23 +144,33 @@ Outcome shrink_page(Kernel& k, Pfn page) {
         k.set_page_flag(page, PG_dirty, true);
         k.folio_ref_add(page, 1);
     }
+    BatchedFlush batched = BatchedFlush::none;
     {
         auto unmap = k.enter("try_to_unmap");
         for (const RmapEntry& e : rmap_walk(k, page, true))
-            if (!try_to_unmap_one(k, page, e))
+            if (!try_to_unmap_one(k, page, e, &batched))
                 break;
     }
     if (k.page_mapcount(page) > 0) {
         putback("the page is still mapped: reclaim gives up on it this round");
         return Outcome::fail(reason::pinned);
     }
-    pageout_and_free(k, page);
+    pageout_and_free(k, page, batched);
     return Outcome::success();
 }
 
 } // namespace
 
-void pageout_and_free(Kernel& k, Pfn page) {
+const char* reclaim_keeps_maybe_pinned(const Kernel& k) {
+    // v5.11 added the test as page_maybe_dma_pinned(); the folio conversion
+    // of reclaim renamed it.
+    return std::string_view(k.policy().name_of(EraPolicy::Function::page_maybe_dma_pinned)) ==
+                   "folio_maybe_dma_pinned"
+               ? "folio_maybe_dma_pinned: the page may be pinned, so reclaim keeps it (put back on the LRU)"
+               : "page_maybe_dma_pinned: the page may be pinned, so reclaim keeps it (put back on the LRU)";
+}
+
+void pageout_and_free(Kernel& k, Pfn page, BatchedFlush batched) {
     SwapSlot slot(k.page(page).swap_slot);
     // keep_locked: unlock the page and put it back on the LRU; reclaim's
     // reference goes, the swap cache keeps its own.
@@ -159,6 +180,13 @@ void pageout_and_free(Kernel& k, Pfn page) {
         k.folio_put_in_flight(page);
     };
     if (k.page(page).test(PG_dirty)) {
+        // A clean PTE cannot be written through a stale TLB entry without
+        // faulting, so only a dirty one's flush must come before the write;
+        // the rest waits for try_to_unmap_flush() at the end of reclaim.
+        if (batched == BatchedFlush::pending_dirty)
+            k.step("try_to_unmap_flush_dirty: a dirty PTE was cleared with its TLB flush batched; the flush "
+                   "completes now, before pageout, so that no CPU can still write to the page through its "
+                   "TLB while the data goes to swap");
         auto out = k.enter("pageout");
         // is_page_cache_freeable(): only reclaim's reference and the swap
         // cache's may remain, or writing the page out would be wasted.
@@ -196,15 +224,18 @@ void pageout_and_free(Kernel& k, Pfn page) {
 Outcome shrink_folio(Kernel& k, const Address& a) {
     Pfn page = mapped_page(k, a);
     if (page.value == 0 || k.is_zero_pfn(page) || !k.PageAnon(page)) {
-        auto scope = k.enter("shrink_page_list");
+        auto scope = k.enter(k.policy().name_of(EraPolicy::Function::shrink_page_list));
         k.step("nothing to reclaim: no anonymous page is mapped here");
         return Outcome::fail(reason::no_page);
     }
     if (k.folio_test_large(page)) {
         Pfn head = k.folio(page);
         if (k.policy().reclaim_skips_maybe_pinned() && k.folio_maybe_dma_pinned(head)) {
-            auto scope = k.enter("shrink_page_list");
-            k.step("folio_maybe_dma_pinned: the THP may be pinned, so reclaim keeps it");
+            auto scope = k.enter(k.policy().name_of(EraPolicy::Function::shrink_page_list));
+            k.step(std::string_view(k.policy().name_of(EraPolicy::Function::page_maybe_dma_pinned)) ==
+                           "folio_maybe_dma_pinned"
+                       ? "folio_maybe_dma_pinned: the THP may be pinned, so reclaim keeps it"
+                       : "page_maybe_dma_pinned: the THP may be pinned, so reclaim keeps it");
             return Outcome::fail(reason::pinned);
         }
         // Reclaim splits the THP and swaps out its 4 KiB pages one by one.

@@ -73,7 +73,7 @@ TEST_CASE("Era c refuses to migrate a pinned page at unmap time: no migration en
     CHECK(s.violations("invariant").empty());
 }
 
-TEST_CASE("A FOLL_GET reference makes the refcount freeze fail; the page is restored still exclusive",
+TEST_CASE("A FOLL_GET reference makes the refcount test fail; the page is restored still exclusive",
           "[migrate]") {
     auto before = Sim::run(kWritten + "get P buf[0] as G\n");
     auto s = Sim::run(kWritten + "get P buf[0] as G\nmigrate P buf[0]\n");  // line 5
@@ -128,4 +128,32 @@ TEST_CASE("Nothing to migrate where no anonymous page is mapped", "[migrate]") {
     auto s = Sim::run("process P\nmap P buf 1 rw\nread P buf[0]\nmigrate P buf[0]\n");
     CHECK(s.last_outcome() == "no page mapped at this address");
     CHECK(s.pte("P", "buf", 0).pfn() == s.k().zero_pfn());
+}
+
+// folio_migrate_mapping() (migrate_page_move_mapping in v5.7): an anonymous
+// page outside the swap cache has no mapping whose lock would keep new
+// references away, so its refcount is only compared with what migration
+// holds; a page in the swap cache can be found through the swap cache, so
+// its refcount is frozen under the swap cache's lock while its entry moves.
+TEST_CASE("Migration compares the refcount of an anonymous page and freezes that of a swap cache page",
+          "[migrate]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto plain = Sim::run(kWritten + "migrate P buf[0]\n", era); // line 4
+        CHECK(plain.last_outcome() == "ok");
+        CHECK(plain.step_says(4, "compared, not frozen"));
+        CHECK_FALSE(plain.step_says(4, "freeze the refcount"));
+        // Swapped out and read back: the page is in the swap cache.
+        auto cached =
+            Sim::run(kWritten + "swapout P buf[0]\nread P buf[0]\nmigrate P buf[0]\n", era); // line 6
+        REQUIRE(cached.last_outcome() == "ok");
+        CHECK(cached.step_says(6, "freeze the refcount at 2"));
+        CHECK(cached.page("P", "buf", 0).test(PG_swapcache));
+        CHECK(cached.data("P", "buf", 0) == "data");
+        auto held =
+            Sim::run(kWritten + "swapout P buf[0]\nread P buf[0]\nget P buf[0] as G\nmigrate P buf[0]\n",
+                     era); // line 7
+        CHECK(held.last_outcome() == "page has unexpected references");
+        CHECK(held.step_says(7, "its refcount cannot be frozen"));
+    }
 }

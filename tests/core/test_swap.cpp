@@ -30,6 +30,11 @@ bool ran_in(const Sim& s, uint32_t line, const std::string& path) {
     }
     return false;
 }
+
+// shrink_page_list, or shrink_folio_list from v6.1 (49fd9b6df54e).
+std::string shrink_name(const Sim& s) {
+    return s.k().policy().name_of(EraPolicy::Function::shrink_page_list);
+}
 } // namespace
 
 TEST_CASE("Swapping out an exclusive page leaves a swap entry with the exclusive bit; the page is freed",
@@ -234,7 +239,8 @@ TEST_CASE("pageout keeps a page someone else holds: unmapped, in the swap cache,
     }
 }
 
-// mm/vmscan.c shrink_page_list(): only a PageDirty page goes through pageout().
+// mm/vmscan.c shrink_page_list() (shrink_folio_list from v6.1, 49fd9b6df54e):
+// only a PageDirty page goes through pageout().
 // A page read back from swap and not written since is clean: its data is
 // already in the slot, so reclaim goes straight to __remove_mapping(), whose
 // page_ref_freeze(page, 2) succeeds when only the swap cache and reclaim
@@ -260,7 +266,7 @@ TEST_CASE("Reclaiming a clean page already in the swap cache writes nothing and 
         CHECK_FALSE(s.k().page(page).test(PG_allocated));
         CHECK_FALSE(ran_in(s, line, "pageout"));
         CHECK(s.step_says(line, "nothing is written"));
-        CHECK(ran_in(s, line, "shrink_page_list → __remove_mapping"));
+        CHECK(ran_in(s, line, shrink_name(s) + " → __remove_mapping"));
         CHECK(s.violations("invariant").empty());
         auto r = Sim::run(setup + "swapout P buf[0]\nread P buf[0]\n", era);
         CHECK(r.last_value() == "data");
@@ -293,7 +299,7 @@ TEST_CASE("A clean swap cache page someone else holds is unmapped but kept by __
         CHECK(slot.cache_pfn == s.holder("G").pfn.value);
         CHECK(s.k().strings().text(slot.contents) == "data");
         CHECK_FALSE(ran_in(s, line, "pageout"));
-        CHECK(ran_in(s, line, "shrink_page_list → __remove_mapping"));
+        CHECK(ran_in(s, line, shrink_name(s) + " → __remove_mapping"));
         CHECK(s.step_says(line, "page_ref_freeze fails"));
         CHECK(s.violations("invariant").empty());
         auto r = Sim::run(setup + "swapout P buf[0]\nread P buf[0]\n", era);
@@ -310,9 +316,9 @@ TEST_CASE("A dirty page is written by pageout, then freed by __remove_mapping ca
         CAPTURE(era_letter(era));
         auto s = Sim::run(kWritten + "swapout P buf[0]\n", era);
         const uint32_t line = next_line(kWritten);
-        CHECK(ran_in(s, line, "shrink_page_list → pageout"));
+        CHECK(ran_in(s, line, shrink_name(s) + " → pageout"));
         CHECK(s.step_says(line, "write the page's data to swap slot"));
-        CHECK(ran_in(s, line, "shrink_page_list → __remove_mapping"));
+        CHECK(ran_in(s, line, shrink_name(s) + " → __remove_mapping"));
         CHECK_FALSE(s.step_says(line, "pageout → __remove_mapping"));
         CHECK(s.slot("P", "buf", 0).cache_pfn == 0);
     }
@@ -441,4 +447,49 @@ TEST_CASE("Between unmap_vmas and tlb_finish_mmu the page is unmapped but still 
     CHECK(ran_in(s, 100, "unmap_vmas → zap_pte_range"));
     CHECK(ran_in(s, 100, "tlb_finish_mmu → free_pages_and_swap_cache"));
     CHECK(s.violations("invariant").empty());
+}
+
+// try_to_unmap_one() batches the TLB flush of an exclusive page's PTE in v6.2
+// (v6.1, 088b8aa537c2: memory barriers in page_try_share_anon_rmap order the
+// clear before the pin check); v5.7 and v5.17 have no exclusive pages and
+// batch every flush. Either way the PTE was dirty, so shrink_page_list
+// (shrink_folio_list in v6.2) completes the batched flush with
+// try_to_unmap_flush_dirty() before pageout() writes the page.
+TEST_CASE("Reclaim batches the flush of a dirty PTE and completes it before pageout, in every era",
+          "[swap]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(kWritten + "swapout P buf[0]\n", era);
+        const uint32_t line = next_line(kWritten);
+        CHECK(s.step_says(line, "TLB flush batched like any other") == (era == Era::c));
+        CHECK_FALSE(s.step_says(line, "flush the TLB at once"));
+        std::vector<std::string> steps = s.steps_at_line(line);
+        auto at = [&](const std::string& words) {
+            for (size_t i = 0; i < steps.size(); ++i)
+                if (steps[i].find(words) != std::string::npos)
+                    return static_cast<int>(i);
+            return -1;
+        };
+        const int flush = at(shrink_name(s) + " – try_to_unmap_flush_dirty: a dirty PTE was cleared");
+        REQUIRE(flush >= 0);
+        CHECK(at(shrink_name(s) + " → pageout – the page is dirty: write") > flush);
+        CHECK(shrink_name(s) == (era == Era::c ? "shrink_folio_list" : "shrink_page_list"));
+    }
+    // A page swapped back in by a read is mapped by a clean PTE and is clean
+    // itself: nothing is pending that pageout must wait for, and there is no
+    // pageout.
+    auto clean = Sim::run(kWritten + "swapout P buf[0]\nread P buf[0]\nswapout P buf[0]\n");
+    CHECK_FALSE(clean.step_says(6, "try_to_unmap_flush_dirty"));
+}
+
+// feb889fb40fa (v5.11) keeps possibly pinned pages out of the swap cache with
+// page_maybe_dma_pinned(); v6.2 asks folio_maybe_dma_pinned().
+TEST_CASE("Reclaim's early pin test is named as each era's kernel names it", "[swap]") {
+    const std::string pinned = kWritten + "pin P buf[0] write as H\nswapout P buf[0]\n";
+    auto b = Sim::run(pinned, Era::b);
+    CHECK(b.last_outcome() == "page is pinned");
+    CHECK(b.step_says(5, "shrink_page_list – page_maybe_dma_pinned: the page may be pinned"));
+    auto c = Sim::run(pinned, Era::c);
+    CHECK(c.last_outcome() == "page is pinned");
+    CHECK(c.step_says(5, "shrink_folio_list – folio_maybe_dma_pinned: the page may be pinned"));
 }
