@@ -195,15 +195,22 @@ Outcome get_user_pages(Kernel& k, const Address& a, GupFlags flags, std::string_
     if (Outcome refused = refuse_vma_access(k, a, flags.write); !refused.ok())
         return refused;
     Pfn page;
-    bool done = flags.fast && gup_fast(k, a, flags, &page);
-    if (!done) {
-        Outcome o = gup_slow(k, a, flags, &page);
-        if (!o.ok())
-            return o;
+    if (flags.fast && gup_fast(k, a, flags, &page)) {
+        k.step(flags.pin ? "the pin is taken: the holder now sees this physical page"
+                         : "the reference is taken: the holder now sees this physical page");
+        *holder = record_holder(k, a, flags, name, page);
+        return Outcome::success();
     }
+    return gup_fast_fallback(k, a, flags, name, holder);
+}
+
+Outcome gup_fast_fallback(Kernel& k, const Address& a, GupFlags flags, std::string_view name, HolderId* holder) {
+    Pfn page;
+    if (Outcome o = gup_slow(k, a, flags, &page); !o.ok())
+        return o;
     k.step(flags.pin ? "the pin is taken: the holder now sees this physical page"
                      : "the reference is taken: the holder now sees this physical page");
-    flags.fast = done;  // "fast" records how the reference was really taken
+    flags.fast = false;  // "fast" records how the reference was really taken
     *holder = record_holder(k, a, flags, name, page);
     return Outcome::success();
 }

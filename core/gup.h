@@ -17,12 +17,16 @@ struct GupFlags {
     bool fast = false;      // try GUP-fast first
 };
 
-// Takes the reference; on success returns the new holder in *holder.
 // The slow path's VMA test: no VMA at the address (find_extend_vma), or one
 // that does not allow the access (check_vma_flags): -EFAULT, as a step.
 Outcome refuse_vma_access(Kernel& k, const Address& a, bool write);
 
+// Takes the reference; on success returns the new holder in *holder.
 Outcome get_user_pages(Kernel& k, const Address& a, GupFlags flags, std::string_view name, HolderId* holder);
+// The slow path a GUP-fast walk falls back to, inside the walk's own call
+// (pin_user_pages_fast → __get_user_pages): the walk has already set
+// MMF_HAS_PINNED and checked the VMA.
+Outcome gup_fast_fallback(Kernel& k, const Address& a, GupFlags flags, std::string_view name, HolderId* holder);
 // unpin_user_page / put_page.
 Outcome release_holder(Kernel& k, HolderId holder);
 // What the holder reads or writes through its reference.

@@ -403,7 +403,7 @@ void Race::gup_step(int cpu, const Command& c) {
         flags.write = c.foll_write;
         flags.longterm = c.foll_longterm;
         HolderId holder;
-        Outcome o = get_user_pages(k_, a, flags, c.handle, &holder);
+        Outcome o = gup_fast_fallback(k_, a, flags, c.handle, &holder);
         if (o.ok())
             me.holder = holder.value;
         return finish(cpu, c, o.failure);
