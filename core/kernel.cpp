@@ -56,8 +56,10 @@ bool Kernel::folio_maybe_dma_pinned(Pfn pfn) const {
     return h.refcount >= kGupPinCountingBias;
 }
 
+// The newest process of that name: a name is free again once its process
+// has exited.
 std::optional<ProcessId> Kernel::find_process(std::string_view name) const {
-    for (uint32_t i = 1; i < state_.processes.size(); ++i)
+    for (uint32_t i = uint32_t(state_.processes.size()); i-- > 1;)
         if (strings_.text(state_.processes[i].name) == name)
             return ProcessId(i);
     return std::nullopt;
@@ -89,8 +91,9 @@ std::vector<VmaId> Kernel::vmas_of(ProcessId process) const {
     return out;
 }
 
+// The newest reference of that name (released names may be taken again).
 std::optional<HolderId> Kernel::find_holder(std::string_view name) const {
-    for (uint32_t i = 0; i < state_.holders.size(); ++i)
+    for (uint32_t i = uint32_t(state_.holders.size()); i-- > 0;)
         if (strings_.text(state_.holders[i].name) == name)
             return HolderId(i);
     return std::nullopt;

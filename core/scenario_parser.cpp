@@ -553,7 +553,8 @@ void Parser::parse_line(std::string_view line, uint32_t line_number) {
             in.fail(kCommandList);
         in.advance();
         command.kind = spec->kind;
-        command.source = line.substr(0, source_end);
+        // From the command's first word: indentation is not part of it.
+        command.source = line.substr(command.loc.column - 1, source_end - (command.loc.column - 1));
         (this->*spec->parse)(in, command);
         if (!is_expectation(command.kind))
             last_action_line_ = line_number;
@@ -604,10 +605,13 @@ ProcessInfo& Parser::take_running_process(Cursor& in, std::string& name) {
 
 const Token& Parser::take_new_process(Cursor& in) {
     const Token& token = take_name(in, "a process name");
+    // A process that has exited no longer exists: its name may be given to a
+    // new one ("C must not exist yet").
     const auto found = processes_.find(std::string(token.text));
-    if (found != processes_.end())
+    if (found != processes_.end() && found->second.exited_line == 0)
         fail_at(in.location_of(token), "expected a new process name, got " + quoted(token.text) +
-                                           " (created at line " + std::to_string(found->second.line) + ")");
+                                           " (created at line " + std::to_string(found->second.line) +
+                                           " and still running)");
     return token;
 }
 
@@ -627,13 +631,14 @@ HandleInfo& Parser::take_held_handle(Cursor& in, std::string& name) {
 
 // A fork child starts with its parent's VMA names (sharing its table: O(1)).
 ProcessInfo& Parser::declare_process(const std::string& name, uint32_t line, const ProcessInfo* parent) {
-    ProcessInfo& process = processes_.emplace(name, ProcessInfo{}).first->second;
-    process.line = line;
+    ProcessInfo fresh;
+    fresh.line = line;
     if (parent) {
-        process.vmas = parent->vmas;
-        process.incomplete = parent->incomplete;
+        fresh.vmas = parent->vmas;
+        fresh.incomplete = parent->incomplete;
     }
-    return process;
+    // Replaces an exited process of the same name: later lines mean the new one.
+    return processes_.insert_or_assign(name, std::move(fresh)).first->second;
 }
 
 void Parser::declare_vma(ProcessInfo& process, const std::string& name, VmaInfo info) {
@@ -859,11 +864,12 @@ void Parser::parse_reference(Cursor& in, Command& c) {
         in.advance(); // `as`
         const Token& handle = take_name(in, "a handle name");
         c.handle = handle.text;
-        if (const auto found = handles_.find(c.handle); found != handles_.end())
+        // A released reference no longer exists: its name may be taken again.
+        if (const auto found = handles_.find(c.handle); found != handles_.end() && found->second.released_line == 0)
             fail_at(in.location_of(handle), "expected a new handle name, got " + quoted(c.handle) +
                                                 " (created at line " + std::to_string(found->second.line) +
-                                                ")");
-        handles_.emplace(c.handle, HandleInfo{in.line(), 0});
+                                                " and still held)");
+        handles_.insert_or_assign(c.handle, HandleInfo{in.line(), 0});
         in.expect_end();
     } catch (const LineError&) {
         recover_reference(in);

@@ -1,5 +1,6 @@
 #include "cli_output.h"
 
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -55,6 +56,9 @@ void write_run_json(JsonWriter& j, const Scenario& sc, const RunResult& run) {
         j.begin_object();
         j.key("line").value(int64_t(r.line));
         j.key("command").value(sc.commands[i].source);
+        // `expect read` is an expectation that is also a user load: its
+        // faults are kernel steps like any command's.
+        j.key("expectation").value(is_expectation(sc.commands[i].kind));
         j.key("outcome").value(outcome_text(r));
         if (r.value)
             j.key("value").value(k.strings().text(*r.value));
@@ -247,9 +251,61 @@ Divergence first_divergence(const Scenario& sc, RunResult& x, RunResult& y) {
 
 } // namespace
 
+namespace {
+
+// The JSON object of a run that did not happen (exit 2): the same keys as a
+// run's, empty, and `errors`.
+void print_json_not_run(const std::string& file, std::optional<Era> era,
+                        const std::function<void(JsonWriter&)>& write_errors) {
+    JsonWriter j;
+    j.begin_object();
+    j.key("file").value(file);
+    if (era)
+        j.key("era").value(std::string(1, era_letter(*era)));
+    j.key("errors").begin_array();
+    write_errors(j);
+    j.end_array();
+    j.key("steps").begin_array().end_array();
+    j.key("expectations").begin_object();
+    j.key("passed").value(int64_t(0));
+    j.key("failed").value(int64_t(0));
+    j.key("failures").begin_array().end_array();
+    j.end_object();
+    j.key("violations").begin_array().end_array();
+    j.end_object();
+    std::cout << j.str() << "\n";
+}
+
+} // namespace
+
+void print_json_errors(const std::string& file, std::optional<Era> era, const std::vector<ScenarioError>& errors) {
+    print_json_not_run(file, era, [&](JsonWriter& j) {
+        for (const ScenarioError& e : errors) {
+            j.begin_object();
+            j.key("line").value(int64_t(e.loc.line));
+            j.key("column").value(int64_t(e.loc.column));
+            j.key("message").value(e.message);
+            j.key("text").value(e.format());
+            j.end_object();
+        }
+    });
+}
+
+void print_json_read_error(const std::string& file, std::optional<Era> era, const std::string& message) {
+    print_json_not_run(file, era, [&](JsonWriter& j) {
+        j.begin_object();
+        j.key("message").value(message);
+        j.key("text").value(message);
+        j.end_object();
+    });
+}
+
 int cli_run(const std::string& file, const std::string& text, std::optional<Era> era, const CliOptions& options) {
     ParseResult parsed = parse_scenario(text, file, era);
     if (!parsed.scenario) {
+        // With --json the one JSON object still comes, saying why nothing ran.
+        if (options.json)
+            print_json_errors(file, era, parsed.errors);
         print_errors(parsed.errors);
         return 2;
     }

@@ -4,10 +4,13 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "types.h"
 
 namespace mmt {
+
+struct ScenarioError;
 
 struct CliOptions {
     bool trace = false;
@@ -15,6 +18,10 @@ struct CliOptions {
     bool check_invariants = true;
 };
 
+// With --json, the one JSON object of a run that did not happen (exit 2):
+// the file's errors, or why it could not be read.
+void print_json_errors(const std::string& file, std::optional<Era> era, const std::vector<ScenarioError>& errors);
+void print_json_read_error(const std::string& file, std::optional<Era> era, const std::string& message);
 int cli_run(const std::string& file, const std::string& text, std::optional<Era> era, const CliOptions& options);
 int cli_compare(const std::string& file, const std::string& text, const CliOptions& options);
 

@@ -67,6 +67,10 @@ const char* kUsage =
     "usage error\n";
 
 bool read_file(const std::string& path, std::string* out, std::string* error) {
+    if (std::filesystem::is_directory(path)) {
+        *error = std::string("cannot read ") + path + ": it is a directory";
+        return false;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         *error = std::string("cannot read ") + path + ": " + std::strerror(errno);
@@ -151,6 +155,8 @@ int main(int argc, char** argv) {
         return usage_error("missing FILE.mmt");
     std::string text, error;
     if (!read_file(*file, &text, &error)) {
+        if (options.json && command != "compare")
+            mmt::print_json_read_error(*file, era, error);
         std::cerr << (error.find(": error: ") != std::string::npos ? "" : "mmtutor-cli: ") << error << "\n";
         return 2;
     }

@@ -81,13 +81,14 @@ TEST_CASE("a scenario is its commands in file order, with where each one is", "[
     CHECK(scenario.commands[0].loc.column == 1);
     CHECK(scenario.commands[0].source == "process P");
 
-    // The source keeps the indentation but drops the comment and trailing blanks.
+    // The source starts at the command's first word (indentation is layout)
+    // and drops the comment and trailing blanks.
     CHECK(scenario.commands[1].loc.line == 4);
     CHECK(scenario.commands[1].loc.column == 3);
-    CHECK(scenario.commands[1].source == "  map P buf 4 rw");
+    CHECK(scenario.commands[1].source == "map P buf 4 rw");
 
     CHECK(scenario.commands[2].loc.column == 2);
-    CHECK(scenario.commands[2].source == "\twrite P buf[0] \"hello\"");
+    CHECK(scenario.commands[2].source == "write P buf[0] \"hello\"");
 
     CHECK(scenario.commands[3].kind == CommandKind::expect_ok);
     CHECK(scenario.commands[3].loc.line == 6);
@@ -629,9 +630,9 @@ TEST_CASE("processes must exist, once", "[parser]") {
     CHECK(error_of("map P buf 1 rw\n") ==
           "t.mmt:1:5: error: expected a process, got \"P\" (no earlier process or fork creates it)");
     CHECK(error_of("process P\nprocess P\n") ==
-          "t.mmt:2:9: error: expected a new process name, got \"P\" (created at line 1)");
+          "t.mmt:2:9: error: expected a new process name, got \"P\" (created at line 1 and still running)");
     CHECK(error_after_setup("fork P Q") ==
-          "t.mmt:5:8: error: expected a new process name, got \"Q\" (created at line 3)");
+          "t.mmt:5:8: error: expected a new process name, got \"Q\" (created at line 3 and still running)");
     CHECK(error_after_setup("fork R C") ==
           "t.mmt:5:6: error: expected a process, got \"R\" (no earlier process or fork creates it)");
     CHECK(error_after_setup("ksm-merge P buf[0] R x[0]") ==
@@ -640,7 +641,7 @@ TEST_CASE("processes must exist, once", "[parser]") {
           "t.mmt:5:13: error: expected a process, got \"R\" (no earlier process or fork creates it)");
     // A fork child exists from its fork on.
     CHECK(error_of("process P\nprocess C\nfork P C\n") ==
-          "t.mmt:3:8: error: expected a new process name, got \"C\" (created at line 2)");
+          "t.mmt:3:8: error: expected a new process name, got \"C\" (created at line 2 and still running)");
     CHECK(error_of("process P\nexit C\nfork P C\n") ==
           "t.mmt:2:6: error: expected a process, got \"C\" (no earlier process or fork creates it)");
 }
@@ -693,7 +694,7 @@ TEST_CASE("handles are made by pin, get and vmsplice, and released once", "[pars
 
     const std::string pinned = std::string(kSetup) + "pin P buf[0] as h\n"; // line 5
     CHECK(error_of(pinned + "get Q other[0] as h\n") ==
-          "t.mmt:6:19: error: expected a new handle name, got \"h\" (created at line 5)");
+          "t.mmt:6:19: error: expected a new handle name, got \"h\" (created at line 5 and still held)");
     CHECK(error_of(pinned + "release h\nrelease h\n") ==
           "t.mmt:7:9: error: expected a handle that is still held, got \"h\" (released at line 6)");
     // A released handle references nothing any more.
@@ -701,9 +702,16 @@ TEST_CASE("handles are made by pin, get and vmsplice, and released once", "[pars
           "t.mmt:7:10: error: expected a handle that is still held, got \"h\" (released at line 6)");
     CHECK(error_of(pinned + "release h\nexpect h coherent P buf[0]\n") ==
           "t.mmt:7:8: error: expected a handle that is still held, got \"h\" (released at line 6)");
-    // A handle name is never used again, even after its release.
-    CHECK(error_of(pinned + "release h\npin P buf[0] as h\n") ==
-          "t.mmt:7:17: error: expected a new handle name, got \"h\" (created at line 5)");
+    // Once released, the name is free for a new reference.
+    CHECK(parse(pinned + "release h\npin P buf[0] as h\nrelease h\n").errors.empty());
+}
+
+TEST_CASE("a process name is free again once its process has exited", "[parser]") {
+    // "fork P C: C must not exist yet": after exit C, it does not.
+    const std::string text = std::string(kSetup) + "fork P C\nexit C\nfork P C\nwrite C buf[0] \"x\"\n";
+    CHECK(parse(text).errors.empty());
+    CHECK(error_of(std::string(kSetup) + "fork P C\nfork P C\n") ==
+          "t.mmt:6:8: error: expected a new process name, got \"C\" (created at line 5 and still running)");
 }
 
 TEST_CASE("after exit a process takes expectations but no actions", "[parser]") {

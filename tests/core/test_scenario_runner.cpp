@@ -172,3 +172,16 @@ TEST_CASE("observed_pte_kind reads PMD mappings as present entries", "[runner]")
     CHECK(expected_pte_name(ExpectedPte::migration_readable_exclusive) == "migration-readable-exclusive");
     CHECK(expected_pte_name(ExpectedPte::device_private_ro) == "device-private-ro");
 }
+
+TEST_CASE("A name given again after exit or release means the new process or reference", "[runner]") {
+    // cow.c-style files run one child after another under the same name.
+    auto s = Sim::run(kWritten + "fork P C\nwrite C buf[0] \"first\"\nexit C\n"  // lines 4-6
+                                 "fork P C\nexpect read C buf[0] == \"data\"\n"     // lines 7-8
+                                 "pin P buf[0] write as H\nrelease H\n"             // lines 9-10
+                                 "get P buf[1] as H\nexpect dma-read H == \"\"\n");  // lines 11-12
+    CHECK(s.failed_expectations() == "");
+    CHECK(s.k().process(s.process("C")).alive == 1);
+    CHECK(s.kind("C", "buf", 0) == "present-ro");
+    CHECK(s.holder("H").kind == HolderKind::get);
+    CHECK(s.holder("H").pfn == s.pfn("P", "buf", 1));
+}
