@@ -83,6 +83,7 @@ public:
     bool has_write_protect_seq() const override { return false; }
     bool cow_frees_swap_cache() const override { return false; }
     bool has_migrate_vma_select_flags() const override { return false; }
+    bool device_private_keeps_soft_dirty() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
     // v5.7: GUP-fast was internal_get_user_pages_fast, fork copied every
     // PTE in copy_one_pte, and migration unmapped through try_to_unmap
@@ -96,6 +97,7 @@ public:
         case Function::try_to_migrate_one: return "try_to_unmap_one";
         case Function::folio_migrate_mapping: return "migrate_page_move_mapping";
         case Function::folio_migrate_copy: return "migrate_page_copy";
+        case Function::folio_migrate_flags: return "migrate_page_states";
         default: return EraPolicy::name_of(f);
         }
     }
@@ -185,6 +187,7 @@ public:
     bool has_write_protect_seq() const override { return true; }
     bool cow_frees_swap_cache() const override { return true; }
     bool has_migrate_vma_select_flags() const override { return true; }
+    bool device_private_keeps_soft_dirty() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
     bool has_madv_collapse() const override { return false; }
 
@@ -302,6 +305,7 @@ public:
     bool has_write_protect_seq() const override { return true; }
     bool cow_frees_swap_cache() const override { return true; }
     bool has_migrate_vma_select_flags() const override { return true; }
+    bool device_private_keeps_soft_dirty() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return true; }
     bool has_madv_collapse() const override { return true; }
     // v6.1 converted try_to_free_swap to folios (folio_free_swap), renamed

@@ -89,6 +89,10 @@ public:
     // system pages; the driver's owner: its device-private pages).
     virtual bool has_migrate_vma_select_flags() const = 0;
 
+    // remove_migration_pte copies the soft-dirty bit into a device-private
+    // entry (3d321bf82c4b, v5.9); v5.7 built the entry without it.
+    virtual bool device_private_keeps_soft_dirty() const = 0;
+
     // clear_refs leaves writable PTEs of possibly pinned pages alone
     // (pte_is_pinned, v5.11).
     virtual bool clear_refs_skips_maybe_pinned() const = 0;
@@ -111,6 +115,7 @@ public:
         try_to_migrate_one,
         folio_migrate_mapping,
         folio_migrate_copy,
+        folio_migrate_flags,
         try_to_free_swap,
         zap_page_range,
         shrink_page_list,
@@ -125,6 +130,7 @@ public:
         case Function::try_to_migrate_one: return "try_to_migrate_one";
         case Function::folio_migrate_mapping: return "folio_migrate_mapping";
         case Function::folio_migrate_copy: return "folio_migrate_copy";
+        case Function::folio_migrate_flags: return "folio_migrate_flags";
         case Function::try_to_free_swap: return "try_to_free_swap";
         case Function::zap_page_range: return "zap_page_range";
         case Function::shrink_page_list: return "shrink_page_list";

@@ -4,6 +4,7 @@
 
 #include "era_policy.h"
 #include "kernel.h"
+#include "memory.h"
 #include "rmap.h"
 #include "swap.h"
 
@@ -114,8 +115,9 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
     if (pmd.is_huge_zero()) {
         k.step("the huge zero PMD becomes 512 PTEs that map the small zero page");
         k.set_pmd(vma, pmd_index, Pmd());
+        const uint32_t zero_bits = Pte::young | (vma_prot_none(k, vma, base) ? uint32_t(Pte::protnone) : 0u);
         for (uint32_t i = 0; i < kPagesPerPmd; ++i)
-            k.set_pte(vma, base + i, Pte::make_present(k.zero_pfn(), Pte::young));
+            k.set_pte(vma, base + i, Pte::make_present(k.zero_pfn(), zero_bits));
         return;
     }
     Pfn head = pmd.head();
@@ -134,6 +136,8 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
     uint32_t bits = pmd.bits() & (Pte::write | Pte::young | Pte::soft_dirty);
     if (!(k.vma_page(vma, base) & VMA_write))
         bits &= ~Pte::write;
+    if (vma_prot_none(k, vma, base))
+        bits |= Pte::protnone;  // the PTEs are built from the VMA's PAGE_NONE
     k.set_pmd(vma, pmd_index, Pmd::make_table(k.alloc_pte_table()));
     for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
         Pfn sub(head.value + i);

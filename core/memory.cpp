@@ -18,6 +18,11 @@ bool vma_allows(const Kernel& k, const Address& a, bool write) {
     return write ? (bits & VMA_write) != 0 : (bits & VMA_read) != 0;
 }
 
+bool vma_prot_none(const Kernel& k, VmaId vma, uint32_t index) {
+    uint8_t bits = k.vma_page(vma, index);
+    return (bits & VMA_mapped) && !(bits & (VMA_read | VMA_write));
+}
+
 bool thp_eligible(const Kernel& k, VmaId vma, uint32_t index) {
     const Vma& v = k.vma(vma);
     if (!v.hugepage)

@@ -14,6 +14,9 @@ namespace mmt {
 class Kernel;
 
 bool vma_allows(const Kernel& k, const Address& a, bool write);
+// A mapped page of a PROT_NONE range: an entry built from its VMA's
+// vm_page_prot is a PROT_NONE entry.
+bool vma_prot_none(const Kernel& k, VmaId vma, uint32_t index);
 // Is the 2 MiB range around `index` one THP-eligible, fully covered range?
 bool thp_eligible(const Kernel& k, VmaId vma, uint32_t index);
 

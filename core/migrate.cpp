@@ -3,6 +3,7 @@
 #include "era_policy.h"
 #include "fault.h"
 #include "kernel.h"
+#include "memory.h"
 #include "rmap.h"
 
 namespace mmt {
@@ -124,6 +125,8 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
                 uint32_t bits = pmd.bits() & Pte::soft_dirty;
                 if (pmd.kind() == PmdKind::migration_write && (k.vma_page(VmaId(v), p * kPagesPerPmd) & VMA_write))
                     bits |= Pte::write;
+                if (vma_prot_none(k, VmaId(v), p * kPagesPerPmd))
+                    bits |= Pte::protnone;
                 k.folio_ref_add(target, 1);
                 k.set_pmd(VmaId(v), p, Pmd::make_huge(target, bits));
                 page_add_anon_rmap(k, target, true, exclusive);
@@ -143,6 +146,10 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
                 auto pte_scope = k.enter("remove_migration_pte");
                 uint32_t bits = pte.bits() & Pte::soft_dirty;
                 Pte restored;
+                if (device && !k.policy().device_private_keeps_soft_dirty())
+                    bits = 0;
+                if (!device && vma_prot_none(k, VmaId(v), i))
+                    bits |= Pte::protnone;  // mk_pte with the VMA's PAGE_NONE
                 if (device) {
                     restored = writable ? Pte::make_writable_device_private_entry(target, bits)
                                         : Pte::make_readable_device_private_entry(target, bits);
@@ -203,18 +210,18 @@ bool folio_migrate_mapping(Kernel& k, Pfn src, int32_t expected) {
     return true;
 }
 
-void folio_migrate_copy(Kernel& k, Pfn src, Pfn dst) {
-    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::folio_migrate_copy));
+namespace {
+
+// What moves from the old folio to the new one: the data (unless a driver
+// already copied it) and the state that travels.
+void move_folio(Kernel& k, Pfn src, Pfn dst, bool copy_data) {
     Pfn head = k.folio(src);
     uint32_t nr = k.folio_nr_pages(head);
-    k.step(k.policy().has_anon_exclusive()
-               ? "copy the data and the flags that travel (dirty, swapbacked, anon mapping); PG_anon_exclusive does "
-                 "not travel: the migration entries carry it"
-               : "copy the data and the flags that travel (dirty, swapbacked, anon mapping)");
     uint32_t travel = k.page(head).flags & (PG_anon | PG_swapbacked | PG_dirty | PG_swapcache | PG_ksm);
     for (uint32_t i = 0; i < nr; ++i) {
         Pfn s(head.value + i), d(dst.value + i);
-        k.set_page(d, PageField::contents, k.page(s).contents);
+        if (copy_data)
+            k.set_page(d, PageField::contents, k.page(s).contents);
         k.set_page(d, PageField::anon_vma, k.page(s).anon_vma);
         k.set_page(d, PageField::index, k.page(s).index);
     }
@@ -232,6 +239,27 @@ void folio_migrate_copy(Kernel& k, Pfn src, Pfn dst) {
         k.set_page_flag(head, PG_swapcache, false);
         k.folio_ref_add(head, -static_cast<int32_t>(nr));
     }
+}
+
+} // namespace
+
+void folio_migrate_copy(Kernel& k, Pfn src, Pfn dst) {
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::folio_migrate_copy));
+    k.step(k.policy().has_anon_exclusive()
+               ? "copy the data and the flags that travel (dirty, swapbacked, anon mapping); PG_anon_exclusive does "
+                 "not travel: the migration entries carry it"
+               : "copy the data and the flags that travel (dirty, swapbacked, anon mapping)");
+    move_folio(k, src, dst, true);
+}
+
+void folio_migrate_flags(Kernel& k, Pfn src, Pfn dst) {
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::folio_migrate_flags));
+    k.step(k.policy().has_anon_exclusive()
+               ? "the driver has copied the data (MIGRATE_SYNC_NO_COPY): only the flags that travel move (dirty, "
+                 "swapbacked, anon mapping); PG_anon_exclusive does not: the migration entries carry it"
+               : "the driver has copied the data (MIGRATE_SYNC_NO_COPY): only the flags that travel move (dirty, "
+                 "swapbacked, anon mapping)");
+    move_folio(k, src, dst, false);
 }
 
 Outcome migrate_page_at(Kernel& k, const Address& a) {

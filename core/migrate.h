@@ -25,5 +25,8 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst);
 bool folio_migrate_mapping(Kernel& k, Pfn src, int32_t expected);
 // Copies data and the flags that travel (not PG_anon_exclusive) to `dst`.
 void folio_migrate_copy(Kernel& k, Pfn src, Pfn dst);
+// migrate_vma_pages' migrate_folio(MIGRATE_SYNC_NO_COPY): the device driver
+// copied the data itself; only the page state moves.
+void folio_migrate_flags(Kernel& k, Pfn src, Pfn dst);
 
 } // namespace mmt

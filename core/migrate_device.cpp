@@ -86,7 +86,7 @@ std::vector<MigratePfn> migrate_vma_collect(Kernel& k, VmaId vma, uint32_t first
             Pfn head = pmd.head();
             k.step("a PMD-mapped THP: trylock it and split it into 4 KiB pages (split_huge_page)");
             if (!split_huge_page(k, head)) {
-                k.step("the THP cannot be split (it is pinned): skip the whole 2 MiB range");
+                k.step("the THP cannot be split (a GUP reference or pin holds it): skip the whole 2 MiB range");
                 uint32_t lo = std::max(first, p * kPagesPerPmd), hi = std::min(last, p * kPagesPerPmd + 511);
                 for (uint32_t i = lo; i <= hi; ++i) {
                     MigratePfn hole;
@@ -147,8 +147,8 @@ void migrate_vma_unmap(Kernel& k, std::vector<MigratePfn>& pfns) {
             k.set_page_flag(m.src, PG_lru, false);
         }
         if (k.folio_mapcount(m.src) > 0) {
-            k.step("page {0} is still mapped elsewhere (shared after fork): unmap those mappings to migration "
-                   "entries too",
+            k.step("page {0} is still mapped elsewhere (shared after fork, or a KSM page): unmap those mappings to "
+                   "migration entries too",
                    m.src.value);
             (void)try_to_migrate(k, m.src);
         }
@@ -239,7 +239,7 @@ Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t firs
                 m.migrate = false;
                 continue;
             }
-            folio_migrate_copy(k, m.src, m.dst);
+            folio_migrate_flags(k, m.src, m.dst);
             k.set_page_flag(m.dst, PG_lru, false);
         }
     }
@@ -335,7 +335,7 @@ bool migrate_to_ram(Kernel& k, const Address& a) {
         if (!folio_migrate_mapping(k, m.src, 1))
             m.migrate = false;
         else
-            folio_migrate_copy(k, m.src, m.dst);
+            folio_migrate_flags(k, m.src, m.dst);
     }
     auto finalize = k.enter("migrate_vma_finalize");
     Pfn target = m.migrate ? m.dst : m.src;

@@ -113,11 +113,21 @@ void mprotect_fixup(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Protect
                 split_huge_pmd(k, vma, p);
             } else {
                 auto huge = k.enter("change_huge_pmd");
-                if (pmd.is_trans_huge() && prot != Protection::rw && pmd.has(Pte::write)) {
-                    k.step(k.policy().has_anon_exclusive()
-                               ? "write-protect the PMD; the THP's PG_anon_exclusive is not touched"
-                               : "write-protect the PMD; the next write faults");
-                    k.set_pmd(vma, p, pmd.without(Pte::write));
+                if (pmd.is_trans_huge()) {
+                    // pmd_modify with the new vm_page_prot: never writable
+                    // (a write fault grants that), PROT_NONE or not.
+                    Pmd updated = pmd.without(Pte::protnone);
+                    if (prot != Protection::rw)
+                        updated = updated.without(Pte::write);
+                    if (prot == Protection::none)
+                        updated = updated.with(Pte::protnone);
+                    if (updated != pmd)
+                        k.step(prot == Protection::none ? "the PMD becomes PROT_NONE; the THP itself is not touched"
+                               : prot == Protection::rw ? "the PMD keeps no write bit: a write fault grants it"
+                               : k.policy().has_anon_exclusive()
+                                   ? "write-protect the PMD; the THP's PG_anon_exclusive is not touched"
+                                   : "write-protect the PMD; the next write faults");
+                    k.set_pmd(vma, p, updated);
                 }
                 continue;
             }

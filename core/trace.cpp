@@ -36,6 +36,7 @@ std::string pmd_text(const Kernel& k, Pmd pmd) {
         out += " → THP " + k.page_name(pmd.head());
         if (pmd.has(Pte::dirty)) out += " D";
         if (pmd.has(Pte::soft_dirty)) out += " SD";
+        if (pmd.has(Pte::protnone)) out += " PROT_NONE";
     } else if (pmd.is_table()) {
         out += " (PTE table " + std::to_string(pmd.table()) + ")";
     }

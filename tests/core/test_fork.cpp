@@ -101,14 +101,16 @@ TEST_CASE("fork of a device-private entry: both get a read-only entry, the devic
 TEST_CASE("fork leaves a readable device-private entry alone: parent and child keep it, soft-dirty included",
           "[fork]") {
     // Only a writable entry is rewritten (and loses soft-dirty); a readable
-    // one is copied to the child as it is, in every era.
+    // one is copied to the child as it is, in every era. (v5.7 made
+    // device-private entries without soft-dirty in the first place.)
     for (Era era : {Era::a, Era::b, Era::c}) {
         CAPTURE(era_letter(era));
         auto s = Sim::run(kWritten + "protect P buf ro\nmigrate-to-device P buf\nfork P C\n", era);
+        const bool soft_dirty = era != Era::a;
         CHECK(s.kind("P", "buf", 0) == "device-private-ro");
         CHECK(s.kind("C", "buf", 0) == "device-private-ro");
-        CHECK(s.pte("P", "buf", 0).has(Pte::soft_dirty));
-        CHECK(s.pte("C", "buf", 0).has(Pte::soft_dirty));
+        CHECK(s.pte("P", "buf", 0).has(Pte::soft_dirty) == soft_dirty);
+        CHECK(s.pte("C", "buf", 0).has(Pte::soft_dirty) == soft_dirty);
         CHECK(s.pfn("P", "buf", 0) == s.pfn("C", "buf", 0));
         CHECK(s.page("P", "buf", 0).mapcount == 2);
         CHECK(s.page("P", "buf", 0).refcount == 2);

@@ -157,3 +157,21 @@ TEST_CASE("Migration compares the refcount of an anonymous page and freezes that
         CHECK(held.step_says(7, "its refcount cannot be frozen"));
     }
 }
+
+TEST_CASE("Migration of a PROT_NONE page restores a PROT_NONE PTE (mk_pte with the VMA's PAGE_NONE)",
+          "[migrate]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\nprotect P buf none\nmigrate P buf[0]\n"
+                          "read P buf[0]\n",
+                          era);
+        CHECK(s.outcome_at_line(5) == "ok");
+        CHECK(s.pte("P", "buf", 0).has(Pte::protnone));
+        CHECK(s.kind("P", "buf", 0) == "present-ro");
+        CHECK(s.last_outcome() == "segmentation fault");
+    }
+    // A PMD-mapped THP likewise, and a PROT_NONE PMD stays PROT_NONE.
+    auto t = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"x\"\nprotect P buf none\nmigrate P buf[0]\n");
+    CHECK(t.pmd("P", "buf", 0).is_trans_huge());
+    CHECK(t.pmd("P", "buf", 0).has(Pte::protnone));
+}

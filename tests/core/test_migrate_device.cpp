@@ -229,3 +229,26 @@ TEST_CASE("The test driver stops at a PROT_NONE part or a hole: -EINVAL, what ca
     CHECK(n.last_outcome() == "invalid argument (-EINVAL)");
     CHECK_FALSE(n.pte("P", "buf", 0).is_device_private_entry());
 }
+
+TEST_CASE("v5.7 built device-private entries without soft-dirty; from v5.9 remove_migration_pte copies it",
+          "[migrate_device][era]") {
+    const std::string text = "process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\nmigrate-to-device P buf\n";
+    auto a = Sim::run(text, Era::a);
+    CHECK(a.kind("P", "buf", 0) == "device-private-rw");
+    CHECK_FALSE(a.pte("P", "buf", 0).has(Pte::soft_dirty));
+    for (Era era : {Era::b, Era::c}) {
+        auto s = Sim::run(text, era);
+        CHECK(s.pte("P", "buf", 0).has(Pte::soft_dirty));
+    }
+}
+
+TEST_CASE("migrate_vma_pages moves only the page state: the driver copied the data (MIGRATE_SYNC_NO_COPY)",
+          "[migrate_device]") {
+    const std::string text = "process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\nmigrate-to-device P buf\n";
+    auto c = Sim::run(text);
+    CHECK(c.step_says(4, "migrate_vma_pages → folio_migrate_flags"));
+    CHECK_FALSE(c.step_says(4, "folio_migrate_copy"));
+    auto a = Sim::run(text, Era::a);
+    CHECK(a.step_says(4, "migrate_vma_pages → migrate_page_states"));
+    CHECK(c.data("P", "buf", 0) == "x");
+}

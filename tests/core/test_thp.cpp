@@ -274,3 +274,14 @@ TEST_CASE("Splitting a dirty PMD dirties the page, not the new PTEs; a store set
     CHECK(d.kind("P", "buf", 7) == "present-rw");
     CHECK(d.kind("P", "buf", 8) == "present-ro");
 }
+
+TEST_CASE("mprotect(PROT_NONE) of a whole THP makes its PMD PROT_NONE; a split then gives PROT_NONE PTEs",
+          "[thp][mprotect]") {
+    auto s = Sim::run(kThp + "protect P buf none\n");
+    CHECK(s.pmd("P", "buf", 0).has(Pte::protnone));
+    CHECK_FALSE(s.pmd("P", "buf", 0).has(Pte::write));
+    auto split = Sim::run(kThp + "protect P buf none\nsplit-pmd P buf[0]\nprotect P buf rw\nwrite P buf[7] \"w\"\n");
+    CHECK(split.ptes_written_at_line(5).front().has(Pte::protnone));  // what the split built
+    CHECK_FALSE(split.pte("P", "buf", 0).has(Pte::protnone));         // rw again
+    CHECK(split.data("P", "buf", 7) == "w");
+}
