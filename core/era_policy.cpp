@@ -40,8 +40,15 @@ public:
     bool has_anon_exclusive() const override { return false; }
 
     WpDecision do_wp_page_anon(Kernel& k, Pfn page, bool) const override {
-        if (k.PageKsm(page))
+        if (k.PageKsm(page)) {
+            // do_wp_page's own quick test, before it even locks the page.
+            if (k.page(page).test(PG_swapcache) || k.page_count(page) != 1) {
+                k.step("a KSM page in the swap cache or held by someone else (page_count {0}): copy",
+                       k.page_count(page));
+                return WpDecision::copy;
+            }
             return reuse_ksm_page(k, page) ? WpDecision::reuse : WpDecision::copy;
+        }
         return reuse_swap_page(k, page) ? WpDecision::reuse : WpDecision::copy;
     }
 
@@ -49,10 +56,6 @@ public:
     // ordinary anonymous page of this VMA again and is written in place.
     static bool reuse_ksm_page(Kernel& k, Pfn page) {
         auto scope = k.enter("reuse_ksm_page");
-        if (k.page(page).test(PG_swapcache) || k.page_count(page) != 1) {
-            k.step("a KSM page that someone else holds (page_count {0}): copy", k.page_count(page));
-            return false;
-        }
         std::vector<RmapEntry> maps = rmap_walk(k, page, true);
         k.step("page_count is 1: nobody else holds this KSM page; page_move_anon_rmap makes it an ordinary "
                "anonymous page of this VMA and the write reuses it");
@@ -84,6 +87,7 @@ public:
     bool cow_frees_swap_cache() const override { return false; }
     bool has_migrate_vma_select_flags() const override { return false; }
     bool device_private_keeps_soft_dirty() const override { return false; }
+    bool break_ksm_unshares() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
     // v5.7: GUP-fast was internal_get_user_pages_fast, fork copied every
     // PTE in copy_one_pte, and migration unmapped through try_to_unmap
@@ -188,6 +192,7 @@ public:
     bool cow_frees_swap_cache() const override { return true; }
     bool has_migrate_vma_select_flags() const override { return true; }
     bool device_private_keeps_soft_dirty() const override { return true; }
+    bool break_ksm_unshares() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
     bool has_madv_collapse() const override { return false; }
 
@@ -306,6 +311,7 @@ public:
     bool cow_frees_swap_cache() const override { return true; }
     bool has_migrate_vma_select_flags() const override { return true; }
     bool device_private_keeps_soft_dirty() const override { return true; }
+    bool break_ksm_unshares() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return true; }
     bool has_madv_collapse() const override { return true; }
     // v6.1 converted try_to_free_swap to folios (folio_free_swap), renamed

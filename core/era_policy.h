@@ -93,6 +93,11 @@ public:
     // entry (3d321bf82c4b, v5.9); v5.7 built the entry without it.
     virtual bool device_private_keeps_soft_dirty() const = 0;
 
+    // KSM's break_ksm() takes an unshare fault (v6.2, "mm/ksm: fix KSM COW
+    // breaking with userfaultfd-wp via FAULT_FLAG_UNSHARE") instead of a write
+    // fault with a page reference held.
+    virtual bool break_ksm_unshares() const = 0;
+
     // clear_refs leaves writable PTEs of possibly pinned pages alone
     // (pte_is_pinned, v5.11).
     virtual bool clear_refs_skips_maybe_pinned() const = 0;

@@ -4,6 +4,7 @@
 #include "fault.h"
 #include "huge_memory.h"
 #include "kernel.h"
+#include "memory.h"
 #include "rmap.h"
 #include "swap.h"
 
@@ -89,10 +90,12 @@ Outcome try_to_merge_with_ksm_page(Kernel& k, const Address& a, Pfn page, Pfn kp
     }
     auto r = k.enter("replace_page");
     k.step("replace_page: the second address now maps the KSM page read-only; the duplicate loses its mapping");
-    Pte old = k.pte(a.vma, a.index);
     k.folio_ref_add(kpage, 1);
     page_add_anon_rmap(k, kpage, false, false);
-    k.set_pte(a.vma, a.index, Pte::make_present(kpage, old.bits() & Pte::soft_dirty));
+    // mk_pte with the VMA's vm_page_prot: young, not soft-dirty, PROT_NONE
+    // in a PROT_NONE range.
+    const uint32_t bits = Pte::young | (vma_prot_none(k, a.vma, a.index) ? uint32_t(Pte::protnone) : 0u);
+    k.set_pte(a.vma, a.index, Pte::make_present(kpage, bits));
     page_remove_rmap(k, page, false);
     if (k.folio_mapcount(page) == 0)
         try_to_free_swap(k, page);
@@ -100,42 +103,67 @@ Outcome try_to_merge_with_ksm_page(Kernel& k, const Address& a, Pfn page, Pfn kp
     return Outcome::success();
 }
 
+// break_cow(): the first page must not stay a KSM page that only one PTE
+// maps. Before v6.2, break_ksm() holds a reference on the KSM page (its
+// follow_page takes FOLL_GET) across a write fault, so do_wp_page() copies
+// it even in v5.7; v6.2 takes an unshare fault instead, which copies the KSM
+// page into an exclusive page mapped read-only.
+void break_cow(Kernel& k, const Address& a) {
+    auto brk = k.enter("break_cow");
+    if (k.policy().break_ksm_unshares()) {
+        k.step("the second page cannot be merged: break_cow unshares the first address (FAULT_FLAG_UNSHARE), so "
+               "that it does not stay the only mapping of a KSM page");
+        (void)handle_mm_fault(k, a, FaultKind::unshare);
+        return;
+    }
+    const Pfn kpage = k.pte(a.vma, a.index).pfn();
+    k.step("the second page cannot be merged: break_ksm takes a reference on the KSM page (follow_page, FOLL_GET) "
+           "and write-faults the first address, so that it does not stay the only mapping of a KSM page");
+    k.folio_ref_add(kpage, 1);
+    k.folio_in_flight_add(kpage, 1);
+    (void)handle_mm_fault(k, a, FaultKind::write);
+    k.step("break_ksm drops its reference on the KSM page");
+    k.folio_put_in_flight(kpage);
+}
+
 } // namespace
 
 Outcome ksm_merge(Kernel& k, const Address& a, const Address& b) {
-    auto scope = k.enter("try_to_merge_two_pages");
+    auto scope = k.enter("cmp_and_merge_page");
     Pfn pa = mapped_page(k, a), pb = mapped_page(k, b);
     if (pa.value == 0 || pb.value == 0 || k.is_zero_pfn(pa) || k.is_zero_pfn(pb) || !k.PageAnon(pa) ||
         !k.PageAnon(pb)) {
         k.step("KSM merges only present anonymous pages");
         return Outcome::fail(reason::not_anon);
     }
+    if (pa == pb) {
+        // unstable_tree_search_insert() never substitutes a page for itself
+        // (a page shared after fork); a KSM page already is what it is.
+        k.step("both addresses already map the same page: KSM does not merge a page with itself, nothing changes");
+        return Outcome::success();
+    }
     if (k.page(pa).contents != k.page(pb).contents) {
         k.step("the pages' contents differ: nothing to merge");
         return Outcome::fail(reason::differ);
     }
-    // The first page already is a KSM page (found in the stable tree): merge
-    // the second into it. No break_cow when that fails.
-    if (k.PageKsm(pa))
-        return pa == pb ? Outcome::success() : try_to_merge_with_ksm_page(k, b, pb, pa);
-    // The kernel's order: the first page becomes a KSM page before the
-    // second one is looked at (its THP split included).
+    // stable_tree_search() finds a KSM page with these contents, whichever
+    // address maps it: the other page is merged into it (no break_cow when
+    // that fails).
+    if (k.PageKsm(pa) || k.PageKsm(pb)) {
+        const bool first_is_ksm = k.PageKsm(pa);
+        k.step("stable_tree_search finds a KSM page with the same contents: merge the other page into it");
+        return first_is_ksm ? try_to_merge_with_ksm_page(k, b, pb, pa) : try_to_merge_with_ksm_page(k, a, pa, pb);
+    }
+    // Two ordinary pages (unstable_tree_search_insert found the other): the
+    // kernel's order makes the first a KSM page before the second is looked
+    // at (its THP split included).
+    auto two = k.enter("try_to_merge_two_pages");
     Outcome first = try_to_merge_with_ksm_page(k, a, pa, Pfn());
     if (!first.ok())
         return first;
-    if (pa == pb)
-        return Outcome::success();
     Outcome second = try_to_merge_with_ksm_page(k, b, pb, pa);
-    if (!second.ok()) {
-        // The first page must not stay a KSM page that only one PTE maps:
-        // break_cow() write-faults it, and do_wp_page() copies the KSM page
-        // (era a's reuse_ksm_page may instead reuse it when nobody else
-        // holds it).
-        auto brk = k.enter("break_cow");
-        k.step("the second page cannot be merged: break_cow takes a write fault on the first address, so that it "
-               "does not stay the only mapping of a KSM page");
-        (void)handle_mm_fault(k, a, FaultKind::write);
-    }
+    if (!second.ok())
+        break_cow(k, a);
     return second;
 }
 

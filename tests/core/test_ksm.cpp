@@ -130,18 +130,24 @@ TEST_CASE("fork of a KSM page just adds a mapping", "[ksm]") {
 }
 
 // When the second page of the pair cannot be merged (here: it is pinned), mm/ksm.c try_to_merge_two_pages()
-// calls break_cow() on the first page, which already became a KSM page with a single PTE: break_ksm() takes a
-// write fault, do_wp_page() copies the KSM page (2.3: KSM pages are always copied, 2.18 step 5), and the first
-// process ends up with an ordinary, exclusive, writable anonymous page again.
+// calls break_cow() on the first page, which already became a KSM page with a single PTE. v6.2's break_ksm()
+// takes an unshare fault: do_wp_page() copies the KSM page (2.3: KSM pages are always copied) into an
+// exclusive page mapped read-only. Before v6.2 it was a write fault, so the copy was mapped writable.
 TEST_CASE("When the second page cannot be merged, KSM breaks COW on the first one again",
           "[ksm]") {
-    auto s = Sim::run(kTwins + "pin Q buf[0] write longterm as H\nksm-merge P buf[0] Q buf[0]\n");
-    CHECK(s.last_outcome() == "page is pinned");
-    CHECK(s.pfn("Q", "buf", 0) == s.holder("H").pfn);
-    CHECK_FALSE(s.page("P", "buf", 0).test(PG_ksm));
-    CHECK(s.exclusive("P", "buf", 0));
-    CHECK(s.kind("P", "buf", 0) == "present-rw");
-    CHECK(s.data("P", "buf", 0) == "same");
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        const Pfn ksm = Sim::run(kTwins, era).pfn("P", "buf", 0);
+        auto s = Sim::run(kTwins + "pin Q buf[0] write longterm as H\nksm-merge P buf[0] Q buf[0]\n", era);
+        CHECK(s.last_outcome() == "page is pinned");
+        CHECK(s.pfn("Q", "buf", 0) == s.holder("H").pfn);
+        CHECK_FALSE(s.page("P", "buf", 0).test(PG_ksm));
+        CHECK(s.pfn("P", "buf", 0) != ksm);  // copied, in every era
+        CHECK(s.kind("P", "buf", 0) == (era == Era::c ? "present-ro" : "present-rw"));
+        CHECK(s.data("P", "buf", 0) == "same");
+        if (era == Era::c)
+            CHECK(s.exclusive("P", "buf", 0));
+    }
 }
 
 // Migration gives the new page the old page's mapping (semantics.md 2.14 step 3: "T gets S's mapping"), and for
@@ -200,8 +206,9 @@ TEST_CASE("A swapped-out KSM page is copied for an unrelated process, whatever i
 // page a KSM page; only then try_to_merge_with_ksm_page(tree_rmap_item,
 // tree_page, page) looks at the second, and its try_to_merge_one_page()
 // splits a THP there. When that split fails (the THP is pinned), break_cow()
-// write-faults the first address: era a's reuse_ksm_page() reuses the KSM
-// page that nobody else holds; eras b and c copy it.
+// faults the first address: break_ksm() holds a reference across the write
+// fault before v6.2, so even era a copies the KSM page; v6.2 unshares it
+// (an exclusive copy mapped read-only).
 TEST_CASE("KSM makes the first page a KSM page before it tries to split the second page's THP", "[ksm]") {
     for (Era era : {Era::a, Era::b, Era::c}) {
         CAPTURE(era_letter(era));
@@ -217,20 +224,16 @@ TEST_CASE("KSM makes the first page a KSM page before it tries to split the seco
         CHECK(split < broke);
         CHECK(broke < none);
         CHECK(s.step_says(line, "can_split_folio fails"));
-        // The first address maps an ordinary anonymous page again, writable.
-        CHECK(s.kind("P", "a", 0) == "present-rw");
+        // The first address maps an ordinary anonymous page again.
+        CHECK(s.kind("P", "a", 0) == (era == Era::c ? "present-ro" : "present-rw"));
         CHECK(s.data("P", "a", 0) == "same");
         const Page& a = s.page("P", "a", 0);
         CHECK_FALSE(a.test(PG_ksm));
         CHECK(a.mapcount == 1);
         CHECK(a.refcount == 1);
-        if (era == Era::a) {
-            CHECK(s.pfn("P", "a", 0) == first);  // reuse_ksm_page: page_count was 1
-        } else {
-            CHECK(s.pfn("P", "a", 0) != first);  // a KSM page is always copied
-            CHECK(s.k().page(first).refcount == 0);
-            CHECK_FALSE(s.k().page(first).test(PG_allocated));
-        }
+        CHECK(s.pfn("P", "a", 0) != first);  // the KSM page is copied and freed
+        CHECK(s.k().page(first).refcount == 0);
+        CHECK_FALSE(s.k().page(first).test(PG_allocated));
         if (era == Era::c)
             CHECK(s.exclusive("P", "a", 0));
         // The THP is untouched: still one PMD, still pinned.
@@ -307,4 +310,43 @@ TEST_CASE("KSM refused by a FOLL_GET reference says extra references, not a pin"
         CHECK(t.last_outcome() == "page has unexpected references");  // the THP split failed on G
         CHECK(t.pmd("P", "buf", 5).is_trans_huge());
     }
+}
+
+TEST_CASE("A KSM page already in the stable tree takes the other page, whichever address names it", "[ksm]") {
+    // v[0] and v[1] become one KSM page; v[2] then merges into it even when
+    // it is the first address of the command (stable_tree_search).
+    const std::string text = "process P\nmap P v 3 rw\nwrite P v[0] \"s\"\nwrite P v[1] \"s\"\nwrite P v[2] \"s\"\n"
+                             "ksm-merge P v[0] P v[1]\nksm-merge P v[2] P v[0]\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        CHECK(s.last_outcome() == "ok");
+        CHECK(s.step_says(7, "stable_tree_search finds a KSM page"));
+        CHECK(s.pfn("P", "v", 2) == s.pfn("P", "v", 0));
+        CHECK(s.pfn("P", "v", 1) == s.pfn("P", "v", 0));
+        CHECK(s.page("P", "v", 0).mapcount == 3);
+        // replace_page builds the PTE from the VMA's protection: young, not soft-dirty.
+        CHECK(s.pte("P", "v", 2).has(Pte::young));
+        CHECK_FALSE(s.pte("P", "v", 2).has(Pte::soft_dirty));
+        CHECK(s.violations("invariant").empty());
+    }
+}
+
+TEST_CASE("KSM does not merge a page with itself: a page shared after fork stays an ordinary page", "[ksm]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(kTwins + "fork P C\nksm-merge P buf[0] C buf[0]\n", era);
+        CHECK(s.last_outcome() == "ok");
+        CHECK(s.step_says(8, "KSM does not merge a page with itself"));
+        CHECK_FALSE(s.page("P", "buf", 0).test(PG_ksm));
+        CHECK(s.pfn("P", "buf", 0) == s.pfn("C", "buf", 0));
+        CHECK(s.page("P", "buf", 0).mapcount == 2);
+    }
+}
+
+TEST_CASE("Era a: do_wp_page copies a KSM page someone else holds before reuse_ksm_page is asked", "[ksm][era]") {
+    auto s = Sim::run(kTwins + "ksm-merge P buf[0] Q buf[0]\nwrite P buf[0] \"mine\"\n", Era::a);
+    CHECK(s.step_says(8, "do_wp_page – a KSM page in the swap cache or held by someone else"));
+    CHECK_FALSE(s.step_says(8, "reuse_ksm_page"));
+    CHECK(s.pfn("P", "buf", 0) != s.pfn("Q", "buf", 0));
 }
