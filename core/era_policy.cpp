@@ -88,6 +88,7 @@ public:
     bool has_migrate_vma_select_flags() const override { return false; }
     bool device_private_keeps_soft_dirty() const override { return false; }
     bool break_ksm_unshares() const override { return false; }
+    bool migrate_vma_collect_keeps_dirty() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
     // v5.7: GUP-fast was internal_get_user_pages_fast, fork copied every
     // PTE in copy_one_pte, and migration unmapped through try_to_unmap
@@ -193,6 +194,7 @@ public:
     bool has_migrate_vma_select_flags() const override { return true; }
     bool device_private_keeps_soft_dirty() const override { return true; }
     bool break_ksm_unshares() const override { return false; }
+    bool migrate_vma_collect_keeps_dirty() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
     bool has_madv_collapse() const override { return false; }
 
@@ -312,6 +314,7 @@ public:
     bool has_migrate_vma_select_flags() const override { return true; }
     bool device_private_keeps_soft_dirty() const override { return true; }
     bool break_ksm_unshares() const override { return true; }
+    bool migrate_vma_collect_keeps_dirty() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return true; }
     bool has_madv_collapse() const override { return true; }
     // v6.1 converted try_to_free_swap to folios (folio_free_swap), renamed

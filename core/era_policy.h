@@ -98,6 +98,11 @@ public:
     // fault with a page reference held.
     virtual bool break_ksm_unshares() const = 0;
 
+    // migrate_vma_collect_pmd moves a cleared PTE's dirty bit to the page
+    // ("mm/migrate_device.c: copy pte dirty bit to page", v6.0); before, the
+    // bit was dropped with the PTE.
+    virtual bool migrate_vma_collect_keeps_dirty() const = 0;
+
     // clear_refs leaves writable PTEs of possibly pinned pages alone
     // (pte_is_pinned, v5.11).
     virtual bool clear_refs_skips_maybe_pinned() const = 0;

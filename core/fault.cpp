@@ -194,15 +194,20 @@ Outcome user_write(Kernel& k, const Address& a, uint32_t contents) {
     // leaves (split_huge_pmd moves the PMD's dirty bit to the page).
     Pmd pmd = k.pmd(a.vma, a.index / kPagesPerPmd);
     Pte pte = pmd.is_table() ? k.pte(a.vma, a.index) : Pte();
+    // The store dirties the entry, not the page: PG_dirty comes later, when
+    // an unmap moves the entry's dirty bit to the page (or add_to_swap).
     if (pte.is_present() && !pte.has(Pte::dirty)) {
         k.step("the CPU stores the data into the page through the writable PTE, and the MMU sets the PTE's "
                "dirty and accessed bits");
         k.set_pte(a.vma, a.index, pte.with(Pte::dirty | Pte::young));
+    } else if (pmd.is_trans_huge() && !pmd.has(Pte::dirty)) {
+        k.step("the CPU stores the data into the THP through the writable PMD, and the MMU sets the PMD's "
+               "dirty and accessed bits");
+        k.set_pmd(a.vma, a.index / kPagesPerPmd, pmd.with(Pte::dirty | Pte::young));
     } else {
         k.step("the CPU stores the data into the page through the writable PTE");
     }
     k.set_page(page, PageField::contents, contents);
-    k.set_page_flag(k.folio(page), PG_dirty, true);
     return o;
 }
 

@@ -53,6 +53,10 @@ void collect_page(Kernel& k, VmaId vma, uint32_t index, MigratePfn& m) {
                    : "clear the PTE (ptep_get_and_clear; the TLB flush comes at the end of the walk)");
         k.set_pte(vma, index, Pte());
     }
+    if (pte.is_present() && pte.has(Pte::dirty) && k.policy().migrate_vma_collect_keeps_dirty()) {
+        k.step("the cleared PTE was dirty: the page is marked dirty (its entry no longer says so)");
+        k.set_page_flag(page, PG_dirty, true);
+    }
     uint32_t bits = pte.bits() & Pte::soft_dirty;
     Pte entry;
     if (writable) {

@@ -322,7 +322,7 @@ void Race::gup_step(int cpu, const Command& c) {
         }
         // v6.1 (088b8aa537c2) follows the pin with a full barrier, paired
         // with the one before page_try_share_anon_rmap's pin check.
-        const bool barrier = pin && barriers_order_gup_fast(k_.policy());
+        const bool barrier = pin && block_.flush && barriers_order_gup_fast(k_.policy());
         k_.step(!pin ? "B3 FOLL_GET: refcount +1"
                 : k_.folio_test_large(page)
                     ? (k_.policy().pincount_is_hpage_pinned_refcount()

@@ -31,14 +31,16 @@ void clear_pte(Kernel& k, RaceCpu& me, const Address& a, const char* why, int ot
 }
 
 // A2: page_try_share_anon_rmap()'s pin test. true: a pin was seen, the PTE is back.
-bool pin_seen(Kernel& k, RaceCpu& me, const Address& a, const char* refused) {
+// `synchronised`: false under `flush off`, where no flush and no barrier
+// orders the clear against GUP-fast.
+bool pin_seen(Kernel& k, RaceCpu& me, const Address& a, const char* refused, bool synchronised) {
     Pfn page(me.page);
     if (me.anon_exclusive && k.folio_maybe_dma_pinned(page)) {
         k.step(refused);
         k.set_pte(a.vma, a.index, Pte::from_raw(me.cleared));
         return true;
     }
-    k.step(me.anon_exclusive ? (Race::barriers_order_gup_fast(k.policy())
+    k.step(me.anon_exclusive ? (synchronised && Race::barriers_order_gup_fast(k.policy())
                                     ? "A2 page_try_share_anon_rmap: a full memory barrier (smp_mb), then "
                                       "page_maybe_dma_pinned() sees no pin"
                                     : "A2 page_try_share_anon_rmap: page_maybe_dma_pinned() sees no pin")
@@ -109,7 +111,8 @@ void Race::migrate_step(int cpu, const Command& c) {
         auto one = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate_one));
         if (pin_seen(k_, me, a,
                      "A2 page_try_share_anon_rmap: page_maybe_dma_pinned() sees a pin: restore the PTE, "
-                     "unlock the page table and give up: migration fails early (I.3)")) {
+                     "unlock the page table and give up: migration fails early (I.3)",
+                     block_.flush)) {
             me.moved = false;
             me.pending = reason::pinned;
             me.next = RaceStep::m2_finish;
@@ -288,7 +291,8 @@ void Race::swapout_step(int cpu, const Command& c) {
         me.next =
             pin_seen(k_, me, a,
                      "A2 page_try_share_anon_rmap fails: page_maybe_dma_pinned() sees a pin; restore the PTE "
-                     "and stop (I.4)")
+                     "and stop (I.4)",
+                     block_.flush)
                 ? RaceStep::putback
                 : RaceStep::a3_clear_exclusive;
         return;

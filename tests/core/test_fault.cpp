@@ -198,3 +198,18 @@ TEST_CASE("After a COW copy, wp_page_copy lets go of the old page's swap cache f
         CHECK(s->data("C", "buf", 0) == "c");
     }
 }
+
+TEST_CASE("A store dirties the entry, not the page: PG_dirty comes when the entry goes or add_to_swap",
+          "[fault][swap]") {
+    auto s = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\n");
+    CHECK(s.pte("P", "buf", 0).has(Pte::dirty));
+    CHECK_FALSE(s.page("P", "buf", 0).test(PG_dirty));
+    // A THP written through its PMD likewise.
+    auto t = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"x\"\n");
+    CHECK(t.pmd("P", "buf", 0).has(Pte::dirty));
+    CHECK_FALSE(t.head("P", "buf", 0).test(PG_dirty));
+    // Reclaim writes it out all the same: the slot holds the data.
+    auto r = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\nswapout P buf[0]\n");
+    CHECK(r.kind("P", "buf", 0) == "swap");
+    CHECK(r.k().strings().text(r.slot("P", "buf", 0).contents) == "x");
+}
