@@ -118,9 +118,9 @@ void describeRunTarget(const mmt::Kernel& kernel, mmt::VmaId vma, uint32_t first
         oneFolio = pte.has_pfn() && kernel.folio(pte.pfn()) == folio;
     }
     if (oneFolio) {
-        row.target = QStringLiteral("%1 subpages of %2")
-                         .arg(count)
-                         .arg(QString::fromStdString(kernel.page_name(folio)));
+        // The count is in the kind ("present-rw ×512"): the target stays short
+        // enough to be read whole in the row.
+        row.target = QStringLiteral("subpages of %1").arg(QString::fromStdString(kernel.page_name(folio)));
         row.targetKey = pageKey(kernel, folio);
         return;
     }

@@ -2,9 +2,27 @@
 
 #include "kernel.h"
 
+namespace {
+
+// A released reference whose name a later `as H` took: the scenario's later
+// lines mean the new one, so the stage shows that one alone.
+bool supersededByName(const mmt::Kernel& kernel, uint32_t id) {
+    const mmt::Holder& holder = kernel.holder(mmt::HolderId(id));
+    if (holder.released == 0)
+        return false;
+    for (uint32_t later = id + 1; later < kernel.holder_count(); ++later)
+        if (kernel.holder(mmt::HolderId(later)).name == holder.name)
+            return true;
+    return false;
+}
+
+} // namespace
+
 std::vector<HolderRow> HolderModel::build(const mmt::Kernel& kernel) {
     std::vector<HolderRow> rows;
     for (uint32_t id = 0; id < kernel.holder_count(); ++id) {
+        if (supersededByName(kernel, id))
+            continue;
         const mmt::Holder& holder = kernel.holder(mmt::HolderId(id));
         HolderRow row;
         row.key = id;
@@ -18,8 +36,10 @@ std::vector<HolderRow> HolderModel::build(const mmt::Kernel& kernel) {
             row.page = QString::fromStdString(kernel.page_name(holder.pfn));
             row.targetKey = QStringLiteral("page:%1").arg(kernel.folio(holder.pfn).value);
         }
-        if (holder.process.value != 0)
+        if (holder.process.value != 0) {
             row.address = QString::fromStdString(kernel.address_name(holder.vma, holder.index));
+            row.processExited = kernel.process(holder.process).alive == 0;
+        }
         row.released = holder.released != 0;
         row.detached = holder.detached != 0;
         rows.push_back(std::move(row));
@@ -55,14 +75,27 @@ QVariant HolderModel::data(const QModelIndex& index, int role) const {
         return row->released;
     case DetachedRole:
         return row->detached;
+    case HolderIdRole:
+        return row->key;
+    case ProcessExitedRole:
+        return row->processExited;
     default:
         return {};
     }
 }
 
 QHash<int, QByteArray> HolderModel::roleNames() const {
-    return {{NameRole, "name"},         {KindRole, "kind"},           {WriteRole, "write"},
-            {LongtermRole, "longterm"}, {FastRole, "fast"},           {PfnRole, "pfn"},
-            {PageRole, "page"},         {TargetKeyRole, "targetKey"}, {AddressRole, "address"},
-            {ReleasedRole, "released"}, {DetachedRole, "detached"}};
+    return {{NameRole, "name"},
+            {KindRole, "kind"},
+            {WriteRole, "write"},
+            {LongtermRole, "longterm"},
+            {FastRole, "fast"},
+            {PfnRole, "pfn"},
+            {PageRole, "page"},
+            {TargetKeyRole, "targetKey"},
+            {AddressRole, "address"},
+            {ReleasedRole, "released"},
+            {DetachedRole, "detached"},
+            {HolderIdRole, "holderId"},
+            {ProcessExitedRole, "processExited"}};
 }

@@ -1,5 +1,7 @@
 // References held outside the processes: pins and FOLL_GET references of a
-// device, a pipe or O_DIRECT, named by the scenario's `as H`.
+// device, a pipe or O_DIRECT, named by the scenario's `as H`. A released
+// reference stays (greyed in the view) until a later one takes its name:
+// from then on the name means the new one, and the old one is not listed.
 #pragma once
 
 #include "row_list_model.h"
@@ -18,9 +20,10 @@ struct HolderRow {
     bool longterm = false; // FOLL_LONGTERM
     bool fast = false;     // GUP-fast
     int pfn = 0;
-    QString page;      // "page #12"
-    QString targetKey; // "page:12": the card of the folio held
-    QString address;   // where it was taken: "parent buf[0]"
+    QString page;               // "page #12"
+    QString targetKey;          // "page:12": the card of the folio held
+    QString address;            // where it was taken: "parent buf[0]"
+    bool processExited = false; // the process it was taken from has exited since
     bool released = false;
     bool detached = false; // the process let go of that address since
     bool operator==(const HolderRow&) const = default;
@@ -44,6 +47,8 @@ public:
         AddressRole,
         ReleasedRole,
         DetachedRole,
+        HolderIdRole,
+        ProcessExitedRole,
     };
     Q_ENUM(Role)
 

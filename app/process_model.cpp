@@ -5,25 +5,59 @@
 
 namespace {
 
+QString protectionText(uint8_t bits) {
+    if (!(bits & mmt::VMA_mapped))
+        return QStringLiteral("unmapped");
+    if (bits & mmt::VMA_write)
+        return QStringLiteral("rw");
+    if (bits & mmt::VMA_read)
+        return QStringLiteral("ro");
+    return QStringLiteral("none");
+}
+
+// "buf: 4 pages, rw, thp"; a VMA whose pages differ in protection (mprotect
+// or munmap of a part) lists the runs: "buf: 4 pages, rw [0..1], none [2..3]".
 QString vmaSummary(const mmt::Kernel& kernel, mmt::VmaId id) {
+    // More runs than this read as a list of numbers, not a summary.
+    constexpr int kMaxListedRuns = 4;
     const mmt::Vma& vma = kernel.vma(id);
     QString text = QStringLiteral("%1: %2 page%3")
                        .arg(QString::fromStdString(kernel.strings().text(vma.name)))
                        .arg(vma.npages)
                        .arg(vma.npages == 1 ? "" : "s");
-    // Protection as the first page has it; mprotect on part of a VMA shows in the entries.
-    const uint8_t bits = vma.npages > 0 ? kernel.vma_page(id, 0) : 0;
-    if (!(bits & mmt::VMA_mapped))
-        text += QStringLiteral(", unmapped");
-    else if (bits & mmt::VMA_write)
-        text += QStringLiteral(", rw");
-    else if (bits & mmt::VMA_read)
-        text += QStringLiteral(", ro");
-    else
-        text += QStringLiteral(", none");
+    constexpr uint8_t protection = mmt::VMA_mapped | mmt::VMA_read | mmt::VMA_write;
+    QStringList runs;
+    uint32_t first = 0;
+    for (uint32_t index = 1; index <= vma.npages; ++index) {
+        const uint8_t bits = kernel.vma_page(id, first) & protection;
+        if (index < vma.npages && (kernel.vma_page(id, index) & protection) == bits)
+            continue;
+        const QString range = index - first == 1 ? QStringLiteral("[%1]").arg(first)
+                                                 : QStringLiteral("[%1..%2]").arg(first).arg(index - 1);
+        runs << protectionText(bits) + QLatin1Char(' ') + range;
+        first = index;
+    }
+    if (runs.size() == 1)
+        text += QStringLiteral(", ") + protectionText(kernel.vma_page(id, 0) & protection);
+    else if (runs.size() > kMaxListedRuns)
+        text += QStringLiteral(", %1 parts of different protection").arg(runs.size());
+    else if (!runs.isEmpty())
+        text += QStringLiteral(", ") + runs.join(QStringLiteral(", "));
     if (vma.hugepage)
         text += QStringLiteral(", thp");
     return text;
+}
+
+// An exited process whose name a later process took (`exit C`, then `fork P C`):
+// the scenario's later lines mean the new one, so the stage shows that one alone.
+bool supersededByName(const mmt::Kernel& kernel, uint32_t id) {
+    const mmt::Process& process = kernel.process(mmt::ProcessId(id));
+    if (process.alive != 0)
+        return false;
+    for (uint32_t later = id + 1; later < kernel.process_count(); ++later)
+        if (kernel.process(mmt::ProcessId(later)).name == process.name)
+            return true;
+    return false;
 }
 
 } // namespace
@@ -37,6 +71,8 @@ std::vector<ProcessRow> ProcessModel::build(const mmt::Kernel& kernel) {
             entries_[id] = new EntryModel(mmt::ProcessId(id), this);
             entries_[id]->load(kernel);
         }
+        if (supersededByName(kernel, id))
+            continue;
         const mmt::Process& process = kernel.process(mmt::ProcessId(id));
         ProcessRow row;
         row.key = id;

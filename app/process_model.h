@@ -1,5 +1,7 @@
 // The processes of the scenario, with their VMAs and, per process, the page
-// table as an EntryModel (role `entries`).
+// table as an EntryModel (role `entries`). An exited process stays (greyed
+// in the view) until a later process takes its name: from then on the name
+// means the new one, and the old one is no longer listed.
 #pragma once
 
 #include "entry_model.h"

@@ -13,8 +13,10 @@ std::vector<SwapRow> SwapModel::build(const mmt::Kernel& kernel) {
         row.key = slot;
         row.count = static_cast<int>(info.count);
         row.cachePfn = static_cast<int>(info.cache_pfn);
-        if (info.cache_pfn != 0)
+        if (info.cache_pfn != 0) {
             row.cachePage = QString::fromStdString(kernel.page_name(mmt::Pfn(info.cache_pfn)));
+            row.cacheDirty = kernel.page(mmt::Pfn(info.cache_pfn)).test(mmt::PG_dirty);
+        }
         row.contents = QString::fromStdString(kernel.strings().text(info.contents));
         if (info.anon_vma != 0)
             row.owner = QStringLiteral("anon_vma of %1, index %2")
@@ -45,13 +47,15 @@ QVariant SwapModel::data(const QModelIndex& index, int role) const {
         return row->contents;
     case OwnerRole:
         return row->owner;
+    case CacheDirtyRole:
+        return row->cacheDirty;
     default:
         return {};
     }
 }
 
 QHash<int, QByteArray> SwapModel::roleNames() const {
-    return {{SlotRole, "slot"},         {CardKeyRole, "cardKey"},     {CountRole, "count"},
-            {CachePfnRole, "cachePfn"}, {CachePageRole, "cachePage"}, {ContentsRole, "contents"},
-            {OwnerRole, "owner"}};
+    return {{SlotRole, "slot"},         {CardKeyRole, "cardKey"},      {CountRole, "count"},
+            {CachePfnRole, "cachePfn"}, {CachePageRole, "cachePage"},  {ContentsRole, "contents"},
+            {OwnerRole, "owner"},       {CacheDirtyRole, "cacheDirty"}};
 }

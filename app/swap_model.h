@@ -11,12 +11,13 @@ class Kernel;
 }
 
 struct SwapRow {
-    uint32_t key = 0;  // slot
-    int count = 0;     // swap_map: swap entries that refer to the slot
-    int cachePfn = 0;  // the swap cache page, 0 if none
-    QString cachePage; // "page #12"
-    QString contents;  // what was written out
-    QString owner;     // "anon_vma of buf, index 0"
+    uint32_t key = 0;        // slot
+    int count = 0;           // swap_map: swap entries that refer to the slot
+    int cachePfn = 0;        // the swap cache page, 0 if none
+    QString cachePage;       // "page #12"
+    bool cacheDirty = false; // the swap cache page holds data the slot does not have
+    QString contents;        // what was written out
+    QString owner;           // "anon_vma of buf, index 0"
     bool operator==(const SwapRow&) const = default;
 };
 
@@ -33,7 +34,8 @@ public:
         CachePfnRole,
         CachePageRole,
         ContentsRole,
-        OwnerRole
+        OwnerRole,
+        CacheDirtyRole,
     };
     Q_ENUM(Role)
 

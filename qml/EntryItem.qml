@@ -110,16 +110,23 @@ Rectangle {
     Item {
         id: cells
 
-        // Address and target get fixed shares, the bits what they need (up to
-        // a quarter), the kind the rest: the bits never clip.
+        // The address gets a fixed share (the kinds line up row under row);
+        // the kind, the bits and the target their natural widths while they
+        // fit. When they do not, the target gives way first (the arrow shows
+        // where it points), then the bits; the kind gives way last.
         readonly property real available: width - marker.width - 4 * Theme.spacingSmall
         readonly property real addressWidth: available * 0.27
-        readonly property real targetWidth: available * 0.27
-        readonly property real bitsWidth: Math.min(bitsLabel.implicitWidth, available * 0.25)
+        readonly property real rest: available - addressWidth
+        readonly property real targetWidth: Math.min(targetLabel.implicitWidth,
+                                                     Math.max(rest * 0.4, rest - kindLabel.implicitWidth
+                                                                          - bitsLabel.implicitWidth))
+        readonly property real bitsWidth: Math.min(bitsLabel.implicitWidth,
+                                                   Math.max(rest * 0.25, rest - kindLabel.implicitWidth - targetWidth))
 
         anchors.fill: parent
         anchors.leftMargin: Theme.spacingSmall
-        anchors.rightMargin: Theme.spacingSmall
+        // Room for the dot the arrow leaves from.
+        anchors.rightMargin: Theme.spacing
 
         EntryMarker {
             id: marker
@@ -142,8 +149,10 @@ Rectangle {
             font.pixelSize: Theme.fontSizeSmall
         }
         Text {
+            id: kindLabel
+
             x: addressLabel.x + addressLabel.width + Theme.spacingSmall
-            width: cells.available - cells.addressWidth - cells.bitsWidth - cells.targetWidth
+            width: cells.rest - cells.bitsWidth - cells.targetWidth
             anchors.verticalCenter: parent.verticalCenter
             text: entry.collapsed ? entry.kindText + " \u00d7" + entry.pageCount : entry.kindText
             elide: Text.ElideRight

@@ -17,7 +17,8 @@ Rectangle {
     required property string address
     required property bool released
     required property bool detached
-    required property int index // the holder's id
+    required property int holderId
+    required property bool processExited
 
     // For the arrow layer: a solid line from the top, unless released.
     readonly property int link: released ? EntryModel.NoLink : EntryModel.Solid
@@ -46,7 +47,7 @@ Rectangle {
         visible: Inspection.target === card
     }
     SpotlightOutline {
-        visible: Spotlight.holders.length > 0 && Spotlight.holder(card.index)
+        visible: Spotlight.holders.length > 0 && Spotlight.holder(card.holderId)
     }
 
     ChangeFlash {
@@ -76,6 +77,7 @@ Rectangle {
         Label {
             width: parent.width
             text: "\u2192 " + card.page + (card.address !== "" ? ", taken at " + card.address : "")
+                + (card.processExited ? " (that process has exited)" : "")
             wrapMode: Text.Wrap
             color: Theme.text
             font.pixelSize: Theme.fontSizeSmall

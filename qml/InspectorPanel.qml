@@ -40,7 +40,8 @@ Rectangle {
                 ["target", t.target === "" ? "none" : t.target], ["pages covered", t.pageCount]];
         return [["kind", t.kind === "pin" ? "pin (FOLL_PIN)" : "reference (FOLL_GET)"], ["write", yesNo(t.write)],
             ["long-term", yesNo(t.longterm)], ["fast (GUP-fast)", yesNo(t.fast)], ["address", t.address],
-            ["page", t.page === "" ? "none" : t.page], ["released", yesNo(t.released)],
+            ["process exited", yesNo(t.processExited)], ["page", t.page === "" ? "none" : t.page],
+            ["released", yesNo(t.released)],
             ["detached", yesNo(t.detached)]];
     }
     // Recomputed at every step (stepIndex is read for the dependency).
@@ -52,7 +53,7 @@ Rectangle {
             return Session.pageHistory(t.pfn);
         if (kind === "entry")
             return Session.entryHistory(t.vma, t.firstIndex, t.level);
-        return Session.holderHistory(t.index);
+        return Session.holderHistory(t.holderId);
     }
 
     color: Theme.surface

@@ -104,10 +104,20 @@ Rectangle {
                             required property string modelData
                             required property int index
                             readonly property bool current: index === Session.currentListingLine
+                            // The nesting is the line's leading spaces: a long line wraps
+                            // under its own first word (a hanging indent), not under the
+                            // start of the outer block.
+                            readonly property int indent: /^ */.exec(modelData)[0].length
 
                             width: parent.width
                             height: listingText.implicitHeight + 2
                             color: current ? Theme.listingHighlight : "transparent"
+
+                            FontMetrics {
+                                id: listingMetrics
+
+                                font: listingText.font
+                            }
 
                             Label {
                                 id: listingMarker
@@ -122,10 +132,10 @@ Rectangle {
                             Label {
                                 id: listingText
 
-                                x: 2 + Theme.fontSizeSmall * 1.2
+                                x: 2 + Theme.fontSizeSmall * 1.2 + listingRow.indent * listingMetrics.advanceWidth(" ")
                                 y: 1
                                 width: parent.width - x - 2
-                                text: listingRow.modelData
+                                text: listingRow.modelData.substring(listingRow.indent)
                                 wrapMode: Text.Wrap
                                 color: Theme.text
                                 font.family: Theme.monospaceFamily

@@ -27,6 +27,9 @@ Row {
                 height: GridView.view.cellHeight - Theme.spacing
                 clip: true
                 clipView: GridView.view
+
+                onImplicitHeightChanged: if (GridView.view) GridView.view.fitCard(this)
+                Component.onCompleted: if (GridView.view) GridView.view.fitCard(this)
             }
         }
     }
@@ -50,6 +53,9 @@ Row {
                 height: GridView.view.cellHeight - Theme.spacing
                 clip: true
                 clipView: GridView.view
+
+                onImplicitHeightChanged: if (GridView.view) GridView.view.fitCard(this)
+                Component.onCompleted: if (GridView.view) GridView.view.fitCard(this)
             }
         }
     }

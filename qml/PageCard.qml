@@ -95,7 +95,9 @@ Rectangle {
         }
         Text {
             width: parent.width
-            text: card.zero ? "zeroes" : card.contents === "" ? "(zeroes)" : "\u201c" + card.contents + "\u201d"
+            // A THP's contents are its head's; the other subpages' are counted below.
+            text: (card.pageCount > 1 && !card.zero ? "head: " : "")
+                + (card.zero ? "zeroes" : card.contents === "" ? "(zeroes)" : "\u201c" + card.contents + "\u201d")
             elide: Text.ElideRight
             color: Theme.text
             font.family: Theme.monospaceFamily
@@ -105,7 +107,8 @@ Rectangle {
             width: parent.width
             text: "ref " + card.refcount + "  map " + card.mapcount
                 + (card.pincount > 0 ? "  pin " + card.pincount : "")
-                + (card.inFlight > 0 ? "  in-flight " + card.inFlight : "")
+                + (card.inFlight > 0 ? "  in\u2011flight " + card.inFlight : "")
+            // Wraps between the counts, never inside "in-flight" (U+2011).
             wrapMode: Text.Wrap
             color: Theme.textMuted
             font.family: Theme.monospaceFamily
@@ -161,7 +164,7 @@ Rectangle {
             width: parent.width
             visible: card.owner !== ""
             text: card.owner
-            elide: Text.ElideRight
+            wrapMode: Text.Wrap
             color: Theme.textMuted
             font.pixelSize: Theme.fontSizeSmall
         }

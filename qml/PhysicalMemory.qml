@@ -55,7 +55,7 @@ Column {
         Component.onCompleted: Arrows.setTarget("section:pages", smallTitle)
         Component.onDestruction: Arrows.removeTarget("section:pages", smallTitle)
     }
-    GridView {
+    CardGrid {
         id: grid
 
         readonly property int columns: Math.max(1, Math.floor(width / cellWidth))
@@ -65,13 +65,7 @@ Column {
         width: memory.width
         height: Math.min(rows * cellHeight, Math.max(2 * cellHeight, memory.viewportHeight * 0.6))
         visible: count > 0
-        clip: true
-        interactive: contentHeight > height
-        boundsBehavior: Flickable.StopAtBounds
-        cellWidth: Theme.cardWidth + Theme.spacing
-        cellHeight: Math.round(156 * Theme.zoom) + Theme.spacing
-        // One row above and below, so a step that moves cards finds them made.
-        cacheBuffer: cellHeight
+        cardHeight: Math.round(156 * Theme.zoom)
         model: PageFilterModel {
             id: smallPages
 
@@ -84,15 +78,14 @@ Column {
             height: GridView.view.cellHeight - Theme.spacing
             clip: true
             clipView: GridView.view
+
+            onImplicitHeightChanged: if (GridView.view) GridView.view.fitCard(this)
+            Component.onCompleted: if (GridView.view) GridView.view.fitCard(this)
         }
         displaced: Transition {
             enabled: !Theme.reduceMotion
             NumberAnimation { properties: "x,y"; duration: Theme.durationShort }
         }
-
-        ScrollBar.vertical: ScrollBar {}
-
-        onContentYChanged: Arrows.moved()
 
         Connections {
             target: Arrows

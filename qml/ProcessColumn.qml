@@ -9,6 +9,7 @@ import MmtutorApp
 Rectangle {
     id: column
 
+    required property int processId
     required property string name
     required property bool alive
     required property bool hasPinned
@@ -34,7 +35,7 @@ Rectangle {
 
     SpotlightOutline {
         priority: 3
-        visible: Spotlight.processes.length > 0 && Spotlight.process(column.name)
+        visible: Spotlight.processes.length > 0 && Spotlight.process(column.processId)
     }
 
     Column {

@@ -14,7 +14,8 @@ QtObject {
     // processes, then pages, then swap slots and holders).
     signal viewRequested(Item item, int priority)
 
-    readonly property var processes: targets.filter(t => t.resolved && t.kind === "process").map(t => t.name)
+    // By id, not name: a name an exited process had may belong to a later one.
+    readonly property var processes: idsOf("process", "process")
     readonly property var pages: idsOf("page", "pfn")
     readonly property var slots: idsOf("swap", "slot")
     readonly property var holders: idsOf("holder", "holder")
@@ -26,7 +27,7 @@ QtObject {
         return targets.filter(t => t.resolved && t.kind === kind).map(t => t[field]);
     }
     function page(pfn) { return pages.indexOf(pfn) >= 0; }
-    function process(name) { return processes.indexOf(name) >= 0; }
+    function process(id) { return processes.indexOf(id) >= 0; }
     function swapSlot(slot) { return slots.indexOf(slot) >= 0; }
     function holder(id) { return holders.indexOf(id) >= 0; }
     function entry(vma, index) { return entries.indexOf(vma + ":" + index) >= 0 || vmas.indexOf(vma) >= 0; }

@@ -10,12 +10,13 @@ Rectangle {
     required property int slot
     required property int count
     required property string cachePage
+    required property bool cacheDirty
     required property string contents
     required property string owner
     // The grid the card lives in: arrows end at it only while it is in sight there.
     property Item clipView: null
 
-    readonly property string signature: count + "|" + cachePage + "|" + contents
+    readonly property string signature: count + "|" + cachePage + "|" + cacheDirty + "|" + contents
 
     implicitWidth: Theme.cardWidth
     implicitHeight: body.implicitHeight + 2 * Theme.spacing
@@ -57,7 +58,10 @@ Rectangle {
         }
         Text {
             width: parent.width
-            text: "\u201c" + card.contents + "\u201d"
+            // Nothing written and a dirty swap cache page: pageout kept the
+            // page (PAGE_KEEP) or has not run yet; the data is in the page.
+            text: card.contents !== "" ? "\u201c" + card.contents + "\u201d"
+                : card.cacheDirty ? "(nothing written)" : "(zeroes)"
             elide: Text.ElideRight
             color: Theme.text
             font.family: Theme.monospaceFamily
@@ -65,7 +69,8 @@ Rectangle {
         }
         Text {
             width: parent.width
-            text: "swap count " + card.count + (card.cachePage !== "" ? ", cache: " + card.cachePage : "")
+            text: "swap count " + card.count + (card.cachePage !== "" ? ", cache: " + card.cachePage
+                                                + (card.cacheDirty ? " (dirty)" : "") : "")
             wrapMode: Text.Wrap
             color: Theme.textMuted
             font.pixelSize: Theme.fontSizeSmall
@@ -74,7 +79,7 @@ Rectangle {
             width: parent.width
             visible: card.owner !== ""
             text: card.owner
-            elide: Text.ElideRight
+            wrapMode: Text.Wrap
             color: Theme.textMuted
             font.pixelSize: Theme.fontSizeSmall
         }

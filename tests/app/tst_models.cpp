@@ -2,9 +2,11 @@
 // QAbstractItemModelTester while a scenario loads, steps, seeks and re-runs,
 // and what the models expose is checked against what the scenario did.
 #include "entry_model.h"
+#include "holder_model.h"
 #include "page_model.h"
 #include "process_model.h"
 #include "session.h"
+#include "swap_model.h"
 
 #include <memory>
 #include <vector>
@@ -233,6 +235,113 @@ private slots:
         session.home();
         QCOMPARE(session.swapSlots()->rowCount(), 0);
         QCOMPARE(session.devicePages()->rowCount(), 0);
+    }
+
+    // `exit C` then `fork P C`, `release H` then `... as H`: later lines mean
+    // the new one. The old process and reference show until their name is
+    // taken again, and only the new one shows after.
+    void aReusedNameShowsTheNewOneAlone() {
+        Session session;
+        watchAll(session);
+        QVERIFY(session.openText(QStringLiteral("process P\nmap P buf 2 rw\nwrite P buf[0] \"p\"\n"
+                                                "fork P C\npin C buf[0] as H\nget P buf[1] as G\n"
+                                                "exit C\nrelease G\nfork P C\nget C buf[0] as G\n"),
+                                 QStringLiteral("reuse.mmt")));
+        ProcessModel* processes = session.processes();
+        HolderModel* holders = session.holders();
+        session.gotoCommand(8); // after `release G`: the exited C and the released G still show
+        QCOMPARE(processes->rowCount(), 2);
+        QCOMPARE(roleData(processes, 1, "name").toString(), QStringLiteral("C"));
+        QCOMPARE(roleData(processes, 1, "alive").toBool(), false);
+        QCOMPARE(holders->rowCount(), 2);
+        const int released = findRow(holders, "name", QStringLiteral("G"));
+        QCOMPARE(roleData(holders, released, "released").toBool(), true);
+        // H was taken at C's address; C has exited since.
+        const int pin = findRow(holders, "name", QStringLiteral("H"));
+        QCOMPARE(roleData(holders, pin, "processExited").toBool(), true);
+        QCOMPARE(roleData(holders, pin, "holderId").toInt(), 0);
+        session.gotoCommand(10); // a new C, a new G
+        QCOMPARE(processes->rowCount(), 2);
+        QCOMPARE(roleData(processes, 1, "name").toString(), QStringLiteral("C"));
+        QCOMPARE(roleData(processes, 1, "alive").toBool(), true);
+        QCOMPARE(roleData(processes, 1, "processId").toInt(), 3);
+        QCOMPARE(processes->entriesAt(1)->rowCount(), 2); // buf[0] present, buf[1] present
+        QCOMPARE(holders->rowCount(), 2);
+        const int current = findRow(holders, "name", QStringLiteral("G"));
+        QCOMPARE(roleData(holders, current, "released").toBool(), false);
+        QCOMPARE(roleData(holders, current, "holderId").toInt(), 2);
+        QCOMPARE(roleData(holders, current, "processExited").toBool(), false);
+        QCOMPARE(roleData(holders, current, "address").toString(), QStringLiteral("C buf[0]"));
+        // Back again: the old ones return.
+        session.gotoCommand(8);
+        QCOMPARE(roleData(processes, 1, "alive").toBool(), false);
+        QCOMPARE(roleData(holders, findRow(holders, "name", QStringLiteral("G")), "released").toBool(), true);
+    }
+
+    // mprotect(PROT_NONE) on a page and on a PMD-mapped THP: the entries say
+    // PROT_NONE as the trace does; a VMA whose parts differ lists them.
+    void protNoneShowsOnEntriesAndVmas() {
+        Session session;
+        watchAll(session);
+        QVERIFY(session.openText(QStringLiteral("process P\nmap P buf 4 rw\nmap P big 512 rw thp\n"
+                                                "write P buf[0] \"a\"\nwrite P big[0] \"b\"\n"
+                                                "protect P buf[0..1] none\nprotect P big none\n"),
+                                 QStringLiteral("protnone.mmt")));
+        session.end();
+        watchEntries(session);
+        const QStringList vmas = roleData(session.processes(), 0, "vmas").toStringList();
+        QCOMPARE(vmas, QStringList({QStringLiteral("buf: 4 pages, none [0..1], rw [2..3]"),
+                                    QStringLiteral("big: 512 pages, none, thp")}));
+        EntryModel* table = session.processes()->entriesAt(0);
+        const int page = findRow(table, "address", QStringLiteral("buf[0]"));
+        QCOMPARE(roleData(table, page, "kindText").toString(), QStringLiteral("present-ro"));
+        QVERIFY(roleData(table, page, "bits").toString().endsWith(QLatin1String("PROT_NONE")));
+        const int huge = findRow(table, "level", int(EntryModel::Pmd));
+        QCOMPARE(roleData(table, huge, "kindText").toString(), QStringLiteral("thp-ro"));
+        QVERIFY(roleData(table, huge, "bits").toString().endsWith(QLatin1String("PROT_NONE")));
+    }
+
+    // pageout keeps a page someone else holds (PAGE_KEEP): its slot holds
+    // nothing yet, and the swap cache page is dirty.
+    void aKeptPageLeavesItsSlotUnwritten() {
+        Session session;
+        watchAll(session);
+        QVERIFY(session.openText(QStringLiteral("process P\nmap P buf 1 rw\nwrite P buf[0] \"s\"\n"
+                                                "get P buf[0] as H\nswapout P buf[0]\n"),
+                                 QStringLiteral("keep.mmt")));
+        session.end();
+        QCOMPARE(session.swapSlots()->rowCount(), 1);
+        QCOMPARE(roleData(session.swapSlots(), 0, "contents").toString(), QString());
+        QCOMPARE(roleData(session.swapSlots(), 0, "cacheDirty").toBool(), true);
+        QVERIFY(!roleData(session.swapSlots(), 0, "cachePage").toString().isEmpty());
+    }
+
+    // munmap through the mmu_gather, kernel step by kernel step: between
+    // unmap_vmas and tlb_finish_mmu the PTE is gone and the page is still
+    // there, mapped nowhere, its reference in flight; then it is freed.
+    void unmapShowsTheGatheredPageUntilTheFlush() {
+        Session session;
+        watchAll(session);
+        QVERIFY(
+            session.openText(QStringLiteral("process P\nmap P buf 1 rw\nwrite P buf[0] \"g\"\nunmap P buf\n"),
+                             QStringLiteral("gather.mmt")));
+        session.gotoCommand(3);
+        watchEntries(session);
+        EntryModel* table = session.processes()->entriesAt(0);
+        bool sawGathered = false;
+        while (session.stepIndex() < session.stepCount()) {
+            session.stepForward();
+            const int page = findRow(session.pages(), "contents", QStringLiteral("g"));
+            const bool mapped = roleData(table, 0, "kind").toInt() == int(EntryModel::Present);
+            if (!mapped && page >= 0 && roleData(session.pages(), page, "inFlight").toInt() == 1) {
+                QCOMPARE(roleData(session.pages(), page, "mapcount").toInt(), 0);
+                QCOMPARE(roleData(session.pages(), page, "refcount").toInt(), 1);
+                sawGathered = true;
+            }
+        }
+        QVERIFY(sawGathered);
+        QCOMPARE(findRow(session.pages(), "contents", QStringLiteral("g")), -1);
+        QCOMPARE(roleData(table, 0, "kindText").toString(), QStringLiteral("unmapped"));
     }
 
     void errorsNameTheirPlace() {

@@ -6,6 +6,8 @@
 #include "pseudo_code.h"
 #include "session.h"
 
+#include <utility>
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSet>
@@ -154,6 +156,12 @@ private slots:
                           QStringLiteral("write_protect_seq")));
         QVERIFY(mentions(code.listing(QStringLiteral("dup_mmap"), mmt::Era::b),
                          QStringLiteral("write_protect_seq")));
+        // v5.7's device-private entries carry no soft-dirty bit (v5.9 added it):
+        // its fork has none to lose.
+        QVERIFY(!mentions(code.listing(QStringLiteral("copy_one_pte"), mmt::Era::a),
+                          QStringLiteral("soft-dirty lost")));
+        QVERIFY(mentions(code.listing(QStringLiteral("copy_nonpresent_pte"), mmt::Era::b),
+                         QStringLiteral("soft-dirty lost")));
     }
 
     void noEarlierEraShowsWhatItsKernelLacked() {
@@ -268,6 +276,24 @@ private slots:
                        "page_try_dup_anon_rmap refuses (-EBUSY): the page may be pinned (MMF_HAS_PINNED and "
                        "page_maybe_dma_pinned), so the child must not share it")
                     .contains(QStringLiteral("-EBUSY")));
+        // Migration's refcount compare: the success and the failure sentence
+        // start alike; each highlights its own branch.
+        for (const auto& [function, era] : {std::pair{"folio_migrate_mapping", mmt::Era::c},
+                                            std::pair{"migrate_page_move_mapping", mmt::Era::a}}) {
+            QVERIFY(
+                lineOf(function, era,
+                       "an anonymous page outside the swap cache: the refcount is exactly what migration "
+                       "holds (1); it is compared, not frozen, and the new page takes over the anon mapping")
+                    .contains(QStringLiteral("the new page takes the anon mapping")));
+            QVERIFY(lineOf(function, era,
+                           "an anonymous page outside the swap cache: the refcount is 1026 but migration "
+                           "expects 2; someone else (a GUP reference or pin) holds the page: -EAGAIN")
+                        .contains(QStringLiteral("-EAGAIN")));
+        }
+        // v5.7's write to the huge zero PMD clears a new THP: no copy.
+        QVERIFY(lineOf("do_huge_pmd_wp_page", mmt::Era::a,
+                       "the PMD maps the huge zero page: allocate a new THP and clear all 512 subpages")
+                    .contains(QStringLiteral("the huge zero page")));
         QCOMPARE(code.lineFor(QStringLiteral("no_such_function"), mmt::Era::c, QStringLiteral("copy")), -1);
     }
 
