@@ -222,7 +222,9 @@ void Kernel::free_folio(Pfn head) {
     for (uint32_t i = 0; i < n; ++i) {
         Pfn p(head.value + i);
         // Freeing resets every flag: PG_anon_exclusive and the mapping go too.
-        set_page(p, PageField::flags, 0);
+        // A device page stays device memory (the driver takes it back), so a
+        // trace read later still names it as one.
+        set_page(p, PageField::flags, page(p).flags & PG_device_private);
         set_page(p, PageField::anon_vma, 0);
         set_page(p, PageField::mapcount, 0);
     }

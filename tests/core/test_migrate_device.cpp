@@ -255,3 +255,17 @@ TEST_CASE("migrate_vma_pages moves only the page state: the driver copied the da
     CHECK(a.step_says(4, "migrate_vma_pages → migrate_page_states"));
     CHECK(c.data("P", "buf", 0) == "x");
 }
+
+TEST_CASE("A device page freed later is still named a device page in the trace of its allocation",
+          "[migrate_device]") {
+    // buf[0] goes to the device and comes back: its device page is freed.
+    auto s = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\nmigrate-to-device P buf\nread P buf[0]\n");
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    const Kernel& k = s.k();
+    const CommandRecord& migrate = k.commands()[k.command_count() - 2];
+    bool listed = false;
+    for (uint32_t i = migrate.step_begin; i < migrate.step_end; ++i)
+        for (const std::string& c : k.step_changes(i))
+            listed = listed || c.find("new device page #") != std::string::npos;
+    CHECK(listed);
+}
