@@ -35,6 +35,7 @@ std::string pmd_text(const Kernel& k, Pmd pmd) {
             out = pmd.has(Pte::write) ? "thp-rw" : "thp-ro";
         out += " → THP " + k.page_name(pmd.head());
         if (pmd.has(Pte::dirty)) out += " D";
+        if (pmd.has(Pte::young)) out += " Y";
         if (pmd.has(Pte::soft_dirty)) out += " SD";
         if (pmd.has(Pte::protnone)) out += " PROT_NONE";
     } else if (pmd.is_table()) {

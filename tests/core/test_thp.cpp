@@ -285,3 +285,15 @@ TEST_CASE("mprotect(PROT_NONE) of a whole THP makes its PMD PROT_NONE; a split t
     CHECK_FALSE(split.pte("P", "buf", 0).has(Pte::protnone));         // rw again
     CHECK(split.data("P", "buf", 7) == "w");
 }
+
+TEST_CASE("The trace prints a PMD's bits as it prints a PTE's: D Y SD", "[thp][trace]") {
+    auto s = Sim::run(kThp);
+    const Kernel& k = s.k();
+    const CommandRecord& write = k.commands().back();
+    bool bits = false;
+    for (uint32_t i = write.step_begin; i < write.step_end; ++i)
+        for (const std::string& c : k.step_changes(i))
+            bits = bits || (c.find("none → thp-rw → THP page #") != std::string::npos &&
+                            c.find(" D Y SD") != std::string::npos);
+    CHECK(bits);
+}
