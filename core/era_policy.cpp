@@ -107,6 +107,7 @@ public:
         }
     }
     bool has_madv_collapse() const override { return false; }
+    bool device_fault_holds_page_ref() const override { return false; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
         SwapSlot slot(k.page(page).swap_slot);
@@ -197,6 +198,7 @@ public:
     bool migrate_vma_collect_keeps_dirty() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
     bool has_madv_collapse() const override { return false; }
+    bool device_fault_holds_page_ref() const override { return false; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
         SwapSlot slot(k.page(page).swap_slot);
@@ -317,6 +319,7 @@ public:
     bool migrate_vma_collect_keeps_dirty() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return true; }
     bool has_madv_collapse() const override { return true; }
+    bool device_fault_holds_page_ref() const override { return true; }
     // v6.1 converted try_to_free_swap to folios (folio_free_swap), renamed
     // shrink_page_list to shrink_folio_list (49fd9b6df54e), and MADV_DONTNEED
     // zaps through zap_page_range_single; reclaim's early pin test asks

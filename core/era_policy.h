@@ -114,6 +114,12 @@ public:
     // madvise(MADV_COLLAPSE) exists (v6.1); before, the advice is -EINVAL.
     virtual bool has_madv_collapse() const = 0;
 
+    // do_swap_page takes a reference on a device-private page before it calls
+    // the driver's migrate_to_ram, and migrate_vma_setup is told that page
+    // (fault_page) so it expects that reference (16ce101db85d, v6.1); before,
+    // the driver got the page with no reference held for it.
+    virtual bool device_fault_holds_page_ref() const = 0;
+
     // Functions renamed or split out after v5.7 (the base names are v5.17's):
     // the name this era's kernel gives the code a step runs in (the call path
     // the trace shows).

@@ -149,7 +149,7 @@ Outcome handle_mm_fault(Kernel& k, const Address& a, FaultKind kind) {
     } else if (pte.is_swap_entry()) {
         do_swap_page(k, a, kind);
     } else if (pte.is_device_private_entry()) {
-        if (!migrate_to_ram(k, a))
+        if (!do_swap_page_device_private(k, a))
             return Outcome::fail(reason::sigbus);
     } else {
         k.step("a migration entry: wait for the migration to finish, then retry (migration_entry_wait)");

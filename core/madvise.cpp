@@ -202,7 +202,7 @@ Outcome collapse_huge_page(Kernel& k, VmaId vma, uint32_t index) {
             Address a{process, vma, i};
             if (pte.is_swap_entry())
                 do_swap_page(k, a, FaultKind::read);
-            else if (pte.is_device_private_entry() && !migrate_to_ram(k, a))
+            else if (pte.is_device_private_entry() && !do_swap_page_device_private(k, a))
                 return Outcome::fail(reason::collapse_failed);
         }
     }

@@ -139,7 +139,8 @@ void restore_one(Kernel& k, MigratePfn& m) {
     m.src = Pfn();
 }
 
-void migrate_vma_unmap(Kernel& k, std::vector<MigratePfn>& pfns) {
+// fault_page: the device page a CPU fault holds a reference on (0: none).
+void migrate_vma_unmap(Kernel& k, std::vector<MigratePfn>& pfns, Pfn fault_page = Pfn()) {
     auto scope = k.enter("migrate_vma_unmap");
     for (MigratePfn& m : pfns) {
         if (!m.migrate || m.src.value == 0)
@@ -157,7 +158,8 @@ void migrate_vma_unmap(Kernel& k, std::vector<MigratePfn>& pfns) {
             (void)try_to_migrate(k, m.src);
         }
         // migrate_vma_check_page(): no references beyond ours and mappings.
-        int32_t extra = 1 + (device ? 1 : 0) + (k.page(m.src).test(PG_swapcache) ? 2 : 0);
+        int32_t extra = 1 + (device ? 1 : 0) + (m.src == fault_page ? 1 : 0) +
+                        (k.page(m.src).test(PG_swapcache) ? 2 : 0);
         bool still_mapped = k.folio_mapcount(m.src) > 0;
         bool extra_refs = k.page_count(m.src) - extra > k.folio_mapcount(m.src);
         if (still_mapped || extra_refs) {
@@ -312,7 +314,12 @@ Outcome migrate_vma_to_device(Kernel& k, ProcessId process, VmaId vma, uint32_t 
     return Outcome::success();
 }
 
-bool migrate_to_ram(Kernel& k, const Address& a) {
+namespace {
+
+// The driver's migrate_to_ram (lib/test_hmm.c dmirror_devmem_fault), for the
+// one page the CPU touched. fault_page: the page do_swap_page holds a
+// reference on, which migrate_vma_setup and migrate_vma_pages then expect.
+bool migrate_to_ram(Kernel& k, const Address& a, Pfn fault_page) {
     auto scope = k.enter("dmirror_devmem_fault");
     std::vector<MigratePfn> pfns;
     {
@@ -323,7 +330,7 @@ bool migrate_to_ram(Kernel& k, const Address& a) {
                    : "a CPU access to a device-private entry: the driver migrates that page back to system memory "
                      "(src_owner: the driver's own device pages)");
         pfns = migrate_vma_collect(k, a.vma, a.index, a.index, Select::device_private);
-        migrate_vma_unmap(k, pfns);
+        migrate_vma_unmap(k, pfns, fault_page);
     }
     MigratePfn& m = pfns.front();
     if (!m.migrate)
@@ -336,7 +343,8 @@ bool migrate_to_ram(Kernel& k, const Address& a) {
     }
     {
         auto pages = k.enter("migrate_vma_pages");
-        if (!folio_migrate_mapping(k, m.src, 1))
+        // migrate_folio_extra() counts the fault's reference in (v6.1).
+        if (!folio_migrate_mapping(k, m.src, m.src == fault_page ? 2 : 1))
             m.migrate = false;
         else
             folio_migrate_flags(k, m.src, m.dst);
@@ -356,6 +364,29 @@ bool migrate_to_ram(Kernel& k, const Address& a) {
     }
     k.folio_put_in_flight(m.src);
     return m.migrate;
+}
+
+} // namespace
+
+bool do_swap_page_device_private(Kernel& k, const Address& a) {
+    auto scope = k.enter("do_swap_page");
+    Pfn page = k.pte(a.vma, a.index).pfn();
+    const bool hold = k.policy().device_fault_holds_page_ref();
+    if (hold) {
+        k.step("a device-private entry: take a reference on the device page while the page table lock shows it "
+               "still mapped, so that it cannot be freed under the driver; then call the driver's migrate_to_ram");
+        k.folio_ref_add(page, 1);
+        k.folio_in_flight_add(page, 1);
+    } else {
+        k.step("a device-private entry: call the driver's migrate_to_ram with the device page (no reference is "
+               "taken on it first)");
+    }
+    bool migrated = migrate_to_ram(k, a, hold ? page : Pfn());
+    if (hold) {
+        k.step("back from migrate_to_ram: drop the reference taken for the fault");
+        k.folio_put_in_flight(page);
+    }
+    return migrated;
 }
 
 } // namespace mmt

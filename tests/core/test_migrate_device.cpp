@@ -2,6 +2,7 @@
 // 2.16 and the worked example of 2.15; commit message I.3, I.7b).
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "scenario_fixture.h"
 
@@ -142,6 +143,40 @@ TEST_CASE("A CPU read migrates the page back to system memory with its data, exc
     // free_zone_device_page(): AE and the mapping are cleared.
     CHECK_FALSE(s.k().page(d_pfn).test(PG_anon_exclusive));
     CHECK(s.k().page(d_pfn).mapcount == 0);
+}
+
+TEST_CASE("From v6.1 do_swap_page holds a reference on the device page across migrate_to_ram",
+          "[device][era]") {
+    // 16ce101db85d: the fault takes a reference while the PTE still maps the
+    // device page, migrate_vma_setup and migrate_vma_pages expect it
+    // (fault_page, migrate_folio_extra), and do_swap_page's put frees it.
+    const std::string text = kWritten + "migrate-to-device P buf\nread P buf[0]\n";  // read: line 5
+    auto refcounts_of_device_page = [](const Sim& s) {
+        Pfn device = Sim::run(kWritten + "migrate-to-device P buf\n").pte("P", "buf", 0).pfn();
+        std::vector<uint64_t> out;
+        const CommandRecord& read = s.k().commands()[s.k().command_count() - 1];
+        for (const Change& c : s.k().changes_of_steps(read.step_begin, read.step_end))
+            if (c.kind == ChangeKind::page && c.index == device.value &&
+                c.field == static_cast<uint8_t>(PageField::refcount))
+                out.push_back(c.after());
+        return out;
+    };
+    auto c = Sim::run(text);
+    CHECK(c.last_value() == "data");
+    CHECK(refcounts_of_device_page(c) == std::vector<uint64_t>{2, 3, 2, 1, 0});
+    CHECK(c.step_says(5, "handle_mm_fault → do_swap_page – a device-private entry: take a reference"));
+    CHECK(c.step_says(5, "handle_mm_fault → do_swap_page – back from migrate_to_ram: drop the reference"));
+    CHECK(c.step_says(5, "do_swap_page → dmirror_devmem_fault → migrate_vma_setup"));
+    CHECK(c.page("P", "buf", 0).refcount == 1);
+    for (Era era : {Era::a, Era::b}) {
+        auto s = Sim::run(text, era);
+        CHECK(s.last_value() == "data");
+        CHECK(refcounts_of_device_page(s) == std::vector<uint64_t>{2, 1, 0});
+        CHECK(s.step_says(5, "handle_mm_fault → do_swap_page – a device-private entry: call the driver's "
+                             "migrate_to_ram"));
+        CHECK_FALSE(s.step_says(5, "drop the reference taken for the fault"));
+        CHECK(s.kind("P", "buf", 0) == "present-rw");
+    }
 }
 
 TEST_CASE("A CPU write migrates back and writes in place", "[device]") {
