@@ -142,6 +142,15 @@ void Kernel::set_pmd(VmaId vma, uint32_t pmd_index, Pmd value) {
     }
 }
 
+void Kernel::set_detached_pte(uint32_t table, uint32_t i, Pte value) {
+    uint32_t slot = table * kPagesPerPmd + i;
+    uint64_t old = state_.ptes[slot];
+    if (old == value.raw())
+        return;
+    record(ChangeKind::pte, 0, slot, old, value.raw());
+    state_.ptes[slot] = value.raw();
+}
+
 void Kernel::set_vma_page(VmaId vma, uint32_t index, uint8_t bits) {
     uint32_t slot = vma_page_slot(vma, index);
     uint8_t old = state_.vma_pages[slot];

@@ -189,6 +189,9 @@ public:
     void folio_in_flight_add(Pfn pfn, int32_t delta);
     void set_pte(VmaId vma, uint32_t index, Pte pte);
     void set_pmd(VmaId vma, uint32_t pmd_index, Pmd pmd);
+    // PTE i of a page table no PMD points at for now: khugepaged unlinks the
+    // table from its PMD before it clears the entries.
+    void set_detached_pte(uint32_t table, uint32_t i, Pte pte);
     void set_vma_page(VmaId vma, uint32_t index, uint8_t bits);
     void set_process(ProcessId id, ProcessField field, uint32_t value);
     void set_swap_slot(SwapSlot slot, SwapField field, uint32_t value);

@@ -7,6 +7,7 @@
 #include "huge_memory.h"
 #include "era_policy.h"
 #include "kernel.h"
+#include "khugepaged.h"
 #include "memory.h"
 #include "migrate_device.h"
 #include "rmap.h"
@@ -117,122 +118,6 @@ Outcome exit_mm(Kernel& k, ProcessId process) {
 
 namespace {
 
-// is_refcount_suitable(): no references beyond the page's mappings and the
-// swap cache's (a GUP reference or pin makes the collapse fail).
-bool refcount_suitable(const Kernel& k, Pfn page) {
-    int32_t expected = k.folio_mapcount(page);
-    if (k.head_page(page).test(PG_swapcache))
-        expected += static_cast<int32_t>(k.folio_nr_pages(page));
-    return k.page_count(page) == expected;
-}
-
-// The checks hpage_collapse_scan_pmd() and __collapse_huge_page_isolate()
-// make of each entry. Non-present entries pass the scan (MADV_COLLAPSE sets
-// no limit on them) but not the isolation, which runs after they are
-// swapped in.
-bool collapse_checks_pass(Kernel& k, VmaId vma, uint32_t base, bool isolating) {
-    bool writable = false;
-    for (uint32_t i = base; i < base + kPagesPerPmd; ++i) {
-        Pte pte = k.pte(vma, i);
-        if (!pte.is_present()) {
-            if (isolating && !pte.is_none()) {
-                k.step("an entry is still not present after the swap-in: collapse fails");
-                return false;
-            }
-            continue;
-        }
-        if (k.is_zero_pfn(pte.pfn()))
-            continue;
-        writable |= pte.has(Pte::write);
-        Pfn page = pte.pfn();
-        if (!refcount_suitable(k, page)) {
-            k.step("page {0} has references beyond its mappings and the swap cache (refcount {1}): collapse fails",
-                   page.value, k.page_count(page));
-            return false;
-        }
-    }
-    // SCAN_PAGE_RO: a range that no PTE maps writable (all shared after
-    // fork, or write-protected) is not collapsed.
-    if (!writable) {
-        k.step("no PTE in the range is writable (SCAN_PAGE_RO): collapse fails with -EINVAL");
-        return false;
-    }
-    return true;
-}
-
-} // namespace
-
-Outcome collapse_huge_page(Kernel& k, VmaId vma, uint32_t index) {
-    auto scope = k.enter("madvise_collapse");
-    uint32_t p = index / kPagesPerPmd;
-    uint32_t base = p * kPagesPerPmd;
-    const Vma& v = k.vma(vma);
-    if (base + kPagesPerPmd > v.npages || !range_mapped(k, vma, base, base + kPagesPerPmd - 1)) {
-        k.step("the 2 MiB range is not fully inside the VMA: nothing to collapse");
-        return Outcome::fail(reason::collapse_failed);
-    }
-    Pmd pmd = k.pmd(vma, p);
-    if (pmd.is_trans_huge() || pmd.is_huge_zero()) {
-        k.step(pmd.is_huge_zero() ? "a PMD already maps the huge zero page (SCAN_PMD_MAPPED): nothing to do"
-                                  : "already a PMD-mapped THP");
-        return Outcome::success();
-    }
-    if (!pmd.is_table()) {
-        k.step("no page table maps this 2 MiB (SCAN_PMD_NULL): nothing to collapse, -EINVAL");
-        return Outcome::fail(reason::collapse_failed);
-    }
-    {
-        auto scan = k.enter("hpage_collapse_scan_pmd");
-        if (!collapse_checks_pass(k, vma, base, false))
-            return Outcome::fail(reason::collapse_failed);
-    }
-    bool swapped = false;
-    for (uint32_t i = base; i < base + kPagesPerPmd && !swapped; ++i) {
-        Pte pte = k.pte(vma, i);
-        swapped = pte.is_swap_entry() || pte.is_device_private_entry();
-    }
-    if (swapped) {
-        // __collapse_huge_page_swapin(): a read fault on each entry that is
-        // not present; the pages come back mapped read-only.
-        auto swapin = k.enter("__collapse_huge_page_swapin");
-        k.step("some entries are not present: fault them in first (do_swap_page on each, as a read)");
-        ProcessId process = k.vma(vma).process;
-        for (uint32_t i = base; i < base + kPagesPerPmd; ++i) {
-            Pte pte = k.pte(vma, i);
-            Address a{process, vma, i};
-            if (pte.is_swap_entry())
-                do_swap_page(k, a, FaultKind::read);
-            else if (pte.is_device_private_entry() && !do_swap_page_device_private(k, a))
-                return Outcome::fail(reason::collapse_failed);
-        }
-    }
-    {
-        auto isolate = k.enter("__collapse_huge_page_isolate");
-        if (!collapse_checks_pass(k, vma, base, true))
-            return Outcome::fail(reason::collapse_failed);
-    }
-    k.step("collapse_huge_page: allocate a THP and copy the 512 pages into it (holes stay zero)");
-    Pfn head = k.alloc_thp();
-    for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
-        Pte pte = k.pte(vma, base + i);
-        if (pte.is_present())
-            k.set_page(Pfn(head.value + i), PageField::contents, k.page(pte.pfn()).contents);
-    }
-    k.step("the old PTEs are cleared and their pages released; one PMD maps the new exclusive THP");
-    for (uint32_t i = base; i < base + kPagesPerPmd; ++i)
-        zap_pte(k, vma, i);
-    // Back in madvise_collapse: the zap steps above are zap_pte_range's.
-    k.step("one PMD now maps the new THP; page_add_new_anon_rmap makes it anonymous and exclusive");
-    k.set_pmd(vma, p, Pmd());
-    k.set_pmd(vma, p, Pmd::make_huge(head, Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty));
-    if (!(k.vma_page(vma, base) & VMA_write))
-        k.set_pmd(vma, p, k.pmd(vma, p).without(Pte::write));
-    page_add_new_anon_rmap(k, head, vma, base, true);
-    return Outcome::success();
-}
-
-namespace {
-
 Outcome madvise_pageout(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
     auto scope = k.enter("madvise_pageout");
     k.step("MADV_PAGEOUT: walk the range and reclaim to swap the pages that only this process maps");
@@ -242,47 +127,6 @@ Outcome madvise_pageout(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
                                           std::min(last, base + kPagesPerPmd - 1));
     }
     return Outcome::success();
-}
-
-// madvise() walks the kernel's VMAs, here the runs of pages with the same
-// attributes, and madvise_collapse() takes each piece on its own: a VMA that
-// cannot hold an aligned 2 MiB fails hugepage_vma_check (-EINVAL, and the walk
-// stops); otherwise only the whole aligned 2 MiB blocks inside the piece are
-// collapsed (the start rounded up, the end down), and a piece without one
-// changes nothing.
-Outcome madvise_collapse(Kernel& k, VmaId vma, uint32_t first, uint32_t last) {
-    uint32_t npages = k.vma(vma).npages;
-    Outcome result = Outcome::success();
-    bool any = false;
-    for (uint32_t i = first; i <= last;) {
-        uint8_t bits = k.vma_page(vma, i);
-        uint32_t run_first = i, run_last = i;
-        while (run_first > 0 && k.vma_page(vma, run_first - 1) == bits)
-            --run_first;
-        while (run_last + 1 < npages && k.vma_page(vma, run_last + 1) == bits)
-            ++run_last;
-        uint32_t piece_last = std::min(last, run_last);
-        uint32_t aligned = (run_first + kPagesPerPmd - 1) / kPagesPerPmd * kPagesPerPmd;
-        if (aligned + kPagesPerPmd - 1 > run_last) {
-            auto scope = k.enter("madvise_collapse");
-            k.step("this VMA cannot hold an aligned 2 MiB (hugepage_vma_check): -EINVAL");
-            return Outcome::fail(reason::collapse_failed);
-        }
-        uint32_t hstart = (i + kPagesPerPmd - 1) / kPagesPerPmd * kPagesPerPmd;
-        uint32_t hend = (piece_last + 1) / kPagesPerPmd * kPagesPerPmd;
-        for (uint32_t base = hstart; base + kPagesPerPmd <= hend; base += kPagesPerPmd) {
-            any = true;
-            Outcome o = collapse_huge_page(k, vma, base);
-            if (!o.ok())
-                result = o;
-        }
-        i = piece_last + 1;
-    }
-    if (!any) {
-        auto scope = k.enter("madvise_collapse");
-        k.step("the range holds no whole aligned 2 MiB: nothing to collapse");
-    }
-    return result;
 }
 
 // One advice over pages [first, last], all mapped (madvise_vma_behavior).

@@ -11,7 +11,5 @@ class Kernel;
 Outcome madvise_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advice advice);
 Outcome munmap_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last);
 Outcome exit_mm(Kernel& k, ProcessId process);
-// MADV_COLLAPSE of the 2 MiB range containing `index`.
-Outcome collapse_huge_page(Kernel& k, VmaId vma, uint32_t index);
 
 } // namespace mmt

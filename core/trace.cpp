@@ -104,6 +104,12 @@ std::string pte_slot_name(const Kernel& k, uint32_t slot) {
                 return k.address_name(VmaId(v), i * kPagesPerPmd + slot % kPagesPerPmd);
         }
     }
+    // A table no PMD points at now (khugepaged unlinked it, or it was freed):
+    // name it after the PMD it was made for.
+    if (k.pte_slot_owned(slot)) {
+        auto [vma, index] = k.pte_slot_owner(slot);
+        return k.address_name(vma, index);
+    }
     return "PTE table " + std::to_string(table) + " slot " + std::to_string(slot % kPagesPerPmd);
 }
 

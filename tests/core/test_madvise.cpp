@@ -1,5 +1,5 @@
-// madvise and munmap (semantics.md 2.9 zap, 2.11 reclaim for MADV_PAGEOUT,
-// MADV_COLLAPSE building a PMD-mapped THP).
+// madvise and munmap (semantics.md 2.9 zap, 2.11 reclaim for MADV_PAGEOUT;
+// MADV_COLLAPSE is in test_khugepaged.cpp).
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -105,71 +105,6 @@ TEST_CASE("MADV_PAGEOUT on part of a THP splits it and reclaims only the pages i
     auto w = Sim::run(thp + "madvise P buf pageout\n");
     CHECK(w.kind("P", "buf", 0) == "swap");
     CHECK(w.kind("P", "buf", 511) == "swap");
-}
-
-TEST_CASE("MADV_COLLAPSE builds a PMD-mapped, exclusive THP from the 512 small pages", "[madvise]") {
-    const std::string text = "process P\nmap P buf 512 rw\nwrite P buf[0] \"a\"\nwrite P buf[5] \"b\"\n"
-                             "read P buf[6]\n";
-    Pfn old = Sim::run(text).pfn("P", "buf", 0);
-    auto s = Sim::run(text + "madvise P buf collapse\n");
-    CHECK(s.last_outcome() == "ok");
-    Pmd pmd = s.pmd("P", "buf", 0);
-    REQUIRE(pmd.is_trans_huge());
-    CHECK(pmd.has(Pte::write));
-    const Page& head = s.k().page(pmd.head());
-    CHECK(head.order == 9);
-    CHECK(head.entire_mapcount == 1);
-    CHECK(head.refcount == 1);
-    CHECK(head.test(PG_anon_exclusive));
-    CHECK(s.data("P", "buf", 0) == "a");
-    CHECK(s.data("P", "buf", 5) == "b");
-    CHECK(s.data("P", "buf", 6) == "");
-    CHECK(s.kind("P", "buf", 300) == "present-rw");
-    CHECK(s.k().page(old).refcount == 0);
-    CHECK(s.violations("invariant").empty());
-}
-
-TEST_CASE("MADV_COLLAPSE fails when a page has references beyond its mappings", "[madvise]") {
-    auto s = Sim::run("process P\nmap P buf 512 rw\nwrite P buf[0] \"a\"\nget P buf[0] as G\n"
-                      "madvise P buf collapse\n");
-    CHECK(s.last_outcome() == "range cannot be collapsed");
-    CHECK(s.pmd("P", "buf", 0).is_table());
-    CHECK(s.pfn("P", "buf", 0) == s.holder("G").pfn);
-}
-
-TEST_CASE("MADV_COLLAPSE refuses a range no PTE maps writable, an empty one, and one that crosses a VMA boundary",
-          "[madvise][thp]") {
-    const std::string ptethp = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"a\"\nsplit-pmd P buf[0]\n";
-    // cow.c "collapse after fork (fully shared)": every PTE read-only after fork (SCAN_PAGE_RO).
-    auto f = Sim::run(ptethp + "fork P C\nmadvise P buf collapse\n");
-    CHECK(f.last_outcome() == "range cannot be collapsed");
-    CHECK(f.pmd("P", "buf", 0).is_table());
-    CHECK(f.pfn("P", "buf", 0) == f.pfn("C", "buf", 0));
-    // Write-protected by mprotect: the same.
-    CHECK(Sim::run(ptethp + "protect P buf ro\nmadvise P buf collapse\n").last_outcome() ==
-          "range cannot be collapsed");
-    // Nothing mapped yet (SCAN_PMD_NULL): nothing is allocated.
-    auto e = Sim::run("process P\nmap P buf 512 rw thp\nmadvise P buf collapse\n");
-    CHECK(e.last_outcome() == "range cannot be collapsed");
-    CHECK(e.pmd("P", "buf", 0).is_none());
-    // Half of it DONTFORK: two VMAs, neither holds an aligned 2 MiB (hugepage_vma_check).
-    auto v = Sim::run(ptethp + "madvise P buf[256..511] dontfork\nmadvise P buf collapse\n");
-    CHECK(v.last_outcome() == "range cannot be collapsed");
-    CHECK(v.pmd("P", "buf", 0).is_table());
-}
-
-TEST_CASE("MADV_COLLAPSE collapses only whole aligned 2 MiB blocks, and leaves a huge zero PMD alone",
-          "[madvise][thp]") {
-    const std::string ptethp = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"a\"\nsplit-pmd P buf[0]\n";
-    auto part = Sim::run(ptethp + "madvise P buf[0..9] collapse\n");
-    CHECK(part.last_outcome() == "ok");
-    CHECK(part.pmd("P", "buf", 0).is_table());  // the range rounds to no whole block
-    auto whole = Sim::run(ptethp + "madvise P buf collapse\n");
-    CHECK(whole.last_outcome() == "ok");
-    CHECK(whole.pmd("P", "buf", 0).is_trans_huge());
-    auto zero = Sim::run("process P\nmap P buf 512 rw thp\nread P buf[0]\nmadvise P buf collapse\n");
-    CHECK(zero.last_outcome() == "ok");
-    CHECK(zero.pmd("P", "buf", 0).is_huge_zero());
 }
 
 TEST_CASE("munmap removes the range: the address faults with SIGSEGV afterwards", "[madvise]") {
