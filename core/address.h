@@ -29,6 +29,7 @@ inline constexpr const char* sigbus = "bus error (SIGBUS)";
 inline constexpr const char* pinned = "page is pinned";
 inline constexpr const char* extra_refs = "page has unexpected references";
 inline constexpr const char* no_page = "no page mapped at this address";
+inline constexpr const char* zero_page = "the shared zero page is not migrated";
 inline constexpr const char* not_anon = "not an anonymous page";
 inline constexpr const char* differ = "pages differ in content";
 inline constexpr const char* released = "reference was released";

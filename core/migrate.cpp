@@ -18,11 +18,14 @@ bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
                               : "a device-private entry becomes a migration entry");
         (void)page_try_share_anon_rmap(k, page);
     } else {
-        k.step(k.policy().has_anon_exclusive()
+        k.step(!k.policy().has_anon_exclusive()
+                   ? "clear the PTE and flush the TLB (ptep_clear_flush); nothing looks for pins here: a pin shows "
+                     "only later, in the refcount check"
+               : anon_exclusive
                    ? "clear the PTE and flush the TLB (ptep_clear_flush) before looking for pins: GUP-fast either "
                      "saw the old PTE and its pin is visible now, or it will see the cleared one (II)"
-                   : "clear the PTE and flush the TLB (ptep_clear_flush); nothing looks for pins here: a pin shows "
-                     "only later, in the refcount check");
+                   : "clear the PTE and flush the TLB (ptep_clear_flush); the page is not exclusive, so there is "
+                     "no pin to look for (only an exclusive page may be pinned)");
         k.set_pte(vma, index, Pte());
         if (pte.has(Pte::dirty))
             k.set_page_flag(page, PG_dirty, true);
@@ -88,8 +91,14 @@ bool try_to_migrate(Kernel& k, Pfn folio) {
     auto scope = k.enter(k.policy().name_of(EraPolicy::Function::try_to_migrate));
     Pfn head = k.folio(folio);
     for (const RmapEntry& e : rmap_walk(k, head, false)) {
-        bool ok = e.pmd ? set_pmd_migration_entry(k, head, e.vma, e.index / kPagesPerPmd)
-                        : try_to_migrate_one(k, k.pte(e.vma, e.index).pfn(), e.vma, e.index);
+        bool ok;
+        if (e.pmd) {
+            // try_to_migrate_one() meets the PMD in its page_vma_mapped_walk.
+            auto one = k.enter(k.policy().name_of(EraPolicy::Function::try_to_migrate_one));
+            ok = set_pmd_migration_entry(k, head, e.vma, e.index / kPagesPerPmd);
+        } else {
+            ok = try_to_migrate_one(k, k.pte(e.vma, e.index).pfn(), e.vma, e.index);
+        }
         if (!ok)
             return false;
     }
@@ -265,7 +274,12 @@ void folio_migrate_flags(Kernel& k, Pfn src, Pfn dst) {
 Outcome migrate_page_at(Kernel& k, const Address& a) {
     auto scope = k.enter("migrate_pages");
     Pfn page = mapped_page(k, a);
-    if (page.value == 0 || k.is_zero_pfn(page) || !k.PageAnon(page)) {
+    if (page.value != 0 && k.is_zero_pfn(page)) {
+        k.step("the PTE maps the shared zero page: it is not on the LRU and is never migrated (move_pages "
+               "reports -EFAULT for it)");
+        return Outcome::fail(reason::zero_page);
+    }
+    if (page.value == 0 || !k.PageAnon(page)) {
         k.step("no anonymous page is mapped here: nothing to migrate");
         return Outcome::fail(reason::no_page);
     }
@@ -278,6 +292,7 @@ Outcome migrate_page_at(Kernel& k, const Address& a) {
     k.set_page_flag(src, PG_locked, true);
     Pfn dst = large ? k.alloc_thp() : k.alloc_page(0);
     k.set_page_flag(dst, PG_locked, true);
+    const int32_t mapped_before = k.folio_mapcount(src);
     bool unmapped = try_to_migrate(k, src);
     bool moved = unmapped && folio_migrate_mapping(k, src, 1);
     const char* failure = nullptr;
@@ -292,8 +307,12 @@ Outcome migrate_page_at(Kernel& k, const Address& a) {
         k.folio_put_in_flight(src);
     } else {
         failure = k.folio_maybe_dma_pinned(src) ? reason::pinned : reason::extra_refs;
+        const bool entries = k.folio_mapcount(src) < mapped_before;
         remove_migration_ptes(k, src, src);
-        k.step("migration failed: the entries point at the old page again; free the target, put the page back");
+        k.step(entries ? "migration failed: the migration entries point at the old page again; free the target, "
+                         "put the page back"
+                       : "migration failed before any migration entry was installed: free the target, put the page "
+                         "back");
         k.set_page_flag(dst, PG_locked, false);
         k.folio_put_in_flight(dst);
         k.set_page_flag(src, PG_locked, false);

@@ -124,10 +124,39 @@ TEST_CASE("Migrating a PMD-mapped THP moves the whole folio and keeps it exclusi
     CHECK(s.data("P", "buf", 7) == "seven");
 }
 
-TEST_CASE("Nothing to migrate where no anonymous page is mapped", "[migrate]") {
+TEST_CASE("Nothing to migrate where no anonymous page is mapped, and the zero page is never migrated",
+          "[migrate]") {
     auto s = Sim::run("process P\nmap P buf 1 rw\nread P buf[0]\nmigrate P buf[0]\n");
-    CHECK(s.last_outcome() == "no page mapped at this address");
+    CHECK(s.last_outcome() == "the shared zero page is not migrated");
     CHECK(s.pte("P", "buf", 0).pfn() == s.k().zero_pfn());
+    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    auto none = Sim::run("process P\nmap P buf 1 rw\nmigrate P buf[0]\n");
+    CHECK(none.last_outcome() == "no page mapped at this address");
+    CHECK(none.kind("P", "buf", 0) == "none");
+}
+
+TEST_CASE("A PMD migration entry is set from inside try_to_migrate_one's walk", "[migrate][thp]") {
+    auto c = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"h\"\nmigrate P buf[0]\n");
+    CHECK(c.step_says(4, "try_to_migrate → try_to_migrate_one → set_pmd_migration_entry"));
+    auto a = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"h\"\nmigrate P buf[0]\n", Era::a);
+    CHECK(a.step_says(4, "try_to_unmap → try_to_unmap_one → set_pmd_migration_entry"));
+    CHECK(c.pmd("P", "buf", 0).is_trans_huge());
+}
+
+TEST_CASE("Era c: only an exclusive page is looked at for pins; a refused pinned page never had an entry",
+          "[migrate]") {
+    auto shared = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"a\"\nfork P C\nmigrate P buf[0]\n");
+    CHECK(shared.last_outcome() == "ok");
+    CHECK(shared.step_says(5, "the page is not exclusive, so there is no pin to look for"));
+    CHECK_FALSE(shared.step_says(5, "before looking for pins"));
+    auto pinned = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"a\"\npin P buf[0] write as H\n"
+                           "migrate P buf[0]\n");
+    CHECK(pinned.last_outcome() == "page is pinned");
+    CHECK(pinned.step_says(5, "migration failed before any migration entry was installed"));
+    // Eras a and b install the entries and then fail on the refcount.
+    auto b = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"a\"\npin P buf[0] write as H\n"
+                      "migrate P buf[0]\n", Era::b);
+    CHECK(b.step_says(5, "the migration entries point at the old page again"));
 }
 
 // folio_migrate_mapping() (migrate_page_move_mapping in v5.7): an anonymous
