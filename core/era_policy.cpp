@@ -108,6 +108,7 @@ public:
     }
     bool has_madv_collapse() const override { return false; }
     bool device_fault_holds_page_ref() const override { return false; }
+    bool has_migrate_vma_prepare() const override { return true; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
         SwapSlot slot(k.page(page).swap_slot);
@@ -199,6 +200,7 @@ public:
     bool mprotect_makes_exclusive_writable() const override { return false; }
     bool has_madv_collapse() const override { return false; }
     bool device_fault_holds_page_ref() const override { return false; }
+    bool has_migrate_vma_prepare() const override { return false; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
         SwapSlot slot(k.page(page).swap_slot);
@@ -320,6 +322,7 @@ public:
     bool mprotect_makes_exclusive_writable() const override { return true; }
     bool has_madv_collapse() const override { return true; }
     bool device_fault_holds_page_ref() const override { return true; }
+    bool has_migrate_vma_prepare() const override { return false; }
     // v6.1 converted try_to_free_swap to folios (folio_free_swap), renamed
     // shrink_page_list to shrink_folio_list (49fd9b6df54e), and MADV_DONTNEED
     // zaps through zap_page_range_single; reclaim's early pin test asks
@@ -330,6 +333,8 @@ public:
         case Function::zap_page_range: return "zap_page_range_single";
         case Function::shrink_page_list: return "shrink_folio_list";
         case Function::page_maybe_dma_pinned: return "folio_maybe_dma_pinned";
+        case Function::can_split_folio: return "can_split_folio";
+        case Function::dmirror_migrate_to_device: return "dmirror_migrate_to_device";
         default: return EraPolicy::name_of(f);
         }
     }

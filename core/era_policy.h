@@ -120,6 +120,12 @@ public:
     // the driver got the page with no reference held for it.
     virtual bool device_fault_holds_page_ref() const = 0;
 
+    // migrate_vma_setup isolates and checks the collected pages in
+    // migrate_vma_prepare before migrate_vma_unmap unmaps their other
+    // mappings (v5.7); ab09243aa95a (v5.16) folded the two into
+    // migrate_vma_unmap.
+    virtual bool has_migrate_vma_prepare() const = 0;
+
     // Functions renamed or split out after v5.7 (the base names are v5.17's):
     // the name this era's kernel gives the code a step runs in (the call path
     // the trace shows).
@@ -136,6 +142,8 @@ public:
         zap_page_range,
         shrink_page_list,
         page_maybe_dma_pinned,
+        can_split_folio,
+        dmirror_migrate_to_device,
     };
     virtual const char* name_of(Function f) const {
         switch (f) {
@@ -151,6 +159,8 @@ public:
         case Function::zap_page_range: return "zap_page_range";
         case Function::shrink_page_list: return "shrink_page_list";
         case Function::page_maybe_dma_pinned: return "page_maybe_dma_pinned";
+        case Function::can_split_folio: return "can_split_huge_page";
+        case Function::dmirror_migrate_to_device: return "dmirror_migrate";
         }
         return "";
     }

@@ -88,8 +88,15 @@ std::vector<MigratePfn> migrate_vma_collect(Kernel& k, VmaId vma, uint32_t first
             split_huge_pmd(k, vma, p);
         } else if (pmd.is_trans_huge()) {
             Pfn head = pmd.head();
-            k.step("a PMD-mapped THP: trylock it and split it into 4 KiB pages (split_huge_page)");
-            if (!split_huge_page(k, head)) {
+            k.step("a PMD-mapped THP: get_page and trylock it, split it into 4 KiB pages (split_huge_page), then "
+                   "unlock and put it");
+            k.folio_ref_add(head, 1);
+            k.folio_in_flight_add(head, 1);
+            k.set_page_flag(head, PG_locked, true);
+            const bool split = split_huge_page(k, head);
+            k.set_page_flag(head, PG_locked, false);
+            k.folio_put_in_flight(head);
+            if (!split) {
                 k.step("the THP cannot be split (a GUP reference or pin holds it): skip the whole 2 MiB range");
                 uint32_t lo = std::max(first, p * kPagesPerPmd), hi = std::min(last, p * kPagesPerPmd + 511);
                 for (uint32_t i = lo; i <= hi; ++i) {
@@ -139,30 +146,56 @@ void restore_one(Kernel& k, MigratePfn& m) {
     m.src = Pfn();
 }
 
+// migrate_vma_check_page(): no references beyond ours and the mappings. A
+// swap cache page has a page_mapping(), whose reference is one more
+// (page_has_private() is false: the entry is in page->private, but PG_private
+// is not set). fault_page: the device page a CPU fault holds a reference on.
+bool migrate_vma_check_page(const Kernel& k, Pfn page, Pfn fault_page) {
+    int32_t extra = 1 + (k.page(page).test(PG_device_private) ? 1 : 0) + (page == fault_page ? 1 : 0) +
+                    (k.page(page).test(PG_swapcache) ? 1 : 0);
+    return k.page_count(page) - extra <= k.folio_mapcount(page);
+}
+
+void isolate_collected(Kernel& k, const MigratePfn& m) {
+    if (k.page(m.src).test(PG_device_private))
+        return;  // ZONE_DEVICE pages are not on the LRU
+    k.step("isolate page {0} from the LRU: the collect reference becomes the isolation reference", m.src.value);
+    k.set_page_flag(m.src, PG_lru, false);
+}
+
 // fault_page: the device page a CPU fault holds a reference on (0: none).
 void migrate_vma_unmap(Kernel& k, std::vector<MigratePfn>& pfns, Pfn fault_page = Pfn()) {
+    const bool prepare = k.policy().has_migrate_vma_prepare();
+    if (prepare) {
+        // v5.7: migrate_vma_prepare() isolates and checks each page before
+        // any other mapping of it is touched.
+        auto scope = k.enter("migrate_vma_prepare");
+        for (MigratePfn& m : pfns) {
+            if (!m.migrate || m.src.value == 0)
+                continue;
+            isolate_collected(k, m);
+            if (!migrate_vma_check_page(k, m.src, fault_page)) {
+                k.step("migrate_vma_check_page: page {0} has unexpected references (refcount {1}): restore its "
+                       "entry, it stays",
+                       m.src.value, k.page_count(m.src));
+                restore_one(k, m);
+            }
+        }
+    }
     auto scope = k.enter("migrate_vma_unmap");
     for (MigratePfn& m : pfns) {
         if (!m.migrate || m.src.value == 0)
             continue;
-        bool device = k.page(m.src).test(PG_device_private);
-        if (!device) {
-            k.step("isolate page {0} from the LRU: the collect reference becomes the isolation reference",
-                   m.src.value);
-            k.set_page_flag(m.src, PG_lru, false);
-        }
+        if (!prepare)
+            isolate_collected(k, m);
         if (k.folio_mapcount(m.src) > 0) {
             k.step("page {0} is still mapped elsewhere (shared after fork, or a KSM page): unmap those mappings to "
                    "migration entries too",
                    m.src.value);
             (void)try_to_migrate(k, m.src);
         }
-        // migrate_vma_check_page(): no references beyond ours and mappings.
-        int32_t extra = 1 + (device ? 1 : 0) + (m.src == fault_page ? 1 : 0) +
-                        (k.page(m.src).test(PG_swapcache) ? 2 : 0);
         bool still_mapped = k.folio_mapcount(m.src) > 0;
-        bool extra_refs = k.page_count(m.src) - extra > k.folio_mapcount(m.src);
-        if (still_mapped || extra_refs) {
+        if (still_mapped || !migrate_vma_check_page(k, m.src, fault_page)) {
             k.step(still_mapped ? "page {0} is still mapped: restore its entries, it stays in system memory"
                                 : "migrate_vma_check_page: page {0} has unexpected references (refcount {1}): "
                                   "restore its entries, it stays",
@@ -231,7 +264,6 @@ Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t firs
                 k.set_pte(vma, m.index, writable ? Pte::make_writable_device_private_entry(m.dst, 0)
                                                  : Pte::make_readable_device_private_entry(m.dst, 0));
                 page_add_new_anon_rmap(k, m.dst, vma, m.index, false);
-                k.set_page_flag(m.dst, PG_lru, false);
                 continue;
             }
             if (k.page(m.src).test(PG_swapcache)) {
@@ -288,12 +320,13 @@ Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t firs
 
 } // namespace
 
-// The test driver (lib/test_hmm.c, dmirror_migrate_to_device) walks the
+// The test driver (lib/test_hmm.c, dmirror_migrate_to_device; dmirror_migrate
+// before v6.0) walks the
 // range VMA by VMA (here: runs of pages with the same attributes): a hole or
 // a VMA without VM_READ ends the walk with -EINVAL, after the pieces before
 // it have migrated (hmm-tests.c "migrate_mixed").
 Outcome migrate_vma_to_device(Kernel& k, ProcessId process, VmaId vma, uint32_t first, uint32_t last) {
-    auto scope = k.enter("dmirror_migrate_to_device");
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::dmirror_migrate_to_device));
     for (uint32_t i = first; i <= last;) {
         uint8_t bits = k.vma_page(vma, i);
         uint32_t run_last = i;

@@ -10,11 +10,11 @@ void page_add_new_anon_rmap(Kernel& k, Pfn page, VmaId vma, uint32_t index, bool
     uint32_t name = k.vma(vma).anon_vma;
     uint32_t n = compound ? kPagesPerPmd : 1;
     // A fresh page is exclusive (I.1): for a THP the head's bit stands for
-    // the whole PMD mapping. It goes on the LRU (the per-CPU pagevec is taken
-    // as drained). It is not PG_dirty: a write marks the entry dirty, and the
-    // page learns of it when the entry goes. One write of the flags word per
-    // page.
-    uint32_t head_flags = PG_anon | PG_swapbacked | PG_lru;
+    // the whole PMD mapping. A system page goes on the LRU (the per-CPU
+    // pagevec is taken as drained); a device page never does. It is not
+    // PG_dirty: a write marks the entry dirty, and the page learns of it when
+    // the entry goes. One write of the flags word per page.
+    uint32_t head_flags = PG_anon | PG_swapbacked | (k.page(page).test(PG_device_private) ? 0u : uint32_t(PG_lru));
     if (k.policy().has_anon_exclusive())
         head_flags |= PG_anon_exclusive;
     for (uint32_t i = 0; i < n; ++i) {

@@ -223,7 +223,7 @@ TEST_CASE("KSM makes the first page a KSM page before it tries to split the seco
         CHECK(made_ksm < split);
         CHECK(split < broke);
         CHECK(broke < none);
-        CHECK(s.step_says(line, "can_split_folio fails"));
+        CHECK(s.step_says(line, era == Era::c ? "can_split_folio fails" : "can_split_huge_page fails"));
         // The first address maps an ordinary anonymous page again.
         CHECK(s.kind("P", "a", 0) == (era == Era::c ? "present-ro" : "present-rw"));
         CHECK(s.data("P", "a", 0) == "same");

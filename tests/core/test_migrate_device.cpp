@@ -304,3 +304,87 @@ TEST_CASE("A device page freed later is still named a device page in the trace o
             listed = listed || c.find("new device page #") != std::string::npos;
     CHECK(listed);
 }
+
+TEST_CASE("v5.7 checks each collected page in migrate_vma_prepare, before migrate_vma_unmap; later kernels "
+          "check in migrate_vma_unmap",
+          "[migrate_device][era]") {
+    const std::string text = kWritten + "get P buf[0] as G\nmigrate-to-device P buf\n";  // line 5
+    auto a = Sim::run(text, Era::a);
+    CHECK(a.step_says(5, "migrate_vma_setup → migrate_vma_prepare – isolate page"));
+    CHECK(a.step_says(5, "migrate_vma_prepare – migrate_vma_check_page: page"));
+    CHECK_FALSE(a.step_says(5, "migrate_vma_unmap – migrate_vma_check_page"));
+    CHECK(a.pfn("P", "buf", 0) == a.holder("G").pfn);
+    for (Era era : {Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        CHECK_FALSE(s.step_says(5, "migrate_vma_prepare"));
+        CHECK(s.step_says(5, "migrate_vma_unmap – migrate_vma_check_page: page"));
+        CHECK(s.kind("P", "buf", 0) == "present-rw");
+    }
+}
+
+TEST_CASE("The test driver is dmirror_migrate before v6.0 and dmirror_migrate_to_device after", "[migrate_device]") {
+    const std::string text = kWritten + "migrate-to-device P buf\n";
+    CHECK(Sim::run(text, Era::a).step_says(4, "dmirror_migrate → migrate_vma_setup"));
+    CHECK(Sim::run(text, Era::b).step_says(4, "dmirror_migrate → migrate_vma_setup"));
+    CHECK(Sim::run(text, Era::c).step_says(4, "dmirror_migrate_to_device → migrate_vma_setup"));
+}
+
+TEST_CASE("Collect holds a reference on a THP while it splits it, so can_split sees that reference too",
+          "[migrate_device][thp]") {
+    const std::string text = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"t\"\npin P buf[3] write as H\n"
+                             "migrate-to-device P buf\n";  // line 5
+    // Mapping 1 + collect 1 + pin 1 (a large folio's pin adds one reference)
+    // against the mapping and the caller's reference.
+    auto c = Sim::run(text);
+    CHECK(c.step_says(5, "can_split_folio fails: the THP has references beyond its mappings (refcount 3, expected 2)"));
+    CHECK(c.pmd("P", "buf", 0).is_trans_huge());
+    const Page& head = c.head("P", "buf", 0);
+    CHECK(head.refcount == 2);
+    CHECK(head.in_flight == 0);
+    CHECK_FALSE(head.test(PG_locked));
+    auto b = Sim::run(text, Era::b);
+    CHECK(b.step_says(5, "can_split_huge_page fails: the THP has references beyond its mappings (refcount 3, "
+                         "expected 2)"));
+    // Without the pin the split succeeds and the reference is put again.
+    auto free = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"t\"\nmigrate-to-device P buf[0]\n");
+    CHECK(free.kind("P", "buf", 0) == "device-private-rw");
+    CHECK(free.page("P", "buf", 1).refcount == 1);
+    CHECK(free.page("P", "buf", 1).in_flight == 0);
+    CHECK_FALSE(free.page("P", "buf", 1).test(PG_locked));
+}
+
+TEST_CASE("A swap cache page with a FOLL_GET reference fails migrate_vma_check_page: no device page is allocated",
+          "[migrate_device]") {
+    // page_mapping() adds one expected reference for a swap cache page, not two.
+    const std::string text = "process P\nmap P buf 1 rw\nwrite P buf[0] \"s\"\nswapout P buf[0]\nread P buf[0]\n"
+                             "get P buf[0] as G\nmigrate-to-device P buf\n";  // line 7
+    auto s = Sim::run(text);
+    CHECK(s.step_says(7, "migrate_vma_check_page: page"));
+    CHECK_FALSE(s.step_says(7, "the driver allocates a device page"));
+    CHECK(s.pfn("P", "buf", 0) == s.holder("G").pfn);
+    CHECK(s.page("P", "buf", 0).test(PG_swapcache));
+    // Without the reference the check passes, and migrate_vma_pages refuses the
+    // page because it has a mapping.
+    auto n = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"s\"\nswapout P buf[0]\nread P buf[0]\n"
+                      "migrate-to-device P buf\n");
+    CHECK(n.step_says(6, "the driver allocates a device page"));
+    CHECK(n.step_says(6, "has a mapping (it is in the swap cache)"));
+}
+
+TEST_CASE("A device page never goes on the LRU", "[migrate_device]") {
+    auto s = Sim::run("process P\nmap P buf 2 rw\nread P buf[1]\nmigrate-to-device P buf\n");
+    for (uint32_t i : {0u, 1u}) {
+        CAPTURE(i);
+        CHECK(s.kind("P", "buf", i) == "device-private-rw");
+        CHECK_FALSE(s.page("P", "buf", i).test(PG_lru));
+        for (const std::string& step : s.steps_at_line(4))
+            CHECK(step.find("PG_lru") == std::string::npos);
+    }
+    bool lru_touched = false;
+    const CommandRecord& cmd = s.k().commands()[s.k().command_count() - 1];
+    for (uint32_t i = cmd.step_begin; i < cmd.step_end; ++i)
+        for (const std::string& c : s.k().step_changes(i))
+            lru_touched = lru_touched || (c.find("device page") != std::string::npos && c.find("PG_lru") != std::string::npos);
+    CHECK_FALSE(lru_touched);
+}
