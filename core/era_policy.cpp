@@ -112,7 +112,8 @@ public:
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
         SwapSlot slot(k.page(page).swap_slot);
-        bool reuse = write_fault && !k.PageKsm(page) && reuse_swap_page(k, page);
+        bool reuse = write_fault && !k.PageKsm(page) && reuse_swap_page(k, page, true);
+        k.step("swap_free: this PTE no longer holds the swap entry, so the slot loses its count");
         swap_free(k, slot);
         return reuse;
     }
@@ -121,12 +122,16 @@ protected:
     // reuse_swap_page(): the page's mappings plus the swap PTEs of its slot;
     // if that is one (us), the page may be written in place, and it leaves
     // the swap cache.
-    static bool reuse_swap_page(Kernel& k, Pfn page) {
+    // swapin: asked by do_swap_page, where a page that cannot be reused is
+    // mapped read-only (the copy, if any, comes with a later write fault).
+    static bool reuse_swap_page(Kernel& k, Pfn page, bool swapin = false) {
         auto scope = k.enter("reuse_swap_page");
         Pfn head = k.folio(page);
         int32_t count = map_swapcount(k, page);
         if (count > 1) {
-            k.step("mapcount + swap count is {0}: someone else maps this page, copy it", count);
+            k.step(swapin ? "mapcount + swap count is {0}: someone else maps this page, so map it read-only"
+                          : "mapcount + swap count is {0}: someone else maps this page, copy it",
+                   count);
             return false;
         }
         if (k.page(head).test(PG_swapcache)) {
@@ -219,6 +224,7 @@ public:
                 k.step("mapcount + swap count is {0}: shared, map read-only", count);
             }
         }
+        k.step("swap_free: this PTE no longer holds the swap entry, so the slot loses its count");
         swap_free(k, slot);
         return reuse;
     }

@@ -493,3 +493,27 @@ TEST_CASE("Reclaim's early pin test is named as each era's kernel names it", "[s
     CHECK(c.last_outcome() == "page is pinned");
     CHECK(c.step_says(5, "shrink_folio_list – folio_maybe_dma_pinned: the page may be pinned"));
 }
+
+TEST_CASE("Eras a and b: do_swap_page asks reuse_swap_page, then swap_free drops the slot's count in a step of "
+          "its own",
+          "[swap][era]") {
+    // Parent and child share the slot; the parent's write fault on its swap
+    // entry cannot reuse (mapcount 0 + swap count 2), maps read-only, then
+    // do_wp_page copies.
+    const std::string text = "process P\nmap P buf 1 rw\nwrite P buf[0] \"old\"\nfork P C\nswapout P buf[0]\n"
+                             "write P buf[0] \"new\"\n";  // line 6
+    for (Era era : {Era::a, Era::b}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        CHECK(s.step_says(6, "mapcount + swap count is 2"));
+        CHECK(s.step_says(6, "do_swap_page – swap_free: this PTE no longer holds the swap entry"));
+        CHECK(s.data("P", "buf", 0) == "new");
+        CHECK(s.data("C", "buf", 0) == "old");
+        CHECK(s.kind("C", "buf", 0) == "swap");
+    }
+    // Era a's reuse_swap_page is asked twice: at swap-in (map read-only), then
+    // by do_wp_page (copy).
+    auto a = Sim::run(text, Era::a);
+    CHECK(a.step_says(6, "do_swap_page → reuse_swap_page – mapcount + swap count is 2: someone else maps this page, so map it read-only"));
+    CHECK(a.step_says(6, "do_wp_page → reuse_swap_page – mapcount + swap count is 2: someone else maps this page, copy it"));
+}
