@@ -3,6 +3,7 @@
 #include "era_policy.h"
 #include "huge_memory.h"
 #include "kernel.h"
+#include "memory.h"
 #include "rmap.h"
 #include "swap.h"
 
@@ -17,9 +18,12 @@ void copy_present_page(Kernel& k, VmaId dst, uint32_t index, Pfn page) {
     k.step("the page may be pinned (page_maybe_dma_pinned with MMF_HAS_PINNED): copy it for the child now "
            "so the pin keeps pointing at the parent's page; the parent's PTE stays as it is");
     Pfn copy = k.alloc_page(k.page(page).contents);
+    // mk_pte with the child VMA's vm_page_prot: PAGE_NONE in a PROT_NONE range.
     uint32_t bits = Pte::dirty | Pte::young | Pte::soft_dirty;
     if (k.vma_page(dst, index) & VMA_write)
         bits |= Pte::write;
+    if (vma_prot_none(k, dst, index))
+        bits |= Pte::protnone;
     k.set_pte(dst, index, Pte::make_present(copy, bits));
     page_add_new_anon_rmap(k, copy, dst, index, false);
 }

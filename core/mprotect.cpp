@@ -44,6 +44,8 @@ void change_pte(Kernel& k, VmaId vma, uint32_t index, Protection prot) {
             updated = pte.without(Pte::protnone);
         } else if (pte != updated) {
             k.step(prot == Protection::none ? "the PTE becomes PROT_NONE; the page itself is not touched"
+                   : prot == Protection::ro && !pte.has(Pte::write)
+                       ? "the PTE is no longer PROT_NONE: it maps the page read-only (there was no write bit to take)"
                    : prot == Protection::ro ? (k.policy().has_anon_exclusive()
                                                    ? "write-protect the PTE; PG_anon_exclusive is not touched, so the "
                                                      "next write fault can reuse the page"
@@ -124,6 +126,9 @@ void mprotect_fixup(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Protect
                     if (updated != pmd)
                         k.step(prot == Protection::none ? "the PMD becomes PROT_NONE; the THP itself is not touched"
                                : prot == Protection::rw ? "the PMD keeps no write bit: a write fault grants it"
+                               : !pmd.has(Pte::write)
+                                   ? "the PMD is no longer PROT_NONE: it maps the THP read-only (there was no write "
+                                     "bit to take)"
                                : k.policy().has_anon_exclusive()
                                    ? "write-protect the PMD; the THP's PG_anon_exclusive is not touched"
                                    : "write-protect the PMD; the next write faults");

@@ -2,6 +2,7 @@
 // commit message I.8; scenario S10).
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "kernel.h"
 #include "migrate.h"
@@ -204,4 +205,25 @@ TEST_CASE("mprotect over a hole changes what lies before it, then fails with -EN
     auto first = Sim::run(text + "protect P buf[2..3] ro\n");
     CHECK(first.last_outcome() == "range not mapped (-ENOMEM)");
     CHECK(first.kind("P", "buf", 3) == "present-rw");
+}
+
+TEST_CASE("A page fork copies for the child in a PROT_NONE range gets a PROT_NONE PTE; leaving PROT_NONE maps it "
+          "read-only",
+          "[mprotect][fork]") {
+    // copy_present_page builds the child's PTE from the VMA's vm_page_prot.
+    const std::string text = "process P\nmap P buf 1 rw\nwrite P buf[0] \"a\"\npin P buf[0] write as H\n"
+                             "protect P buf none\nfork P C\nprotect C buf ro\n";  // lines 6, 7
+    for (Era era : {Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        std::vector<Pte> at_fork = s.ptes_written_at_line(6);
+        REQUIRE_FALSE(at_fork.empty());
+        CHECK(at_fork.back().has(Pte::protnone));
+        CHECK(s.step_says(7, "the PTE is no longer PROT_NONE: it maps the page read-only"));
+        CHECK_FALSE(s.step_says(7, "write-protect the PTE"));
+        CHECK(s.kind("C", "buf", 0) == "present-ro");
+        CHECK_FALSE(s.pte("C", "buf", 0).has(Pte::protnone));
+        CHECK(s.pfn("C", "buf", 0) != s.pfn("P", "buf", 0));
+        CHECK(s.data("C", "buf", 0) == "a");
+    }
 }
