@@ -280,7 +280,8 @@ private:
                 h = mix(h, p.get(static_cast<ProcessField>(f)));
         }
         for (uint32_t i = 0; i < s.vmas.size(); ++i)
-            h = mix(mix(mix(h, s.vmas[i].name), s.vmas[i].process.value), s.vmas[i].first_pmd);
+            h = mix(mix(mix(mix(h, s.vmas[i].name), s.vmas[i].process.value), s.vmas[i].first_pmd),
+                    s.vmas[i].has_anon_vma);
         for (uint32_t i = 0; i < s.swap_slots.size(); ++i)
             for (uint32_t f = 0; f < static_cast<uint32_t>(SwapField::count_); ++f)
                 h = mix(h, s.swap_slots[i].get(static_cast<SwapField>(f)));

@@ -167,6 +167,14 @@ bool copy_huge_pmd(Kernel& k, ProcessId parent, VmaId src, VmaId dst, uint32_t p
 void copy_page_range(Kernel& k, ProcessId parent, VmaId src, VmaId dst) {
     auto scope = k.enter("copy_page_range");
     const Vma& v = k.vma(src);
+    if (!v.has_anon_vma) {
+        // vma_needs_copy() (v6.2; the same test opens copy_page_range before):
+        // nothing but the zero page was ever mapped here, and the child's
+        // faults will map it again.
+        k.step("this VMA has no anon_vma (only the zero page was ever mapped in it): copy_page_range copies "
+               "nothing, the child faults its own");
+        return;
+    }
     uint32_t npmds = (v.npages + kPagesPerPmd - 1) / kPagesPerPmd;
     for (uint32_t p = 0; p < npmds; ++p) {
         Pmd pmd = k.pmd(src, p);
@@ -236,7 +244,13 @@ ProcessId fork_process(Kernel& k, ProcessId parent, std::string_view child_name)
         for (uint32_t i = 1; i < v.npages && uniform != 0; ++i)
             if (child_bits(i) != uniform)
                 uniform = 0;
-        VmaId dst = k.create_vma(child, v.name, v.npages, v.hugepage, uniform, v.start, v.anon_vma);
+        // anon_vma_fork() gives the child's VMA an anon_vma when the parent's
+        // has one; a VM_WIPEONFORK VMA starts without (v6.2 dup_mmap).
+        bool wipe_all = true;
+        for (uint32_t i = 0; i < v.npages && wipe_all; ++i)
+            wipe_all = !(child_bits(i) & VMA_mapped) || (child_bits(i) & VMA_wipeonfork);
+        VmaId dst = k.create_vma(child, v.name, v.npages, v.hugepage, uniform, v.start, v.anon_vma,
+                                 v.has_anon_vma && !wipe_all);
         bool dontcopy_all = uniform == 0;
         if (uniform == 0) {
             for (uint32_t i = 0; i < v.npages; ++i) {

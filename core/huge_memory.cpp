@@ -14,6 +14,8 @@ namespace mmt {
 void do_huge_pmd_anonymous_page(Kernel& k, const Address& a, bool write) {
     auto scope = k.enter("do_huge_pmd_anonymous_page");
     uint32_t pmd_index = a.index / kPagesPerPmd;
+    // Unlike the small zero page, the huge one comes after anon_vma_prepare().
+    anon_vma_prepare(k, a.vma);
     if (!write) {
         k.step("a read fault in a THP-eligible range maps the huge zero page with one PMD");
         k.set_pmd(a.vma, pmd_index, Pmd::make_huge_zero(k.huge_zero_pfn()));
@@ -154,7 +156,7 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
     k.folio_entire_mapcount_add(head, -1);
 }
 
-void zap_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
+void zap_huge_pmd(Kernel& k, MmuGather& tlb, VmaId vma, uint32_t pmd_index) {
     auto scope = k.enter("zap_huge_pmd");
     Pmd pmd = k.pmd(vma, pmd_index);
     if (pmd.is_huge_zero()) {
@@ -162,10 +164,12 @@ void zap_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
         k.set_pmd(vma, pmd_index, Pmd());
         return;
     }
-    k.step("clear the PMD: the THP loses its entire mapping and the PMD's reference");
+    k.step("clear the PMD: the THP loses its entire mapping (page_remove_rmap); the PMD's reference waits in the "
+           "mmu_gather until the TLB is flushed");
     k.set_pmd(vma, pmd_index, Pmd());
     page_remove_rmap(k, pmd.head(), true);
-    k.folio_put(pmd.head());
+    k.folio_in_flight_add(pmd.head(), 1);  // the mapping's reference is now the batch's
+    tlb.add(pmd.head());
 }
 
 bool split_huge_page(Kernel& k, Pfn head) {

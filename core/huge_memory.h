@@ -18,7 +18,10 @@ bool do_huge_pmd_wp_page(Kernel& k, const Address& a, FaultKind kind);
 // __split_huge_pmd without freeze (case (b)); the huge zero page becomes
 // 512 zero-page PTEs.
 void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index);
-void zap_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index);
+class MmuGather;
+// zap_huge_pmd(): the THP's reference goes into `tlb`, dropped after the
+// flush (tlb_remove_page_size), as a PTE's does.
+void zap_huge_pmd(Kernel& k, MmuGather& tlb, VmaId vma, uint32_t pmd_index);
 // vma_adjust_trans_huge(), from split_vma: pages [first, last] of a VMA are
 // about to take the flags new_bits() gives them, so the kernel's VMA is split
 // at the range's ends. No PMD may map across two VMAs: a PMD-mapped THP (or

@@ -21,12 +21,14 @@ enum class ChangeKind : uint8_t {
     page,          // index = pfn, field = PageField
     pte,           // index = slot in KernelState::ptes
     pmd,           // index = slot in KernelState::pmds
-    vma_page,      // index = slot in KernelState::vma_pages
+    vma_page,      // index = slot in KernelState::vma_pages; field kVmaAnonVmaField: index = VMA, Vma::has_anon_vma
     process,       // index = process id, field = ProcessField
     swap_slot,     // index = slot, field = SwapField
     holder,        // index = holder id, field = HolderField
     grow,          // a table grew: field = TableId, before/after = its live size
 };
+
+inline constexpr uint8_t kVmaAnonVmaField = 1;
 
 enum class TableId : uint8_t { pages, ptes, pmds, vma_pages, processes, vmas, swap_slots, holders };
 

@@ -142,6 +142,14 @@ void Kernel::set_pmd(VmaId vma, uint32_t pmd_index, Pmd value) {
     }
 }
 
+void Kernel::set_vma_has_anon_vma(VmaId vma, bool on) {
+    Vma& v = state_.vmas[vma.value];
+    if (v.has_anon_vma == on)
+        return;
+    record(ChangeKind::vma_page, kVmaAnonVmaField, vma.value, v.has_anon_vma, on);
+    v.has_anon_vma = on;
+}
+
 void Kernel::set_detached_pte(uint32_t table, uint32_t i, Pte value) {
     uint32_t slot = table * kPagesPerPmd + i;
     uint64_t old = state_.ptes[slot];
@@ -314,7 +322,7 @@ uint32_t Kernel::fresh_anon_vma(uint32_t name, ProcessId process) {
 }
 
 VmaId Kernel::create_vma(ProcessId process, uint32_t name, uint32_t npages, bool hugepage, uint8_t page_bits,
-                         uint64_t start, uint32_t anon_vma) {
+                         uint64_t start, uint32_t anon_vma, bool has_anon_vma) {
     uint32_t npmds = (npages + kPagesPerPmd - 1) / kPagesPerPmd;
     uint32_t pmd_before = state_.pmds.size();
     uint32_t first_pmd = state_.pmds.grow(npmds, 0);
@@ -331,6 +339,7 @@ VmaId Kernel::create_vma(ProcessId process, uint32_t name, uint32_t npages, bool
     v.first_page = first_page;
     v.hugepage = hugepage;
     v.anon_vma = anon_vma != 0 ? anon_vma : fresh_anon_vma(name, process);
+    v.has_anon_vma = has_anon_vma;
     uint32_t before = state_.vmas.size();
     uint32_t id = state_.vmas.grow(1, v);
     grow(TableId::vmas, before, state_.vmas.size());
@@ -501,7 +510,12 @@ void Kernel::apply(const Change& c, bool forward) {
     case ChangeKind::page: state_.pages[c.index].set(static_cast<PageField>(c.field), static_cast<uint32_t>(v)); break;
     case ChangeKind::pte: state_.ptes[c.index] = v; break;
     case ChangeKind::pmd: state_.pmds[c.index] = v; break;
-    case ChangeKind::vma_page: state_.vma_pages[c.index] = static_cast<uint8_t>(v); break;
+    case ChangeKind::vma_page:
+        if (c.field == kVmaAnonVmaField)
+            state_.vmas[c.index].has_anon_vma = v != 0;
+        else
+            state_.vma_pages[c.index] = static_cast<uint8_t>(v);
+        break;
     case ChangeKind::process:
         state_.processes[c.index].set(static_cast<ProcessField>(c.field), static_cast<uint32_t>(v));
         break;

@@ -193,6 +193,9 @@ public:
     // table from its PMD before it clears the entries.
     void set_detached_pte(uint32_t table, uint32_t i, Pte pte);
     void set_vma_page(VmaId vma, uint32_t index, uint8_t bits);
+    // Vma::has_anon_vma (journaled as a vma_page change with field 1, index
+    // the VMA).
+    void set_vma_has_anon_vma(VmaId vma, bool on);
     void set_process(ProcessId id, ProcessField field, uint32_t value);
     void set_swap_slot(SwapSlot slot, SwapField field, uint32_t value);
     void set_holder(HolderId id, HolderField field, uint32_t value);
@@ -211,7 +214,7 @@ public:
     ProcessId create_process(std::string_view name);
     // anon_vma 0: a fresh one (see Vma::anon_vma); fork passes the parent's.
     VmaId create_vma(ProcessId process, uint32_t name, uint32_t npages, bool hugepage, uint8_t page_bits,
-                     uint64_t start, uint32_t anon_vma = 0);
+                     uint64_t start, uint32_t anon_vma = 0, bool has_anon_vma = false);
     SwapSlot alloc_swap_slot();
     HolderId create_holder(const Holder& holder);
     uint64_t next_vma_start(ProcessId process) const;

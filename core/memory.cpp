@@ -115,7 +115,7 @@ void unmap_page_range(Kernel& k, MmuGather& tlb, VmaId vma, uint32_t first, uint
         uint32_t end = std::min(last, base + kPagesPerPmd - 1);
         if (pmd.is_trans_huge() || pmd.is_huge_zero()) {
             if (i == base && end == base + kPagesPerPmd - 1) {
-                zap_huge_pmd(k, vma, pmd_index);
+                zap_huge_pmd(k, tlb, vma, pmd_index);
                 i = end + 1;
                 continue;
             }

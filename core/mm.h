@@ -33,6 +33,10 @@ struct Vma {
     // mapping points at. A child's VMA shares its parent's (fork); an
     // unrelated VMA of the same name gets a name of its own.
     uint32_t anon_vma = 0;
+    // vma->anon_vma is set: anon_vma_prepare() ran (a page was allocated
+    // here; the zero page needs none) or fork gave the VMA its parent's.
+    // Fork copies nothing from a VMA without one (copy_page_range).
+    bool has_anon_vma = false;
     bool operator==(const Vma&) const = default;
 };
 

@@ -5,8 +5,16 @@
 
 namespace mmt {
 
+void anon_vma_prepare(Kernel& k, VmaId vma) {
+    if (!k.vma(vma).has_anon_vma) [[unlikely]]
+        k.set_vma_has_anon_vma(vma, true);
+}
+
 void page_add_new_anon_rmap(Kernel& k, Pfn page, VmaId vma, uint32_t index, bool compound) {
     auto scope = k.enter("page_add_new_anon_rmap");
+    // The fault paths call anon_vma_prepare() before they allocate; a new
+    // anonymous page always comes with its VMA's anon_vma.
+    anon_vma_prepare(k, vma);
     uint32_t name = k.vma(vma).anon_vma;
     uint32_t n = compound ? kPagesPerPmd : 1;
     // A fresh page is exclusive (I.1): for a THP the head's bit stands for

@@ -17,6 +17,8 @@ void page_add_new_anon_rmap(Kernel& k, Pfn page, VmaId vma, uint32_t index, bool
 // Another mapping of an existing anon page; `exclusive` is RMAP_EXCLUSIVE.
 void page_add_anon_rmap(Kernel& k, Pfn page, bool compound, bool exclusive);
 void page_remove_rmap(Kernel& k, Pfn page, bool compound);
+// anon_vma_prepare(): give the VMA its anon_vma if it has none yet.
+void anon_vma_prepare(Kernel& k, VmaId vma);
 // fork: share the page with the child unless it may be pinned (returns false).
 bool page_try_dup_anon_rmap(Kernel& k, Pfn page, bool compound, ProcessId parent);
 // swap-out, migration, KSM, THP freeze: mark the page possibly shared; fails

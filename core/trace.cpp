@@ -147,7 +147,13 @@ std::string Kernel::describe_change(const Change& c) const {
     case ChangeKind::pmd:
         return "PMD " + pmd_slot_name(*this, c.index) + ": " + pmd_text(*this, Pmd::from_raw(c.before())) + " → " +
                pmd_text(*this, Pmd::from_raw(c.after()));
-    case ChangeKind::vma_page: return "VMA flags of page slot " + std::to_string(c.index) + " changed";
+    case ChangeKind::vma_page:
+        if (c.field == kVmaAnonVmaField) {
+            const Vma& v = vma(VmaId(c.index));
+            return "VMA " + strings_.text(process(v.process).name) + " " + strings_.text(v.name) +
+                   (c.after() ? ": anon_vma attached" : ": anon_vma detached");
+        }
+        return "VMA flags of page slot " + std::to_string(c.index) + " changed";
     case ChangeKind::process: {
         const char* names[] = {"alive", "MMF_HAS_PINNED", "write_protect_seq"};
         return "process " + strings_.text(state_.processes[c.index].name) + ": " + names[c.field] + " " +
@@ -185,7 +191,7 @@ std::vector<std::string> Kernel::step_changes(uint32_t step) const {
                           (c.index ? ", contents \"" + strings_.text(c.index) + "\"" : ", zeroed"));
             continue;
         }
-        if (c.kind == ChangeKind::grow || c.kind == ChangeKind::vma_page)
+        if (c.kind == ChangeKind::grow || (c.kind == ChangeKind::vma_page && c.field != kVmaAnonVmaField))
             continue;
         if (c.kind == ChangeKind::page && (static_cast<PageField>(c.field) == PageField::head ||
                                            static_cast<PageField>(c.field) == PageField::order))

@@ -128,10 +128,34 @@ TEST_CASE("fork turns a writable device-private entry readable in both, without 
 }
 
 TEST_CASE("The zero page is shared by fork without any reference", "[fork]") {
-    auto s = Sim::run("process P\nmap P buf 1 rw\nread P buf[0]\nfork P C\n");
+    // buf[1] was written, so the VMA has an anon_vma and fork copies its PTEs.
+    auto s = Sim::run("process P\nmap P buf 2 rw\nread P buf[0]\nwrite P buf[1] \"x\"\nfork P C\n");
     CHECK(s.pte("C", "buf", 0).pfn() == s.k().zero_pfn());
     CHECK(s.kind("C", "buf", 0) == "present-ro");
     CHECK(s.k().page(s.k().zero_pfn()).refcount == Sim::run("process P\n").k().page(s.k().zero_pfn()).refcount);
+}
+
+TEST_CASE("Fork copies nothing from a VMA that has no anon_vma: only the zero page was ever mapped there",
+          "[fork]") {
+    // do_anonymous_page maps the zero page before anon_vma_prepare(); with no
+    // anon_vma, copy_page_range (vma_needs_copy in v6.2) copies nothing.
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run("process P\nmap P buf 2 rw\nread P buf[0]\nfork P C\nread C buf[0]\n", era);
+        CHECK(s.kind("P", "buf", 0) == "present-ro");
+        CHECK_FALSE(s.k().vma(s.vma("P", "buf")).has_anon_vma);
+        CHECK(s.step_says(4, "copy_page_range – this VMA has no anon_vma"));
+        CHECK(s.last_value() == "");
+        CHECK(s.kind("C", "buf", 0) == "present-ro");  // its own read fault mapped the zero page again
+        CHECK(s.step_says(5, "do_anonymous_page"));
+        // A write gives the VMA its anon_vma; the child of a later fork gets one too.
+        auto w = Sim::run("process P\nmap P buf 2 rw\nread P buf[0]\nwrite P buf[1] \"x\"\nfork P C\n", era);
+        CHECK(w.k().vma(w.vma("P", "buf")).has_anon_vma);
+        CHECK(w.k().vma(w.vma("C", "buf")).has_anon_vma);
+        // The huge zero page comes after anon_vma_prepare(): its PMD is copied.
+        auto h = Sim::run("process P\nmap P buf 512 rw thp\nread P buf[0]\nfork P C\n", era);
+        CHECK(h.pmd("C", "buf", 0).is_huge_zero());
+    }
 }
 
 TEST_CASE("A FOLL_GET reference is invisible to fork: the page is shared (era c's known limitation)", "[fork]") {

@@ -297,3 +297,18 @@ TEST_CASE("The trace prints a PMD's bits as it prints a PTE's: D Y SD", "[thp][t
                             c.find(" D Y SD") != std::string::npos);
     CHECK(bits);
 }
+
+TEST_CASE("zap_huge_pmd hands the THP's reference to the mmu_gather: it is dropped after the TLB flush",
+          "[thp]") {
+    const std::string text = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"a\"\nunmap P buf\n";  // line 4
+    Pfn head = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"a\"\n").pmd("P", "buf", 0).head();
+    auto s = Sim::run(text);
+    CHECK(s.step_says(4, "zap_huge_pmd – clear the PMD: the THP loses its entire mapping (page_remove_rmap); the "
+                         "PMD's reference waits in the mmu_gather"));
+    CHECK(s.step_says(4, "tlb_finish_mmu – flush the TLB"));
+    CHECK(s.step_says(4, "free_pages_and_swap_cache – release_pages"));
+    CHECK(s.k().page(head).refcount == 0);
+    CHECK(s.k().page(head).in_flight == 0);
+    CHECK_FALSE(s.k().page(head).test(PG_allocated));
+    CHECK(s.violations("invariant").empty());
+}
