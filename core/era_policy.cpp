@@ -109,6 +109,8 @@ public:
     bool has_madv_collapse() const override { return false; }
     bool device_fault_holds_page_ref() const override { return false; }
     bool has_migrate_vma_prepare() const override { return true; }
+    bool gup_fast_grabs_one_then_bias() const override { return false; }
+    bool unpin_puts_bias_minus_one_then_one() const override { return false; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
         SwapSlot slot(k.page(page).swap_slot);
@@ -206,6 +208,8 @@ public:
     bool has_madv_collapse() const override { return false; }
     bool device_fault_holds_page_ref() const override { return false; }
     bool has_migrate_vma_prepare() const override { return false; }
+    bool gup_fast_grabs_one_then_bias() const override { return true; }
+    bool unpin_puts_bias_minus_one_then_one() const override { return true; }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
         SwapSlot slot(k.page(page).swap_slot);
@@ -329,6 +333,8 @@ public:
     bool has_madv_collapse() const override { return true; }
     bool device_fault_holds_page_ref() const override { return true; }
     bool has_migrate_vma_prepare() const override { return false; }
+    bool gup_fast_grabs_one_then_bias() const override { return true; }
+    bool unpin_puts_bias_minus_one_then_one() const override { return false; }
     // v6.1 converted try_to_free_swap to folios (folio_free_swap), renamed
     // shrink_page_list to shrink_folio_list (49fd9b6df54e), and MADV_DONTNEED
     // zaps through zap_page_range_single; reclaim's early pin test asks

@@ -126,6 +126,14 @@ public:
     // migrate_vma_unmap.
     virtual bool has_migrate_vma_prepare() const = 0;
 
+    // GUP-fast pins an order-0 page with one reference, then the rest of the
+    // bias (try_get_compound_head, then page_ref_add; v5.14 onwards); v5.7
+    // added the whole bias at once.
+    virtual bool gup_fast_grabs_one_then_bias() const = 0;
+    // unpin puts 1023 references, then the last one (put_compound_head ->
+    // put_page_refs, v5.14..v5.17); v5.7 and v6.2 subtract the bias at once.
+    virtual bool unpin_puts_bias_minus_one_then_one() const = 0;
+
     // Functions renamed or split out after v5.7 (the base names are v5.17's):
     // the name this era's kernel gives the code a step runs in (the call path
     // the trace shows).

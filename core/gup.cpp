@@ -7,8 +7,11 @@
 
 namespace mmt {
 
-void try_grab_page(Kernel& k, Pfn page, bool pin) {
-    if (!pin) {
+void try_grab_page(Kernel& k, Pfn page, bool pin, bool fast) {
+    if (fast && pin && !k.folio_test_large(page) && k.policy().gup_fast_grabs_one_then_bias()) {
+        k.folio_ref_add(page, 1);
+        k.folio_ref_add(page, kGupPinCountingBias - 1);
+    } else if (!pin) {
         k.folio_ref_add(page, 1);
     } else if (k.folio_test_large(page)) {
         // Large folios count pins exactly in compound_pincount (v5.7:
@@ -24,9 +27,14 @@ void gup_put_folio(Kernel& k, Pfn page, bool pin) {
     if (pin && k.folio_test_large(page)) {
         k.folio_pincount_add(page, -1);
         k.folio_put(page);
-    } else if (pin) {
+    } else if (pin && k.policy().unpin_puts_bias_minus_one_then_one()) {
+        // v5.14..v5.17 put_compound_head -> put_page_refs: 1023, then put_page.
         k.folio_ref_add(page, -(kGupPinCountingBias - 1));
         k.folio_put(page);
+    } else if (pin) {
+        // One subtraction of the whole bias (v5.7 unpin_user_page, v6.2
+        // gup_put_folio -> folio_put_refs).
+        k.folio_put_refs(page, kGupPinCountingBias);
     } else {
         k.folio_put(page);
     }
@@ -109,7 +117,7 @@ bool gup_fast(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
                  "did not change under us"
                : "GUP-fast read the entry; take the reference (try_grab_compound_head), then re-read the entry to "
                  "be sure it did not change under us");
-    try_grab_page(k, e.page, flags.pin);
+    try_grab_page(k, e.page, flags.pin, true);
     if (!e.writable && k.policy().gup_must_unshare(k, flags.pin, flags.longterm, exclusivity_page(k, a, e.page))) {
         k.step("the entry is read-only and the page may be shared (gup_must_unshare): undo the pin and let the "
                "slow path unshare");
@@ -159,8 +167,19 @@ Outcome gup_slow(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
         else
             k.step("FOLL_GET: refcount +1 (an ordinary reference, invisible as a pin)");
         try_grab_page(k, e.page, flags.pin);
-        if (flags.write)
-            k.set_page_flag(k.folio(e.page), PG_dirty, true);
+        if (flags.write) {
+            // FOLL_TOUCH with FOLL_WRITE: a PMD is made young and dirty
+            // (touch_pmd); behind a PTE the page is dirtied, unless the PTE or
+            // the page says so already (follow_page_pte).
+            const uint32_t pmd_index = a.index / kPagesPerPmd;
+            const Pmd pmd = k.pmd(a.vma, pmd_index);
+            if (e.huge) {
+                if (pmd.is_trans_huge())
+                    k.set_pmd(a.vma, pmd_index, pmd.with(Pte::young | Pte::dirty));
+            } else if (!k.pte(a.vma, a.index).has(Pte::dirty)) {
+                k.set_page_flag(k.folio(e.page), PG_dirty, true);
+            }
+        }
         *out = e.page;
         return Outcome::success();
     }

@@ -34,7 +34,9 @@ Outcome holder_read(Kernel& k, HolderId holder, uint32_t* contents);
 Outcome holder_write(Kernel& k, HolderId holder, uint32_t contents);
 
 // try_grab_page() / gup_put_folio(): the count changes of one reference.
-void try_grab_page(Kernel& k, Pfn page, bool pin);
+// fast: GUP-fast's grab (try_grab_compound_head, try_grab_folio), which from
+// v5.14 takes one reference before it adds the rest of a pin's bias.
+void try_grab_page(Kernel& k, Pfn page, bool pin, bool fast = false);
 void gup_put_folio(Kernel& k, Pfn page, bool pin);
 
 } // namespace mmt

@@ -249,9 +249,11 @@ void Kernel::free_folio(Pfn head) {
     set_page(head, PageField::entire_mapcount, 0);
 }
 
-void Kernel::folio_put(Pfn pfn) {
+void Kernel::folio_put(Pfn pfn) { folio_put_refs(pfn, 1); }
+
+void Kernel::folio_put_refs(Pfn pfn, int32_t refs) {
     Pfn h = folio(pfn);
-    folio_ref_add(h, -1);
+    folio_ref_add(h, -refs);
     if (page(h).refcount == 0) {
         if (page(h).test(PG_device_private)) {
             // free_zone_device_page(): the driver's page_free() takes it back.

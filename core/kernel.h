@@ -209,6 +209,9 @@ public:
     void free_folio(Pfn head);
     // Drops one reference; frees the folio when it was the last.
     void folio_put(Pfn pfn);
+    // folio_put_refs(): drops `refs` references at once; frees the folio when
+    // they were the last.
+    void folio_put_refs(Pfn pfn, int32_t refs);
     void folio_put_in_flight(Pfn pfn);
     uint32_t alloc_pte_table();
     ProcessId create_process(std::string_view name);

@@ -342,7 +342,7 @@ void Race::gup_step(int cpu, const Command& c) {
                       "PTE"
                     : "B3 FOLL_PIN: refcount + GUP_PIN_COUNTING_BIAS (1024); page_maybe_dma_pinned() sees it "
                       "from now on");
-        try_grab_page(k_, page, pin);
+        try_grab_page(k_, page, pin, true);
         me.next = RaceStep::b4_recheck;
         return;
     }

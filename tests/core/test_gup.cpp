@@ -1,6 +1,7 @@
 // GUP (semantics.md 2.4, 2.6-2.8, 1.4 gup_must_unshare, 2.20 v6.2 rule).
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "scenario_fixture.h"
 
@@ -270,4 +271,51 @@ TEST_CASE("v5.7 counts a compound page's pins in hpage_pinned_refcount, later ke
     auto c = Sim::run(kThp + "pin P buf[3] write as H\n", Era::c);
     CHECK(c.head("P", "buf", 3).pincount == 1);
     CHECK(c.step_says(4, "compound_pincount +1"));
+}
+
+namespace {
+// The refcount values the command on `line` wrote to `page`, in order.
+std::vector<uint64_t> refcounts_written(const Sim& s, uint32_t line, Pfn page) {
+    std::vector<uint64_t> out;
+    for (const CommandRecord& c : s.k().commands()) {
+        if (c.line != line)
+            continue;
+        for (const Change& ch : s.k().changes_of_steps(c.step_begin, c.step_end))
+            if (ch.kind == ChangeKind::page && ch.index == page.value &&
+                ch.field == static_cast<uint8_t>(PageField::refcount))
+                out.push_back(ch.after());
+    }
+    return out;
+}
+} // namespace
+
+TEST_CASE("A pin's bias comes and goes in the steps each era's kernel takes", "[gup][era]") {
+    // Slow-path grab: one addition everywhere. GUP-fast from v5.14: one
+    // reference, then the rest. Unpin: v5.14..v5.17 put 1023, then 1; v5.7 and
+    // v6.2 subtract 1024 at once.
+    const std::string slow = "process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\npin P buf[0] as H\nrelease H\n";
+    const std::string fast = "process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\npin P buf[0] fast as H\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(slow, era);
+        const Pfn page = s.pfn("P", "buf", 0);
+        CHECK(refcounts_written(s, 4, page) == std::vector<uint64_t>{1025});
+        CHECK(refcounts_written(s, 5, page) ==
+              (era == Era::b ? std::vector<uint64_t>{2, 1} : std::vector<uint64_t>{1}));
+        auto f = Sim::run(fast, era);
+        CHECK(refcounts_written(f, 4, page) ==
+              (era == Era::a ? std::vector<uint64_t>{1025} : std::vector<uint64_t>{2, 1025}));
+        CHECK(f.page("P", "buf", 0).refcount == 1025);
+    }
+}
+
+TEST_CASE("FOLL_TOUCH with FOLL_WRITE dirties a clean PTE's page, or the PMD, and nothing else", "[gup]") {
+    // The write fault left a dirty PTE: the page is not dirtied again.
+    auto dirty = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\npin P buf[0] write as H\n");
+    CHECK_FALSE(dirty.page("P", "buf", 0).test(PG_dirty));
+    // A PMD-mapped THP: the PMD is made young and dirty, not the page.
+    auto thp = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"t\"\npin P buf[3] write as H\n");
+    CHECK(thp.pmd("P", "buf", 0).has(Pte::dirty));
+    CHECK(thp.pmd("P", "buf", 0).has(Pte::young));
+    CHECK_FALSE(thp.head("P", "buf", 0).test(PG_dirty));
 }
