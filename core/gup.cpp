@@ -46,6 +46,7 @@ struct Entry {
     bool present = false;
     bool writable = false;
     bool huge = false;  // a PMD maps it
+    bool protnone = false;  // present, but PROT_NONE: no walk takes it
     Pfn page;
 };
 
@@ -53,6 +54,10 @@ Entry read_entry(const Kernel& k, const Address& a) {
     Entry e;
     Pmd pmd = k.pmd(a.vma, a.index / kPagesPerPmd);
     if (pmd.is_trans_huge() || pmd.is_huge_zero()) {
+        if (pmd.has(Pte::protnone)) {
+            e.protnone = true;
+            return e;
+        }
         e.present = true;
         e.huge = true;
         e.writable = pmd.is_trans_huge() && pmd.has(Pte::write);
@@ -60,6 +65,7 @@ Entry read_entry(const Kernel& k, const Address& a) {
         return e;
     }
     Pte pte = k.pte(a.vma, a.index);
+    e.protnone = pte.is_present() && pte.has(Pte::protnone);
     if (pte.is_present() && !pte.has(Pte::protnone)) {
         e.present = true;
         e.writable = pte.has(Pte::write);
@@ -99,7 +105,9 @@ bool gup_fast(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
     }
     Entry e = read_entry(k, a);
     if (!e.present) {
-        k.step("GUP-fast reads the entry: not present; fall back to the slow path, which can fault");
+        k.step(e.protnone ? "GUP-fast reads the entry: PROT_NONE, which a lockless walk never takes; fall back to "
+                            "the slow path"
+                          : "GUP-fast reads the entry: not present; fall back to the slow path, which can fault");
         return false;
     }
     if (flags.write && !e.writable) {
@@ -189,8 +197,9 @@ Outcome gup_slow(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
 } // namespace
 
 Outcome refuse_vma_access(Kernel& k, const Address& a, bool write) {
-    // No FOLL_FORCE here. GUP-fast does not look at VMAs; an address it
-    // cannot take falls back to the slow path, which refuses it here.
+    // No FOLL_FORCE here. GUP-fast does not look at VMAs: a PROT_NONE or
+    // missing entry makes it fall back to the slow path, which refuses the
+    // address here.
     if (!(k.vma_page(a.vma, a.index) & VMA_mapped)) {
         k.step("find_extend_vma: no VMA covers the address: -EFAULT");
         return Outcome::fail(reason::efault);
@@ -211,8 +220,8 @@ Outcome get_user_pages(Kernel& k, const Address& a, GupFlags flags, std::string_
         k.step("first FOLL_PIN in this mm: set MMF_HAS_PINNED (it stays set)");
         k.set_process(a.process, ProcessField::has_pinned, 1);
     }
-    if (Outcome refused = refuse_vma_access(k, a, flags.write); !refused.ok())
-        return refused;
+    // GUP-fast walks the page tables without looking at VMAs; only the slow
+    // path (find_extend_vma, check_vma_flags) may refuse the address.
     Pfn page;
     if (flags.fast && gup_fast(k, a, flags, &page)) {
         k.step(flags.pin ? "the pin is taken: the holder now sees this physical page"
@@ -224,6 +233,8 @@ Outcome get_user_pages(Kernel& k, const Address& a, GupFlags flags, std::string_
 }
 
 Outcome gup_fast_fallback(Kernel& k, const Address& a, GupFlags flags, std::string_view name, HolderId* holder) {
+    if (Outcome refused = refuse_vma_access(k, a, flags.write); !refused.ok())
+        return refused;
     Pfn page;
     if (Outcome o = gup_slow(k, a, flags, &page); !o.ok())
         return o;

@@ -23,9 +23,10 @@ Outcome refuse_vma_access(Kernel& k, const Address& a, bool write);
 
 // Takes the reference; on success returns the new holder in *holder.
 Outcome get_user_pages(Kernel& k, const Address& a, GupFlags flags, std::string_view name, HolderId* holder);
-// The slow path a GUP-fast walk falls back to, inside the walk's own call
-// (pin_user_pages_fast → __get_user_pages): the walk has already set
-// MMF_HAS_PINNED and checked the VMA.
+// The slow path (__get_user_pages), on its own or as the one a GUP-fast walk
+// falls back to inside the walk's own call (pin_user_pages_fast →
+// __get_user_pages): it checks the VMA (the walk has already set
+// MMF_HAS_PINNED), faults as needed, takes the reference.
 Outcome gup_fast_fallback(Kernel& k, const Address& a, GupFlags flags, std::string_view name, HolderId* holder);
 // unpin_user_page / put_page.
 Outcome release_holder(Kernel& k, HolderId holder);

@@ -272,10 +272,8 @@ void Race::gup_step(int cpu, const Command& c) {
             if (pin && k_.policy().has_mmf_has_pinned() && !k_.process(a.process).has_pinned)
                 k_.set_process(a.process, ProcessField::has_pinned, 1);
         };
-        if (Outcome refused = refuse_vma_access(k_, a, c.foll_write); !refused.ok()) {
-            set_has_pinned();
-            return finish(cpu, c, refused.failure);
-        }
+        // No VMA is looked at: a refused address gives up here and is
+        // refused by the slow path.
         Entry e = read_entry(k_, a);
         if (!e.present || k_.is_zero_pfn(e.page))
             k_.step(

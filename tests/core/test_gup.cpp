@@ -319,3 +319,17 @@ TEST_CASE("FOLL_TOUCH with FOLL_WRITE dirties a clean PTE's page, or the PMD, an
     CHECK(thp.pmd("P", "buf", 0).has(Pte::young));
     CHECK_FALSE(thp.head("P", "buf", 0).test(PG_dirty));
 }
+
+TEST_CASE("GUP-fast never looks at the VMA: it gives up on a PROT_NONE entry and the slow path refuses it",
+          "[gup]") {
+    for (const char* map : {"map P buf 1 rw\nwrite P buf[0] \"a\"\n", "map P buf 512 rw thp\nwrite P buf[0] \"a\"\n"}) {
+        CAPTURE(map);
+        auto s = Sim::run(std::string("process P\n") + map + "protect P buf none\npin P buf[0] fast as H\n");
+        CHECK(s.last_outcome() == "bad address (-EFAULT)");
+        std::vector<std::string> steps = s.steps_at_line(5);
+        REQUIRE(steps.size() >= 2);
+        CHECK(steps[steps.size() - 2].find("GUP-fast reads the entry: PROT_NONE") != std::string::npos);
+        CHECK(steps.back().find("check_vma_flags") != std::string::npos);
+        CHECK(s.k().process(s.process("P")).has_pinned == 1);
+    }
+}
