@@ -156,6 +156,16 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
     k.folio_entire_mapcount_add(head, -1);
 }
 
+bool split_huge_page_held(Kernel& k, Pfn head) {
+    k.folio_ref_add(head, 1);
+    k.folio_in_flight_add(head, 1);
+    k.set_page_flag(head, PG_locked, true);
+    const bool split = split_huge_page(k, head);
+    k.set_page_flag(head, PG_locked, false);
+    k.folio_put_in_flight(head);
+    return split;
+}
+
 void zap_huge_pmd(Kernel& k, MmuGather& tlb, VmaId vma, uint32_t pmd_index) {
     auto scope = k.enter("zap_huge_pmd");
     Pmd pmd = k.pmd(vma, pmd_index);

@@ -32,5 +32,9 @@ void vma_adjust_trans_huge(Kernel& k, VmaId vma, uint32_t first, uint32_t last,
 // split_huge_page(): the folio becomes 512 order-0 pages. Fails (false) when
 // references other than mappings exist (a pinned THP cannot be split).
 bool split_huge_page(Kernel& k, Pfn head);
+// What every caller of split_huge_page() here does around it: take a
+// reference and the page lock (get_page, trylock_page; reclaim's isolation
+// reference), split, then unlock and put (on the first subpage once split).
+bool split_huge_page_held(Kernel& k, Pfn head);
 
 } // namespace mmt

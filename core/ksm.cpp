@@ -76,7 +76,7 @@ Outcome try_to_merge_with_ksm_page(Kernel& k, const Address& a, Pfn page, Pfn kp
     if (k.folio_test_large(page)) {
         k.step("a THP subpage: split_huge_page first, KSM merges 4 KiB pages");
         Pfn head = k.folio(page);
-        if (!split_huge_page(k, head))
+        if (!split_huge_page_held(k, head))
             return refused(k, head);
     }
     if (!write_protect_page(k, a))

@@ -55,7 +55,7 @@ void madvise_cold_or_pageout_pte_range(Kernel& k, VmaId vma, uint32_t from, uint
             collected.push_back(base);
         } else {
             k.step("the range covers only part of the THP: split it (split_huge_page), then walk its PTEs");
-            if (!split_huge_page(k, pmd.head()))
+            if (!split_huge_page_held(k, pmd.head()))
                 return;
         }
     }
@@ -72,7 +72,7 @@ void madvise_cold_or_pageout_pte_range(Kernel& k, VmaId vma, uint32_t from, uint
                     break;
                 }
                 k.step("a PTE-mapped THP mapped only here: split it (split_huge_page) before reclaiming");
-                if (!split_huge_page(k, k.folio(page)))
+                if (!split_huge_page_held(k, k.folio(page)))
                     break;
             }
             if (k.page_mapcount(page) != 1) {

@@ -90,13 +90,7 @@ std::vector<MigratePfn> migrate_vma_collect(Kernel& k, VmaId vma, uint32_t first
             Pfn head = pmd.head();
             k.step("a PMD-mapped THP: get_page and trylock it, split it into 4 KiB pages (split_huge_page), then "
                    "unlock and put it");
-            k.folio_ref_add(head, 1);
-            k.folio_in_flight_add(head, 1);
-            k.set_page_flag(head, PG_locked, true);
-            const bool split = split_huge_page(k, head);
-            k.set_page_flag(head, PG_locked, false);
-            k.folio_put_in_flight(head);
-            if (!split) {
+            if (!split_huge_page_held(k, head)) {
                 k.step("the THP cannot be split (a GUP reference or pin holds it): skip the whole 2 MiB range");
                 uint32_t lo = std::max(first, p * kPagesPerPmd), hi = std::min(last, p * kPagesPerPmd + 511);
                 for (uint32_t i = lo; i <= hi; ++i) {

@@ -43,14 +43,6 @@ bool try_to_free_swap(Kernel& k, Pfn page) {
     return true;
 }
 
-// Drops a reference on a swap cache page and lets the cache go when nothing
-// needs it any more.
-void free_swap_and_cache_page(Kernel& k, Pfn page) {
-    if (k.folio_mapcount(page) == 0)
-        try_to_free_swap(k, page);
-    k.folio_put(page);
-}
-
 void free_swap_and_cache(Kernel& k, SwapSlot slot) {
     auto scope = k.enter("free_swap_and_cache");
     swap_free(k, slot);
@@ -241,7 +233,13 @@ Outcome shrink_folio(Kernel& k, const Address& a) {
         // Reclaim splits the THP and swaps out its 4 KiB pages one by one.
         // can_split_folio() fails on any reference beyond the mappings: a pin,
         // or just a FOLL_GET. Say which.
-        if (!split_huge_page(k, head))
+        bool split;
+        {
+            auto scope = k.enter(k.policy().name_of(EraPolicy::Function::shrink_page_list));
+            k.step("a THP: isolate it (a reference) and lock it, then split it into 4 KiB pages (split_huge_page)");
+            split = split_huge_page_held(k, head);
+        }
+        if (!split)
             return Outcome::fail(k.folio_maybe_dma_pinned(head) ? reason::not_splittable : reason::extra_refs);
         Outcome result = Outcome::success();
         for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
@@ -290,14 +288,17 @@ void do_swap_page(Kernel& k, const Address& a, FaultKind kind) {
         k.step("the swap cache page belongs to another address (it was a KSM page): copy it into a new page for "
                "this address");
         Pfn copy = k.alloc_page(cached.contents);
+        k.set_page_flag(copy, PG_dirty, true);  // the copy exists nowhere else
         swap_free(k, slot);
         uint32_t bits = Pte::young | (pte.bits() & Pte::soft_dirty);
         if (write && (k.vma_page(a.vma, a.index) & VMA_write))
             bits |= Pte::write | Pte::dirty | Pte::soft_dirty;
         k.set_pte(a.vma, a.index, Pte::make_present(copy, bits));
         page_add_new_anon_rmap(k, copy, a.vma, a.index, false);
-        k.folio_in_flight_add(page, -1);
-        free_swap_and_cache_page(k, page);
+        // Only the fault's reference on the swap cache page goes: the page
+        // stays in the swap cache (reclaim finds it later).
+        k.step("unlock and put the swap cache page: it stays in the swap cache");
+        k.folio_put_in_flight(page);
         return;
     }
     bool exclusive = k.policy().do_swap_page_exclusive(k, page, pte.has(Pte::swp_exclusive), write);

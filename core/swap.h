@@ -28,7 +28,6 @@ void swap_free(Kernel& k, SwapSlot slot);
 // cache still uses the slot, __try_to_reclaim_swap() frees its page if no
 // PTE maps it.
 void free_swap_and_cache(Kernel& k, SwapSlot slot);
-void free_swap_and_cache_page(Kernel& k, Pfn page);
 // delete_from_swap_cache(): the page leaves the swap cache.
 void delete_from_swap_cache(Kernel& k, Pfn page);
 // The end of shrink_page_list() for an unmapped page in the swap cache,

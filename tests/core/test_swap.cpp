@@ -517,3 +517,30 @@ TEST_CASE("Eras a and b: do_swap_page asks reuse_swap_page, then swap_free drops
     CHECK(a.step_says(6, "do_swap_page → reuse_swap_page – mapcount + swap count is 2: someone else maps this page, so map it read-only"));
     CHECK(a.step_says(6, "do_wp_page → reuse_swap_page – mapcount + swap count is 2: someone else maps this page, copy it"));
 }
+
+TEST_CASE("A KSM swap-in copy is dirty, and the swap cache page it was copied from stays in the swap cache",
+          "[swap][ksm]") {
+    // ksm_might_need_to_copy() marks its copy dirty (it exists nowhere else);
+    // do_swap_page only puts its reference on the old page.
+    const std::string text = "process P\nprocess Q\nmap P k 1 rw\nmap Q k 1 rw\nwrite P k[0] \"same\"\n"
+                             "write Q k[0] \"same\"\nksm-merge P k[0] Q k[0]\nswapout P k[0]\nread P k[0]\n"
+                             "madvise P k dontneed\nread Q k[0]\n";  // line 11
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        Sim before = Sim::run(text.substr(0, text.rfind("read Q")), era);
+        const SwapSlot slot = before.pte("Q", "k", 0).swap_slot();
+        const Pfn cached(before.k().swap_slot(slot).cache_pfn);
+        REQUIRE(cached.value != 0);
+        auto s = Sim::run(text, era);
+        CHECK(s.last_value() == "same");
+        CHECK(s.step_says(11, "ksm_might_need_to_copy"));
+        CHECK(s.pfn("Q", "k", 0) != cached);
+        CHECK(s.page("Q", "k", 0).test(PG_dirty));
+        const Page& old = s.k().page(cached);
+        CHECK(old.test(PG_swapcache));
+        CHECK(old.refcount == 1);
+        CHECK(old.mapcount == 0);
+        CHECK(s.k().swap_slot(slot).cache_pfn == cached.value);
+        CHECK(s.k().swap_slot(slot).count == 0);
+    }
+}
