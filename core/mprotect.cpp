@@ -115,7 +115,16 @@ void mprotect_fixup(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Protect
                 split_huge_pmd(k, vma, p);
             } else {
                 auto huge = k.enter("change_huge_pmd");
-                if (pmd.is_trans_huge()) {
+                if (pmd.is_huge_zero()) {
+                    // pmd_modify on the huge zero PMD too (only NUMA hinting
+                    // skips it): it is never writable, PROT_NONE or not.
+                    Pmd updated = prot == Protection::none ? pmd.with(Pte::protnone) : pmd.without(Pte::protnone);
+                    if (updated != pmd)
+                        k.step(prot == Protection::none
+                                   ? "the PMD mapping the huge zero page becomes PROT_NONE"
+                                   : "the PMD mapping the huge zero page is no longer PROT_NONE (it stays read-only)");
+                    k.set_pmd(vma, p, updated);
+                } else if (pmd.is_trans_huge()) {
                     // pmd_modify with the new vm_page_prot: never writable
                     // (a write fault grants that), PROT_NONE or not.
                     Pmd updated = pmd.without(Pte::protnone);

@@ -227,3 +227,19 @@ TEST_CASE("A page fork copies for the child in a PROT_NONE range gets a PROT_NON
         CHECK(s.data("C", "buf", 0) == "a");
     }
 }
+
+TEST_CASE("mprotect(PROT_NONE) makes a huge zero PMD PROT_NONE too, so GUP-fast gives up on it", "[mprotect][thp]") {
+    const std::string text = "process P\nmap P buf 512 rw thp\nread P buf[0]\nprotect P buf none\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text + "get P buf[3] fast as G\n", era);
+        CHECK(s.pmd("P", "buf", 0).is_huge_zero());
+        CHECK(s.pmd("P", "buf", 0).has(Pte::protnone));
+        CHECK(s.last_outcome() == "bad address (-EFAULT)");
+        CHECK(s.step_says(4, "change_huge_pmd – the PMD mapping the huge zero page becomes PROT_NONE"));
+        auto back = Sim::run(text + "protect P buf ro\nread P buf[7]\n", era);
+        CHECK_FALSE(back.pmd("P", "buf", 0).has(Pte::protnone));
+        CHECK(back.pmd("P", "buf", 0).is_huge_zero());
+        CHECK(back.last_value() == "");
+    }
+}
