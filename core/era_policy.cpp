@@ -103,12 +103,15 @@ public:
         case Function::folio_migrate_mapping: return "migrate_page_move_mapping";
         case Function::folio_migrate_copy: return "migrate_page_copy";
         case Function::folio_migrate_flags: return "migrate_page_states";
+        case Function::mmap_lock: return "mmap_sem";  // renamed in v5.8
+        case Function::vma_lookup: return "find_vma";  // v5.8's test driver; vma_lookup is v5.14
         default: return EraPolicy::name_of(f);
         }
     }
     bool has_madv_collapse() const override { return false; }
     bool device_fault_holds_page_ref() const override { return false; }
     bool has_migrate_vma_prepare() const override { return true; }
+    bool pincount_is_hpage_pinned_refcount() const override { return true; }
     bool gup_fast_grabs_one_then_bias() const override { return false; }
     bool unpin_puts_bias_minus_one_then_one() const override { return false; }
 
@@ -208,6 +211,7 @@ public:
     bool has_madv_collapse() const override { return false; }
     bool device_fault_holds_page_ref() const override { return false; }
     bool has_migrate_vma_prepare() const override { return false; }
+    bool pincount_is_hpage_pinned_refcount() const override { return true; }
     bool gup_fast_grabs_one_then_bias() const override { return true; }
     bool unpin_puts_bias_minus_one_then_one() const override { return true; }
 
@@ -333,6 +337,7 @@ public:
     bool has_madv_collapse() const override { return true; }
     bool device_fault_holds_page_ref() const override { return true; }
     bool has_migrate_vma_prepare() const override { return false; }
+    bool pincount_is_hpage_pinned_refcount() const override { return false; }
     bool gup_fast_grabs_one_then_bias() const override { return true; }
     bool unpin_puts_bias_minus_one_then_one() const override { return false; }
     // v6.1 converted try_to_free_swap to folios (folio_free_swap), renamed
@@ -347,6 +352,8 @@ public:
         case Function::page_maybe_dma_pinned: return "folio_maybe_dma_pinned";
         case Function::can_split_folio: return "can_split_folio";
         case Function::dmirror_migrate_to_device: return "dmirror_migrate_to_device";
+        case Function::unmap_folio: return "unmap_folio";
+        case Function::folio_ref_freeze: return "folio_ref_freeze";
         default: return EraPolicy::name_of(f);
         }
     }

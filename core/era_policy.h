@@ -73,9 +73,10 @@ public:
     // pages, its only reader besides clear_refs.
     bool has_mmf_has_pinned() const { return fork_copies_maybe_pinned(); }
 
-    // A large folio's exact pin count: v5.7 called the field
-    // hpage_pinned_refcount; it has been compound_pincount since v5.9.
-    bool pincount_is_hpage_pinned_refcount() const { return !fork_copies_maybe_pinned(); }
+    // A large folio's exact pin count is the field hpage_pinned_refcount
+    // (page[2]) up to v5.17; "mm: Make compound_pincount always available"
+    // (v5.18) made it page[1].compound_pincount.
+    virtual bool pincount_is_hpage_pinned_refcount() const = 0;
 
     // fork raises mm->write_protect_seq around copying (v5.11).
     virtual bool has_write_protect_seq() const = 0;
@@ -152,6 +153,10 @@ public:
         page_maybe_dma_pinned,
         can_split_folio,
         dmirror_migrate_to_device,
+        unmap_folio,
+        folio_ref_freeze,
+        mmap_lock,
+        vma_lookup,
     };
     virtual const char* name_of(Function f) const {
         switch (f) {
@@ -169,6 +174,10 @@ public:
         case Function::page_maybe_dma_pinned: return "page_maybe_dma_pinned";
         case Function::can_split_folio: return "can_split_huge_page";
         case Function::dmirror_migrate_to_device: return "dmirror_migrate";
+        case Function::unmap_folio: return "unmap_page";
+        case Function::folio_ref_freeze: return "page_ref_freeze";
+        case Function::mmap_lock: return "mmap_lock";
+        case Function::vma_lookup: return "vma_lookup";
         }
         return "";
     }

@@ -198,7 +198,7 @@ bool split_huge_page(Kernel& k, Pfn head) {
         return false;
     }
     k.step(k.policy().has_anon_exclusive()
-               ? "unmap_page freezes every mapping into migration entries (W, RX or R), __split_huge_page makes 512 "
+               ? "unmap_folio freezes every mapping into migration entries (W, RX or R), __split_huge_page makes 512 "
                  "order-0 pages, remap_page restores the entries: net effect, each subpage keeps the exclusivity "
                  "its mapping had"
                : "unmap_page freezes every mapping into migration entries (W or R), __split_huge_page makes 512 "

@@ -1,3 +1,5 @@
+#include <string_view>
+
 #include "migrate_device.h"
 
 #include <vector>
@@ -327,7 +329,12 @@ Outcome migrate_vma_to_device(Kernel& k, ProcessId process, VmaId vma, uint32_t 
         while (run_last < last && k.vma_page(vma, run_last + 1) == bits)
             ++run_last;
         if (!(bits & VMA_mapped) || !(bits & VMA_read)) {
-            k.step(!(bits & VMA_mapped) ? "no VMA at index {0} (vma_lookup fails): the driver stops with -EINVAL"
+            const bool find_vma =
+                std::string_view(k.policy().name_of(EraPolicy::Function::vma_lookup)) == "find_vma";
+            k.step(!(bits & VMA_mapped) ? (find_vma ? "no VMA at index {0} (find_vma finds none there): the driver "
+                                                      "stops with -EINVAL"
+                                                    : "no VMA at index {0} (vma_lookup fails): the driver stops "
+                                                      "with -EINVAL")
                                         : "the VMA at index {0} is not readable (no VM_READ): the driver stops "
                                           "with -EINVAL",
                    i);

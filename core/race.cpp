@@ -1,3 +1,5 @@
+#include <string_view>
+
 #include "race.h"
 
 #include "era_policy.h"
@@ -392,10 +394,13 @@ void Race::gup_step(int cpu, const Command& c) {
         return finish(cpu, c, nullptr);
     }
     case RaceStep::slow_path: {
-        k_.step(
-            "GUP-fast gave up: the slow path (__get_user_pages) runs with mmap_lock and the page table lock; "
-            "cpu{0} is done with the page, so nothing holds it up any more",
-            other);
+        const bool mmap_sem =
+            std::string_view(k_.policy().name_of(EraPolicy::Function::mmap_lock)) == "mmap_sem";
+        k_.step(mmap_sem ? "GUP-fast gave up: the slow path (__get_user_pages) runs with mmap_sem and the page table "
+                           "lock; cpu{0} is done with the page, so nothing holds it up any more"
+                         : "GUP-fast gave up: the slow path (__get_user_pages) runs with mmap_lock and the page "
+                           "table lock; cpu{0} is done with the page, so nothing holds it up any more",
+                other);
         GupFlags flags;
         flags.pin = pin;
         flags.write = c.foll_write;

@@ -199,15 +199,22 @@ void pageout_and_free(Kernel& k, Pfn page, BatchedFlush batched) {
     auto remove = k.enter("__remove_mapping");
     // page_ref_freeze(page, 2): succeeds only while the swap cache and
     // reclaim hold the only references.
+    // folio_ref_freeze since v5.18's folio conversion of __remove_mapping.
+    const bool folio_name =
+        std::string_view(k.policy().name_of(EraPolicy::Function::folio_ref_freeze)) == "folio_ref_freeze";
     if (k.page_count(page) != 2) {
-        k.step("page_ref_freeze fails: someone else holds a reference (refcount {0}, not 2), so reclaim keeps "
-               "the page: unmapped, in the swap cache, clean",
+        k.step(folio_name ? "folio_ref_freeze fails: someone else holds a reference (refcount {0}, not 2), so "
+                            "reclaim keeps the page: unmapped, in the swap cache, clean"
+                          : "page_ref_freeze fails: someone else holds a reference (refcount {0}, not 2), so "
+                            "reclaim keeps the page: unmapped, in the swap cache, clean",
                k.page_count(page));
         keep();
         return;
     }
-    k.step("page_ref_freeze succeeds: only the swap cache and reclaim hold the page, so it leaves the swap "
-           "cache and is freed");
+    k.step(folio_name ? "folio_ref_freeze succeeds: only the swap cache and reclaim hold the page, so it leaves "
+                        "the swap cache and is freed"
+                      : "page_ref_freeze succeeds: only the swap cache and reclaim hold the page, so it leaves the "
+                        "swap cache and is freed");
     k.set_page_flag(page, PG_locked, false);
     delete_from_swap_cache(k, page);
     k.folio_put_in_flight(page);
@@ -265,7 +272,7 @@ void do_swap_page(Kernel& k, const Address& a, FaultKind kind) {
         k.folio_ref_add(page, 1);
         k.folio_in_flight_add(page, 1);
     } else {
-        k.step("swap_readahead: allocate a page, read slot {0} into it and add it to the swap cache", slot.value);
+        k.step("swapin_readahead: allocate a page, read slot {0} into it and add it to the swap cache", slot.value);
         page = k.alloc_page(k.swap_slot(slot).contents);
         k.set_page_flag(page, PG_swapbacked, true);
         k.set_page_flag(page, PG_lru, true);

@@ -62,7 +62,7 @@ std::string page_field_name(PageField f) {
     switch (f) {
     case PageField::refcount: return "refcount";
     case PageField::mapcount: return "mapcount";
-    case PageField::entire_mapcount: return "entire_mapcount";
+    case PageField::entire_mapcount: return "compound_mapcount";  // _entire_mapcount from v6.3
     case PageField::pincount: return "pincount";
     case PageField::in_flight: return "in-flight refs";
     case PageField::flags: return "flags";
@@ -77,6 +77,21 @@ std::string page_field_name(PageField f) {
     return "?";
 }
 
+// How a change of the model's flag word is named: real page flags as PG_*,
+// the rest as what the kernel has instead (the mapping's low bits, the
+// compound_head bit), or as the model's own word.
+std::string flag_change_name(PageFlag flag) {
+    switch (flag) {
+    case PG_anon: return "PAGE_MAPPING_ANON";
+    case PG_ksm: return "PAGE_MAPPING_KSM";
+    case PG_tail: return "PageTail";
+    case PG_zero: return "zero page";
+    case PG_device_private: return "device-private (ZONE_DEVICE)";
+    case PG_allocated: return "in use";
+    default: return "PG_" + std::string(page_flag_name(flag));
+    }
+}
+
 std::string flag_delta(uint32_t before, uint32_t after) {
     std::string out;
     for (uint32_t bit = 1; bit <= PG_allocated; bit <<= 1) {
@@ -84,8 +99,7 @@ std::string flag_delta(uint32_t before, uint32_t after) {
             continue;
         if (!out.empty())
             out += ", ";
-        out += ((after & bit) ? "PG_" : "PG_");
-        out += page_flag_name(static_cast<PageFlag>(bit));
+        out += flag_change_name(static_cast<PageFlag>(bit));
         out += (after & bit) ? " set" : " cleared";
     }
     return out;

@@ -185,3 +185,39 @@ TEST_CASE("A name given again after exit or release means the new process or ref
     CHECK(s.holder("H").kind == HolderKind::get);
     CHECK(s.holder("H").pfn == s.pfn("P", "buf", 1));
 }
+
+TEST_CASE("Traces name what each era's kernel names: fields, flags and functions renamed since v5.7",
+          "[runner][era]") {
+    const std::string thp_pin = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"t\"\npin P buf[3] as H\n";
+    CHECK(Sim::run(thp_pin, Era::a).step_says(4, "hpage_pinned_refcount +1"));
+    CHECK(Sim::run(thp_pin, Era::b).step_says(4, "hpage_pinned_refcount +1"));  // page[1].compound_pincount is v5.18
+    CHECK(Sim::run(thp_pin, Era::c).step_says(4, "compound_pincount +1"));
+
+    const std::string swap = "process P\nmap P buf 1 rw\nwrite P buf[0] \"s\"\nswapout P buf[0]\nread P buf[0]\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(swap, era);
+        CHECK(s.step_says(4, era == Era::c ? "folio_ref_freeze succeeds" : "page_ref_freeze succeeds"));
+        CHECK(s.step_says(5, "swapin_readahead: allocate a page"));
+    }
+
+    const std::string split = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"t\"\nswapout P buf[0]\n";
+    CHECK(Sim::run(split, Era::b).step_says(4, "unmap_page freezes"));
+    CHECK(Sim::run(split, Era::c).step_says(4, "unmap_folio freezes"));
+
+    const std::string hole = "process P\nmap P buf 3 rw\nunmap P buf[1]\nmigrate-to-device P buf\n";
+    CHECK(Sim::run(hole, Era::a).step_says(4, "find_vma finds none"));
+    CHECK(Sim::run(hole, Era::c).step_says(4, "vma_lookup fails"));
+
+    // The model's flag word shows what the kernel has instead of a flag.
+    auto fresh = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\n");
+    bool mapping_anon = false, pg_anon = false;
+    for (const CommandRecord& c : fresh.k().commands())
+        for (uint32_t i = c.step_begin; i < c.step_end; ++i)
+            for (const std::string& change : fresh.k().step_changes(i)) {
+                mapping_anon = mapping_anon || change.find("PAGE_MAPPING_ANON set") != std::string::npos;
+                pg_anon = pg_anon || change.find("PG_anon set") != std::string::npos;
+            }
+    CHECK(mapping_anon);
+    CHECK_FALSE(pg_anon);
+}
