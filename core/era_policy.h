@@ -158,6 +158,9 @@ public:
         mmap_lock,
         vma_lookup,
     };
+    // Whether this era's kernel calls `f` by `name` (for sentences written
+    // once per name).
+    bool names(Function f, std::string_view name) const { return name == name_of(f); }
     virtual const char* name_of(Function f) const {
         switch (f) {
         case Function::gup_fast: return "lockless_pages_from_mm";

@@ -1,7 +1,6 @@
 #include "huge_memory.h"
 
 #include <algorithm>
-#include <string_view>
 
 #include "era_policy.h"
 #include "kernel.h"
@@ -189,7 +188,7 @@ bool split_huge_page(Kernel& k, Pfn head) {
     if (h.refcount != expected || h.pincount > 0) {
         // can_split_folio() is v5.18's folio name for can_split_huge_page().
         const bool folio_name =
-            std::string_view(k.policy().name_of(EraPolicy::Function::can_split_folio)) == "can_split_folio";
+            k.policy().names(EraPolicy::Function::can_split_folio, "can_split_folio");
         k.step(folio_name ? "can_split_folio fails: the THP has references beyond its mappings (refcount {0}, "
                             "expected {1}), a GUP reference or pin"
                           : "can_split_huge_page fails: the THP has references beyond its mappings (refcount {0}, "

@@ -1,5 +1,3 @@
-#include <string_view>
-
 #include "migrate_device.h"
 
 #include <vector>
@@ -330,7 +328,7 @@ Outcome migrate_vma_to_device(Kernel& k, ProcessId process, VmaId vma, uint32_t 
             ++run_last;
         if (!(bits & VMA_mapped) || !(bits & VMA_read)) {
             const bool find_vma =
-                std::string_view(k.policy().name_of(EraPolicy::Function::vma_lookup)) == "find_vma";
+                k.policy().names(EraPolicy::Function::vma_lookup, "find_vma");
             k.step(!(bits & VMA_mapped) ? (find_vma ? "no VMA at index {0} (find_vma finds none there): the driver "
                                                       "stops with -EINVAL"
                                                     : "no VMA at index {0} (vma_lookup fails): the driver stops "

@@ -1,5 +1,3 @@
-#include <string_view>
-
 #include "race.h"
 
 #include "era_policy.h"
@@ -395,7 +393,7 @@ void Race::gup_step(int cpu, const Command& c) {
     }
     case RaceStep::slow_path: {
         const bool mmap_sem =
-            std::string_view(k_.policy().name_of(EraPolicy::Function::mmap_lock)) == "mmap_sem";
+            k_.policy().names(EraPolicy::Function::mmap_lock, "mmap_sem");
         k_.step(mmap_sem ? "GUP-fast gave up: the slow path (__get_user_pages) runs with mmap_sem and the page table "
                            "lock; cpu{0} is done with the page, so nothing holds it up any more"
                          : "GUP-fast gave up: the slow path (__get_user_pages) runs with mmap_lock and the page "

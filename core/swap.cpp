@@ -6,7 +6,6 @@
 #include "kernel.h"
 #include "rmap.h"
 
-#include <string_view>
 
 namespace mmt {
 
@@ -156,8 +155,7 @@ Outcome shrink_page(Kernel& k, Pfn page) {
 const char* reclaim_keeps_maybe_pinned(const Kernel& k) {
     // v5.11 added the test as page_maybe_dma_pinned(); the folio conversion
     // of reclaim renamed it.
-    return std::string_view(k.policy().name_of(EraPolicy::Function::page_maybe_dma_pinned)) ==
-                   "folio_maybe_dma_pinned"
+    return k.policy().names(EraPolicy::Function::page_maybe_dma_pinned, "folio_maybe_dma_pinned")
                ? "folio_maybe_dma_pinned: the page may be pinned, so reclaim keeps it (put back on the LRU)"
                : "page_maybe_dma_pinned: the page may be pinned, so reclaim keeps it (put back on the LRU)";
 }
@@ -201,7 +199,7 @@ void pageout_and_free(Kernel& k, Pfn page, BatchedFlush batched) {
     // reclaim hold the only references.
     // folio_ref_freeze since v5.18's folio conversion of __remove_mapping.
     const bool folio_name =
-        std::string_view(k.policy().name_of(EraPolicy::Function::folio_ref_freeze)) == "folio_ref_freeze";
+        k.policy().names(EraPolicy::Function::folio_ref_freeze, "folio_ref_freeze");
     if (k.page_count(page) != 2) {
         k.step(folio_name ? "folio_ref_freeze fails: someone else holds a reference (refcount {0}, not 2), so "
                             "reclaim keeps the page: unmapped, in the swap cache, clean"
@@ -231,8 +229,7 @@ Outcome shrink_folio(Kernel& k, const Address& a) {
         Pfn head = k.folio(page);
         if (k.policy().reclaim_skips_maybe_pinned() && k.folio_maybe_dma_pinned(head)) {
             auto scope = k.enter(k.policy().name_of(EraPolicy::Function::shrink_page_list));
-            k.step(std::string_view(k.policy().name_of(EraPolicy::Function::page_maybe_dma_pinned)) ==
-                           "folio_maybe_dma_pinned"
+            k.step(k.policy().names(EraPolicy::Function::page_maybe_dma_pinned, "folio_maybe_dma_pinned")
                        ? "folio_maybe_dma_pinned: the THP may be pinned, so reclaim keeps it"
                        : "page_maybe_dma_pinned: the THP may be pinned, so reclaim keeps it");
             return Outcome::fail(reason::pinned);
