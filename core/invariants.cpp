@@ -138,7 +138,10 @@ void identities(const Kernel& k, std::vector<Violation>& out, const std::vector<
                                "cache and references account for " + std::to_string(expected)});
         if (h.order > 0 && h.pincount != pins)
             out.push_back({0, "invariant", "I13 pincount identity",
-                           k.page_name(head) + ": compound_pincount is " + std::to_string(h.pincount) + " but " +
+                           k.page_name(head) +
+                               (k.policy().pincount_is_hpage_pinned_refcount() ? ": hpage_pinned_refcount is "
+                                                                               : ": compound_pincount is ") +
+                               std::to_string(h.pincount) + " but " +
                                std::to_string(pins) + " pins hold it"});
     }
     for (SwapSlot slot : slots) {

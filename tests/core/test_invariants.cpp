@@ -137,3 +137,23 @@ TEST_CASE("resolve_page names the page an address stands for, through every kind
     CHECK(s.k().page(s.pfn("P", "buf", 2)).test(PG_device_private));
     CHECK(s.pfn("P", "buf", 3).value == 0);
 }
+
+TEST_CASE("A pin-count breach on a THP names the field each era's kernel keeps the count in", "[invariants]") {
+    const std::string text = "process P\nmap P huge 512 rw thp\nwrite P huge[0] \"h\"\npin P huge[0] write as H\n";
+    for (auto [era, field] : {std::pair{Era::a, "hpage_pinned_refcount is 2 but 1 pins hold it"},
+                              std::pair{Era::b, "hpage_pinned_refcount is 2 but 1 pins hold it"},
+                              std::pair{Era::c, "compound_pincount is 2 but 1 pins hold it"}}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        Kernel& k = s.k();
+        Pfn head = s.pfn("P", "huge", 0);
+        REQUIRE(k.page(head).pincount == 1);
+        k.set_page(head, PageField::pincount, 2);  // a state no kernel path makes
+        std::vector<std::string> messages;
+        for (const Violation& v : check_all_invariants(k))
+            if (v.rule == "I13 pincount identity")
+                messages.push_back(v.message);
+        REQUIRE(messages.size() == 1);
+        CHECK_THAT(messages.front(), Catch::Matchers::EndsWith(field));
+    }
+}
