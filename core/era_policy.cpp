@@ -49,7 +49,15 @@ public:
             }
             return reuse_ksm_page(k, page) ? WpDecision::reuse : WpDecision::copy;
         }
-        return reuse_swap_page(k, page) ? WpDecision::reuse : WpDecision::copy;
+        if (!reuse_swap_page(k, page))
+            return WpDecision::copy;
+        // v5.7 moves a page it reuses to the faulting VMA's anon_vma, so
+        // that rmap walks no longer look through the parent's or siblings'.
+        for (const RmapEntry& e : rmap_walk(k, page, true)) {
+            page_move_anon_rmap(k, page, e.vma);
+            break;
+        }
+        return WpDecision::reuse;
     }
 
     // reuse_ksm_page() (v5.1 to v5.8): a KSM page nobody else holds becomes an

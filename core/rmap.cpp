@@ -79,7 +79,10 @@ bool page_try_share_anon_rmap(Kernel& k, Pfn page) {
 
 void page_move_anon_rmap(Kernel& k, Pfn page, VmaId vma) {
     auto scope = k.enter("page_move_anon_rmap");
-    k.step("the page is ours alone: point its mapping at this VMA's anon_vma and remember it as exclusive");
+    k.step(k.policy().has_anon_exclusive()
+               ? "the page is ours alone: point its mapping at this VMA's anon_vma and remember it as exclusive"
+               : "the page is ours alone: point its mapping at this VMA's anon_vma, so rmap walks need not "
+                 "search the VMAs of related processes");
     Pfn head = k.folio(page);
     k.set_page(head, PageField::anon_vma, k.vma(vma).anon_vma);
     if (k.policy().has_anon_exclusive())

@@ -180,6 +180,26 @@ TEST_CASE("Era b copies a pinned read-only page on a write; eras a and c write i
     CHECK(c.held_data("H") == "two");
 }
 
+TEST_CASE("Era a's do_wp_page moves a page it reuses to the faulting VMA's anon_vma; era b's reuse does not",
+          "[fault][rmap]") {
+    // The child is gone, so P's write finds mapcount 1 (era a) and page_count 1 (era b).
+    const char* text = "process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\nfork P C\nexit C\n"
+                       "write P buf[0] \"y\"\n";
+    auto a = Sim::run(text, Era::a);
+    REQUIRE(a.steps_at_line(6).size() >= 3);
+    CHECK(a.steps_at_line(6)[0].starts_with("handle_mm_fault → do_wp_page → reuse_swap_page – mapcount + swap "
+                                            "count is 1"));
+    CHECK(a.steps_at_line(6)[1].starts_with("handle_mm_fault → do_wp_page → page_move_anon_rmap – "));
+    CHECK(a.steps_at_line(6)[2].starts_with("handle_mm_fault → do_wp_page → wp_page_reuse – "));
+    CHECK_FALSE(a.step_says(6, "exclusive"));
+    CHECK(a.kind("P", "buf", 0) == "present-rw");
+    CHECK(a.data("P", "buf", 0) == "y");
+    auto b = Sim::run(text, Era::b);
+    CHECK_FALSE(b.step_says(6, "page_move_anon_rmap"));
+    CHECK(b.step_says(6, "wp_page_reuse"));
+    CHECK(b.data("P", "buf", 0) == "y");
+}
+
 TEST_CASE("After a COW copy, wp_page_copy lets go of the old page's swap cache from v5.14 (eras b, c), not in v5.7",
           "[fault][swap]") {
     // Three swap entries share the slot; C's write swaps it in and copies,
