@@ -29,16 +29,6 @@ std::string unquote(const std::string& v) {
     return out;
 }
 
-std::string quote(const std::string& v) {
-    std::string out = "\"";
-    for (char c : v) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
-
 struct Resolved {
     VmaId vma;
     uint32_t index = 0;
@@ -112,7 +102,7 @@ EngineAnswer entry_during(Kernel& k, const CommandRecord& record, const Checkpoi
         history += (history.empty() ? "" : ", ") + kind;
     const std::string where = address_text(c.address);
     if (c.ask == CheckpointAsk::entry_history)
-        return {quote(history), where + " goes through " + history};
+        return {quote_string(history), where + " goes through " + history};
     auto migration = std::find_if(kinds.begin(), kinds.end(),
                                   [](const std::string& kind) { return kind.starts_with("migration-"); });
     if (migration == kinds.end())
@@ -148,8 +138,8 @@ EngineAnswer engine_answer(Kernel& k, const CommandRecord& record, const Checkpo
         if (!record.value)
             return no_answer(std::string("the command read nothing (it ended ") +
                              (record.failure ? std::string("failed: ") + record.failure : "ok") + ")");
-        return {quote(k.strings().text(*record.value)),
-                "the command reads " + quote(k.strings().text(*record.value))};
+        return {quote_string(k.strings().text(*record.value)),
+                "the command reads " + quote_string(k.strings().text(*record.value))};
     default:
         break;
     }

@@ -8,6 +8,16 @@ bool is_expectation(CommandKind kind) {
     return static_cast<uint8_t>(kind) >= static_cast<uint8_t>(CommandKind::expect_ok);
 }
 
+std::string quote_string(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
 // The form compilers use, so that editors and terminals can jump to the spot.
 std::string ScenarioError::format() const {
     return file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column) + ": error: " + message;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "types.h"
@@ -88,6 +89,10 @@ enum class CommandKind : uint8_t {
 };
 
 bool is_expectation(CommandKind kind);
+
+// A string as the language writes it: in double quotes, with " and \ escaped,
+// so that messages quote page contents the way a scenario file would.
+std::string quote_string(std::string_view text);
 
 struct RaceBlock;
 

@@ -314,21 +314,21 @@ private:
             uint32_t contents = 0;
             Outcome o = resolve(c.process, c.range, &a) ? user_read(k(), a, &contents) : segv_outside_vma();
             k().end_command(o.failure, o.ok() ? std::optional<uint32_t>(contents) : std::nullopt);
-            std::string got = o.ok() ? "\"" + k().strings().text(contents) + "\"" : std::string("failed: ") + o.failure;
-            record(index, c, o.ok() && k().strings().text(contents) == c.data, "read \"" + c.data + "\"",
+            std::string got = o.ok() ? quote_string(k().strings().text(contents)) : std::string("failed: ") + o.failure;
+            record(index, c, o.ok() && k().strings().text(contents) == c.data, "read " + quote_string(c.data),
                    "read " + got);
             return;
         }
         case CommandKind::expect_dma_read: {
             auto it = handles_.find(c.handle);
             if (it == handles_.end()) {
-                record(index, c, false, "dma-read \"" + c.data + "\"", "no such reference");
+                record(index, c, false, "dma-read " + quote_string(c.data), "no such reference");
                 return;
             }
             const Holder& h = k().holder(it->second);
             std::string got = h.released ? "released" : k().strings().text(k().page(h.pfn).contents);
-            record(index, c, !h.released && got == c.data, "dma-read \"" + c.data + "\"",
-                   h.released ? "the reference was released" : "dma-read \"" + got + "\"");
+            record(index, c, !h.released && got == c.data, "dma-read " + quote_string(c.data),
+                   h.released ? "the reference was released" : "dma-read " + quote_string(got));
             return;
         }
         case CommandKind::expect_pte: {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "kernel.h"
+#include "scenario.h"
 #include "trace.h"
 
 namespace mmt {
@@ -147,8 +148,8 @@ std::string Kernel::describe_change(const Change& c) const {
         if (field == PageField::flags)
             return who + ": " + flag_delta(static_cast<uint32_t>(c.before()), static_cast<uint32_t>(c.after()));
         if (field == PageField::contents)
-            return who + ": contents \"" + strings_.text(static_cast<uint32_t>(c.before())) + "\" → \"" +
-                   strings_.text(static_cast<uint32_t>(c.after())) + "\"";
+            return who + ": contents " + quote_string(strings_.text(static_cast<uint32_t>(c.before()))) + " → " +
+                   quote_string(strings_.text(static_cast<uint32_t>(c.after())));
         if (field == PageField::anon_vma)
             return who + ": mapping " + (c.before() ? "anon_vma of " + strings_.text(uint32_t(c.before())) : "none") +
                    " → " + (c.after() ? "anon_vma of " + strings_.text(uint32_t(c.after())) : "none");
@@ -176,7 +177,7 @@ std::string Kernel::describe_change(const Change& c) const {
     case ChangeKind::swap_slot: {
         const char* names[] = {"swap count", "swap cache page", "contents", "mapping", "index"};
         if (static_cast<SwapField>(c.field) == SwapField::contents)
-            return "swap slot " + std::to_string(c.index) + ": data \"" + strings_.text(uint32_t(c.after())) + "\" written";
+            return "swap slot " + std::to_string(c.index) + ": data " + quote_string(strings_.text(uint32_t(c.after()))) + " written";
         if (static_cast<SwapField>(c.field) == SwapField::cache_pfn)
             return "swap slot " + std::to_string(c.index) + ": " +
                    (c.after() ? "SWAP_HAS_CACHE set (page #" + std::to_string(c.after()) + ")" : "SWAP_HAS_CACHE cleared");
@@ -202,7 +203,7 @@ std::vector<std::string> Kernel::step_changes(uint32_t step) const {
             // A frame is born initialised: say what it holds.
             std::string what = c.after() - c.before() > 1 ? "THP " : "";
             out.push_back("new " + what + page_name(Pfn(static_cast<uint32_t>(c.before()))) + " allocated: refcount 1" +
-                          (c.index ? ", contents \"" + strings_.text(c.index) + "\"" : ", zeroed"));
+                          (c.index ? ", contents " + quote_string(strings_.text(c.index)) : ", zeroed"));
             continue;
         }
         if (c.kind == ChangeKind::grow || (c.kind == ChangeKind::vma_page && c.field != kVmaAnonVmaField))

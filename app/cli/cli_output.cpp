@@ -104,7 +104,7 @@ void print_trace(const std::string& file, const Scenario& sc, const RunResult& r
         const CommandRecord& r = k.commands()[rec];
         std::cout << file << ":" << r.line << ": " << sc.commands[i].source << "  => " << outcome_text(r);
         if (r.value)
-            std::cout << " (read \"" << k.strings().text(*r.value) << "\")";
+            std::cout << " (read " << quote_string(k.strings().text(*r.value)) << ")";
         std::cout << "\n";
         std::string last_path;
         for (uint32_t s = r.step_begin; s < r.step_end; ++s) {
@@ -131,8 +131,8 @@ void print_summary(const std::string& file, const Scenario& sc, const RunResult&
                 continue;
             const CommandRecord& r = k.commands()[rec];
             if (r.value)
-                std::cout << file << ":" << r.line << ": " << sc.commands[i].source << " => \""
-                          << k.strings().text(*r.value) << "\"\n";
+                std::cout << file << ":" << r.line << ": " << sc.commands[i].source << " => "
+                          << quote_string(k.strings().text(*r.value)) << "\n";
             else if (r.failure)
                 std::cout << file << ":" << r.line << ": " << sc.commands[i].source << " => failed: " << r.failure
                           << "\n";

@@ -37,6 +37,14 @@ TEST_CASE("expect ok and expect failed check the outcome of the command before t
     check(only_expectation(segv + "expect ok\n"), false, "ok", "failed: segmentation fault");
 }
 
+TEST_CASE("Messages quote page contents as the language writes strings, escapes included", "[runner]") {
+    const std::string odd = "process P\nmap P buf 1 rw\nwrite P buf[0] \"say \\\"hi\\\" \\\\ bye\"\n";
+    check(only_expectation(odd + "expect read P buf[0] == \"x\\\"y\"\n"), false, "read \"x\\\"y\"",
+          "read \"say \\\"hi\\\" \\\\ bye\"");
+    CHECK(quote_string("a\"b\\c") == "\"a\\\"b\\\\c\"");
+    CHECK(quote_string("") == "\"\"");
+}
+
 TEST_CASE("A failed command changes nothing else and the run goes on", "[runner]") {
     auto s = Sim::run("process P\nmap P buf 1 ro\nwrite P buf[0] \"x\"\nexpect ok\nread P buf[0]\nexpect ok\n");
     REQUIRE(s.result().expectations.size() == 2);
