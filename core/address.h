@@ -35,6 +35,7 @@ inline constexpr const char* differ = "pages differ in content";
 inline constexpr const char* released = "reference was released";
 inline constexpr const char* read_only_reference = "reference is read-only (taken without FOLL_WRITE)";
 inline constexpr const char* not_splittable = "THP cannot be split (pinned)";
+inline constexpr const char* ksm_split_only = "both pages are in one THP: KSM split it and merged nothing yet";
 inline constexpr const char* nothing_collected = "no page could be collected";
 inline constexpr const char* collapse_failed = "range cannot be collapsed";
 inline constexpr const char* einval_advice = "invalid advice (-EINVAL)";

@@ -77,9 +77,14 @@ void wp_page_copy(Kernel& k, const Address& a, FaultKind kind) {
     uint32_t bits = Pte::young;
     if (kind == FaultKind::write) {
         bits |= Pte::dirty | Pte::soft_dirty;
-        if (k.vma_page(a.vma, a.index) & VMA_write)
+        const bool writable = k.vma_page(a.vma, a.index) & VMA_write;
+        if (writable)
             bits |= Pte::write;
-        k.step(k.policy().has_anon_exclusive()
+        // Only KSM's break_ksm write-faults a VMA without VM_WRITE (v5.x):
+        // maybe_mkwrite leaves the copy read-only there.
+        k.step(!writable ? "map the new page dirty but read-only (maybe_mkwrite: the VMA has no VM_WRITE); "
+                           "page_add_new_anon_rmap makes it a new anonymous page of this process"
+               : k.policy().has_anon_exclusive()
                    ? "map the new page writable; page_add_new_anon_rmap makes it exclusive to this process"
                    : "map the new page writable; page_add_new_anon_rmap makes it a new anonymous page of this "
                      "process");

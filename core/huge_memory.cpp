@@ -181,10 +181,14 @@ void zap_huge_pmd(Kernel& k, MmuGather& tlb, VmaId vma, uint32_t pmd_index) {
     tlb.add(pmd.head());
 }
 
-bool split_huge_page(Kernel& k, Pfn head) {
+bool split_huge_page(Kernel& k, Pfn head, Pfn page) {
     auto scope = k.enter("split_huge_page");
+    if (page.value == 0)
+        page = head;
     const Page& h = k.page(head);
-    int32_t expected = k.folio_mapcount(head) + h.in_flight + (h.test(PG_swapcache) ? int32_t(kPagesPerPmd) : 0);
+    // Exactly one reference beyond the mappings (and the swap cache's): the
+    // caller's.
+    int32_t expected = k.folio_mapcount(head) + 1 + (h.test(PG_swapcache) ? int32_t(kPagesPerPmd) : 0);
     if (h.refcount != expected || h.pincount > 0) {
         // can_split_folio() is v5.18's folio name for can_split_huge_page().
         const bool folio_name =
@@ -207,7 +211,8 @@ bool split_huge_page(Kernel& k, Pfn head) {
         if (e.pmd)
             split_huge_pmd(k, e.vma, e.index / kPagesPerPmd);
     uint32_t shared_flags = k.page(head).flags & (PG_anon | PG_swapbacked | PG_dirty | PG_lru);
-    int32_t in_flight = k.page(head).in_flight;
+    const int32_t in_flight = k.page(head).in_flight;
+    const bool locked = k.page(head).test(PG_locked);
     for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
         Pfn sub(head.value + i);
         const Page& p = k.page(sub);
@@ -215,16 +220,20 @@ bool split_huge_page(Kernel& k, Pfn head) {
         // Tails get a fresh flag word: a stale bit on an unmapped subpage goes.
         if (p.test(PG_anon_exclusive) && p.mapcount > 0)
             flags |= PG_anon_exclusive;
-        if (i == 0 && p.test(PG_locked))
+        if (sub == page && locked)
             flags |= PG_locked;
         k.set_page(sub, PageField::flags, flags);
         k.set_page(sub, PageField::head, sub.value);
-        k.set_page(sub, PageField::refcount, static_cast<uint32_t>(p.mapcount + (i == 0 ? in_flight : 0)));
+        k.set_page(sub, PageField::refcount, static_cast<uint32_t>(p.mapcount + (sub == page ? in_flight : 0)));
         k.set_page(sub, PageField::anon_vma, k.page(head).anon_vma);
     }
+    if (page != head) {
+        k.set_page(page, PageField::in_flight, static_cast<uint32_t>(in_flight));
+        k.set_page(head, PageField::in_flight, 0);
+    }
     k.set_page(head, PageField::order, 0);
-    // Subpages nobody maps are freed right away.
-    for (uint32_t i = 1; i < kPagesPerPmd; ++i) {
+    // Subpages nobody maps or holds are freed right away.
+    for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
         Pfn sub(head.value + i);
         if (k.page(sub).refcount == 0)
             k.free_folio(sub);

@@ -29,9 +29,12 @@ void zap_huge_pmd(Kernel& k, MmuGather& tlb, VmaId vma, uint32_t pmd_index);
 // first, while the VMA still has its old flags.
 void vma_adjust_trans_huge(Kernel& k, VmaId vma, uint32_t first, uint32_t last,
                            const std::function<uint8_t(uint8_t)>& new_bits);
-// split_huge_page(): the folio becomes 512 order-0 pages. Fails (false) when
-// references other than mappings exist (a pinned THP cannot be split).
-bool split_huge_page(Kernel& k, Pfn head);
+// split_huge_page(): the folio becomes 512 order-0 pages. The caller holds
+// one reference and the lock, on `page` (head unless given); those stay with
+// that subpage. Fails (false) when any other reference exists beyond the
+// mappings and the swap cache (can_split_folio): a pin, a GUP reference, or
+// a second reference of the caller's own.
+bool split_huge_page(Kernel& k, Pfn head, Pfn page = Pfn());
 // What every caller of split_huge_page() here does around it: take a
 // reference and the page lock (get_page, trylock_page; reclaim's isolation
 // reference), split, then unlock and put (on the first subpage once split).

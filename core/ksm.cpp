@@ -13,21 +13,10 @@ namespace mmt {
 namespace {
 
 // write_protect_page(): clear + flush, then the refcount test that catches
-// any GUP reference, then (era c) page_try_share_anon_rmap.
-bool write_protect_page_locked(Kernel& k, const Address& a);
-
-// KSM's scan holds its own reference on the page while it works on it.
+// any GUP reference, then (era c) page_try_share_anon_rmap. The caller (the
+// scan, or the lookup that found the page) holds one reference on the page:
+// the "+ 1" of the test.
 bool write_protect_page(Kernel& k, const Address& a) {
-    Pfn page = k.pte(a.vma, a.index).pfn();
-    k.step("KSM's scan takes its own reference on the page while it works on it");
-    k.folio_ref_add(page, 1);
-    k.folio_in_flight_add(page, 1);
-    bool ok = write_protect_page_locked(k, a);
-    k.folio_put_in_flight(page);
-    return ok;
-}
-
-bool write_protect_page_locked(Kernel& k, const Address& a) {
     auto scope = k.enter("write_protect_page");
     Pte pte = k.pte(a.vma, a.index);
     Pfn page = pte.pfn();
@@ -74,9 +63,12 @@ Outcome refused(const Kernel& k, Pfn page) {
 Outcome try_to_merge_with_ksm_page(Kernel& k, const Address& a, Pfn page, Pfn kpage) {
     auto scope = k.enter("try_to_merge_with_ksm_page");
     if (k.folio_test_large(page)) {
-        k.step("a THP subpage: split_huge_page first, KSM merges 4 KiB pages");
+        k.step("a THP subpage: lock it and split_huge_page first, KSM merges 4 KiB pages");
         Pfn head = k.folio(page);
-        if (!split_huge_page_held(k, head))
+        k.set_page_flag(head, PG_locked, true);
+        const bool split = split_huge_page(k, head, page);
+        k.set_page_flag(k.folio(page), PG_locked, false);
+        if (!split)
             return refused(k, head);
     }
     if (!write_protect_page(k, a))
@@ -126,14 +118,50 @@ void break_cow(Kernel& k, const Address& a) {
     k.folio_put_in_flight(kpage);
 }
 
+// stable_tree_search(): a KSM page with these contents that some process
+// still maps, if there is one (the stable tree is searched by contents).
+Pfn stable_tree_search(const Kernel& k, uint32_t contents) {
+    for (uint32_t f = 1; f < k.state().pages.size(); ++f) {
+        const Pfn pfn(f);
+        const Page& p = k.page(pfn);
+        if (p.test(PG_ksm) && p.contents == contents && p.mapcount > 0)
+            return pfn;
+    }
+    return Pfn();
+}
+
+// One cmp_and_merge_page() of the scan for the page at `a`, which found the
+// KSM page `kpage` in the stable tree: the lookup holds a reference on kpage
+// while the page is merged into it (try_to_merge_with_ksm_page). A failure
+// leaves the page as it was: there is no COW to break.
+Outcome merge_with_stable(Kernel& k, const Address& a, Pfn page, Pfn kpage) {
+    k.step("KSM's scan takes a reference on this page (follow_page, FOLL_GET); stable_tree_search takes one on the "
+           "KSM page it found");
+    k.folio_ref_add(page, 1);
+    k.folio_in_flight_add(page, 1);
+    k.folio_ref_add(kpage, 1);
+    k.folio_in_flight_add(kpage, 1);
+    Outcome o = try_to_merge_with_ksm_page(k, a, page, kpage);
+    k.step("drop both references");
+    k.folio_put_in_flight(kpage);
+    k.folio_put_in_flight(page);
+    return o;
+}
+
 } // namespace
 
 Outcome ksm_merge(Kernel& k, const Address& a, const Address& b) {
     auto scope = k.enter("cmp_and_merge_page");
     Pfn pa = mapped_page(k, a), pb = mapped_page(k, b);
-    if (pa.value == 0 || pb.value == 0 || k.is_zero_pfn(pa) || k.is_zero_pfn(pb) || !k.PageAnon(pa) ||
-        !k.PageAnon(pb)) {
-        k.step("KSM merges only present anonymous pages");
+    if (pa.value == 0 || pb.value == 0) {
+        // follow_page() finds nothing behind a none, swap, migration or
+        // device-private entry: the scan moves on.
+        k.step(pa.value == 0 ? "follow_page finds no page mapped at the first address: KSM skips it"
+                             : "follow_page finds no page mapped at the second address: KSM skips it");
+        return Outcome::fail(reason::no_page);
+    }
+    if (k.is_zero_pfn(pa) || k.is_zero_pfn(pb) || !k.PageAnon(pa) || !k.PageAnon(pb)) {
+        k.step("KSM merges only anonymous pages (the shared zero page is not one)");
         return Outcome::fail(reason::not_anon);
     }
     if (pa == pb) {
@@ -146,25 +174,66 @@ Outcome ksm_merge(Kernel& k, const Address& a, const Address& b) {
         k.step("the pages' contents differ: nothing to merge");
         return Outcome::fail(reason::differ);
     }
-    // stable_tree_search() finds a KSM page with these contents, whichever
-    // address maps it: the other page is merged into it (no break_cow when
-    // that fails).
-    if (k.PageKsm(pa) || k.PageKsm(pb)) {
-        const bool first_is_ksm = k.PageKsm(pa);
-        k.step("stable_tree_search finds a KSM page with the same contents: merge the other page into it");
-        return first_is_ksm ? try_to_merge_with_ksm_page(k, b, pb, pa) : try_to_merge_with_ksm_page(k, a, pa, pb);
+    // The stable tree first: a KSM page with these contents takes both
+    // pages, each in its own pass of the scan over it. A KSM page scanned
+    // finds itself and is left as it is.
+    Pfn kpage = k.PageKsm(pa) ? pa : k.PageKsm(pb) ? pb : stable_tree_search(k, k.page(pa).contents);
+    if (kpage.value != 0) {
+        k.step("stable_tree_search finds a KSM page with the same contents: each page that is not already that page "
+               "is merged into it");
+        Outcome result = Outcome::success();
+        for (const auto& [addr, page] : {std::pair{a, pa}, std::pair{b, pb}}) {
+            if (page == kpage)
+                continue;
+            if (k.PageKsm(page)) {
+                k.step("this page is a KSM page itself: stable_tree_search returns it, and KSM never merges one KSM "
+                       "page into another");
+                continue;
+            }
+            Outcome o = merge_with_stable(k, addr, page, kpage);
+            if (!o.ok() && result.ok())
+                result = o;
+        }
+        return result;
     }
-    // Two ordinary pages (unstable_tree_search_insert found the other): the
-    // kernel's order makes the first a KSM page before the second is looked
-    // at (its THP split included).
-    auto two = k.enter("try_to_merge_two_pages");
-    Outcome first = try_to_merge_with_ksm_page(k, a, pa, Pfn());
-    if (!first.ok())
-        return first;
-    Outcome second = try_to_merge_with_ksm_page(k, b, pb, pa);
-    if (!second.ok())
-        break_cow(k, a);
-    return second;
+    // Two ordinary pages: unstable_tree_search_insert() found the other one.
+    // The scan's reference on the first page and the lookup's on the second
+    // are held across try_to_merge_two_pages(), which makes the first a KSM
+    // page before it looks at the second (its THP split included).
+    k.step("KSM's scan takes a reference on the first page (follow_page, FOLL_GET); the unstable tree lookup takes "
+           "one on the second (get_mergeable_page)");
+    k.folio_ref_add(pa, 1);
+    k.folio_in_flight_add(pa, 1);
+    k.folio_ref_add(pb, 1);
+    k.folio_in_flight_add(pb, 1);
+    const bool same_thp = k.folio_test_large(pa) && k.folio(pa) == k.folio(pb);
+    Outcome result = Outcome::success();
+    {
+        auto two = k.enter("try_to_merge_two_pages");
+        result = try_to_merge_with_ksm_page(k, a, pa, Pfn());
+        if (result.ok()) {
+            result = try_to_merge_with_ksm_page(k, b, pb, pa);
+            if (!result.ok())
+                break_cow(k, a);
+        }
+    }
+    k.step("drop the unstable tree lookup's reference on the second page");
+    k.folio_put_in_flight(pb);
+    if (same_thp && k.folio_test_large(pa)) {
+        // Both references were on one THP, so its split could not succeed.
+        // With one dropped, cmp_and_merge_page splits it now; a later scan
+        // would merge the 4 KiB pages.
+        k.step("both pages are subpages of one THP: its split failed on KSM's own second reference; split it now, "
+               "with that reference gone, and merge nothing in this pass");
+        Pfn head = k.folio(pa);
+        k.set_page_flag(head, PG_locked, true);
+        const bool split = split_huge_page(k, head, pa);
+        k.set_page_flag(k.folio(pa), PG_locked, false);
+        result = split ? Outcome::fail(reason::ksm_split_only) : refused(k, head);
+    }
+    k.step("KSM's scan drops its reference on the first page");
+    k.folio_put_in_flight(pa);
+    return result;
 }
 
 } // namespace mmt

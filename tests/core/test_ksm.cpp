@@ -350,3 +350,112 @@ TEST_CASE("Era a: do_wp_page copies a KSM page someone else holds before reuse_k
     CHECK_FALSE(s.step_says(8, "reuse_ksm_page"));
     CHECK(s.pfn("P", "buf", 0) != s.pfn("Q", "buf", 0));
 }
+
+TEST_CASE("Two subpages of one THP: the first pass only splits it (KSM's two references), the next one merges",
+          "[ksm][thp]") {
+    const std::string text = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"same\"\nwrite P buf[1] \"same\"\n"
+                             "ksm-merge P buf[0] P buf[1]\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        CHECK(s.last_outcome() == "both pages are in one THP: KSM split it and merged nothing yet");
+        // try_to_merge_two_pages' split sees the scan's and the lookup's reference.
+        CHECK(s.step_says(5, era == Era::c ? "can_split_folio fails" : "can_split_huge_page fails"));
+        CHECK(s.step_says(5, "refcount 3, expected 2"));
+        CHECK(s.pmd("P", "buf", 0).is_table());
+        CHECK(s.kind("P", "buf", 0) == "present-rw");
+        CHECK(s.kind("P", "buf", 1) == "present-rw");
+        CHECK(s.pfn("P", "buf", 0) != s.pfn("P", "buf", 1));
+        CHECK_FALSE(s.page("P", "buf", 0).test(PG_ksm));
+        // Both references are gone again: each 4 KiB page has only its mapping's.
+        CHECK(s.page("P", "buf", 0).refcount == 1);
+        CHECK(s.page("P", "buf", 0).in_flight == 0);
+        CHECK(s.page("P", "buf", 1).refcount == 1);
+        CHECK_FALSE(s.page("P", "buf", 0).test(PG_locked));
+        if (era == Era::c) {
+            CHECK(s.exclusive("P", "buf", 0));
+            CHECK(s.exclusive("P", "buf", 1));
+        }
+        CHECK(s.violations("invariant").empty());
+
+        auto again = Sim::run(text + "ksm-merge P buf[0] P buf[1]\n", era);
+        CHECK(again.last_outcome() == "ok");
+        CHECK(again.pfn("P", "buf", 0) == again.pfn("P", "buf", 1));
+        CHECK(again.page("P", "buf", 0).test(PG_ksm));
+        CHECK(again.page("P", "buf", 0).refcount == 2);
+        CHECK(again.violations("invariant").empty());
+    }
+}
+
+TEST_CASE("stable_tree_search goes by contents: two new pages equal to a KSM page both merge into it", "[ksm]") {
+    const std::string text = "process P\nmap P v 4 rw\nwrite P v[0] \"s\"\nwrite P v[1] \"s\"\nwrite P v[2] \"s\"\n"
+                             "write P v[3] \"s\"\nksm-merge P v[0] P v[1]\nksm-merge P v[2] P v[3]\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        CHECK(s.last_outcome() == "ok");
+        CHECK(s.step_says(8, "stable_tree_search finds a KSM page with the same contents"));
+        CHECK_FALSE(s.step_says(8, "set_page_stable_node"));  // no second KSM page is made
+        const Pfn kpage = s.pfn("P", "v", 0);
+        for (uint32_t i = 1; i < 4; ++i)
+            CHECK(s.pfn("P", "v", i) == kpage);
+        CHECK(s.k().page(kpage).mapcount == 4);
+        CHECK(s.k().page(kpage).refcount == 4);
+        CHECK(s.k().page(kpage).in_flight == 0);
+        CHECK(s.kind("P", "v", 3) == "present-ro");
+        CHECK(s.violations("invariant").empty());
+    }
+}
+
+TEST_CASE("A pin on one page keeps only that page out of the stable KSM page; the other still merges", "[ksm]") {
+    const std::string text = "process P\nmap P v 4 rw\nwrite P v[0] \"s\"\nwrite P v[1] \"s\"\nwrite P v[2] \"s\"\n"
+                             "write P v[3] \"s\"\nksm-merge P v[0] P v[1]\npin P v[2] write as H\n"
+                             "ksm-merge P v[2] P v[3]\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        CHECK(s.last_outcome() == "page is pinned");
+        CHECK(s.pfn("P", "v", 3) == s.pfn("P", "v", 0));
+        CHECK(s.pfn("P", "v", 2) == s.holder("H").pfn);
+        CHECK(s.kind("P", "v", 2) == "present-rw");  // restored as it was, no break_cow
+        CHECK_FALSE(s.step_says(9, "break_cow"));
+        CHECK(s.violations("invariant").empty());
+    }
+}
+
+TEST_CASE("Eras a, b: break_cow write-faults while the scan holds the KSM page (page_count 3)",
+          "[ksm]") {
+    const std::string text = "process P\nmap P v 2 rw\nwrite P v[0] \"s\"\nwrite P v[1] \"s\"\nget P v[1] as G\n"
+                             "ksm-merge P v[0] P v[1]\n";
+    for (Era era : {Era::a, Era::b}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        CHECK(s.last_outcome() == "page has unexpected references");
+        // The mapping, the scan's reference and break_ksm's own: wp_page_copy's
+        // temporary reference makes the fourth.
+        if (era == Era::a)
+            CHECK(s.step_says(6, "held by someone else (page_count 3)"));
+        bool copy_saw_three = false;
+        for (const CommandRecord& c : s.k().commands())
+            for (uint32_t step = c.step_begin; c.line == 6 && step < c.step_end; ++step)
+                if (s.k().step_path(step).ends_with("wp_page_copy"))
+                    for (const std::string& change : s.k().step_changes(step))
+                        copy_saw_three |= change.ends_with("refcount 3 → 4");
+        CHECK(copy_saw_three);
+        CHECK(s.kind("P", "v", 0) == "present-rw");
+        CHECK_FALSE(s.page("P", "v", 0).test(PG_ksm));
+        CHECK(s.violations("invariant").empty());
+    }
+}
+
+TEST_CASE("KSM skips an address with no page behind it: a device-private entry is not followed", "[ksm]") {
+    const std::string text = "process P\nmap P v 2 rw\nwrite P v[0] \"s\"\nwrite P v[1] \"s\"\n"
+                             "migrate-to-device P v[1]\nksm-merge P v[0] P v[1]\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        CHECK(s.last_outcome() == "no page mapped at this address");
+        CHECK(s.step_says(6, "follow_page finds no page mapped at the second address"));
+        CHECK(s.kind("P", "v", 1) == "device-private-rw");
+    }
+}
