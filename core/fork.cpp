@@ -164,6 +164,8 @@ bool copy_huge_pmd(Kernel& k, ProcessId parent, VmaId src, VmaId dst, uint32_t p
     return true;
 }
 
+void copy_page_range_tables(Kernel& k, ProcessId parent, VmaId src, VmaId dst);
+
 void copy_page_range(Kernel& k, ProcessId parent, VmaId src, VmaId dst) {
     auto scope = k.enter("copy_page_range");
     const Vma& v = k.vma(src);
@@ -175,6 +177,24 @@ void copy_page_range(Kernel& k, ProcessId parent, VmaId src, VmaId dst) {
                "nothing, the child faults its own");
         return;
     }
+    // v5.11+: around the copy of each private (COW) VMA, not around all of
+    // dup_mmap; a VMA copy_page_range skips leaves it alone.
+    const bool seq = k.policy().has_write_protect_seq();
+    if (seq) {
+        k.step("a COW mapping: write_protect_seq becomes odd while its page tables are copied, so that a FOLL_PIN "
+               "GUP-fast that overlaps backs off");
+        k.set_process(parent, ProcessField::write_protect_seq, k.process(parent).write_protect_seq + 1);
+    }
+    copy_page_range_tables(k, parent, src, dst);
+    if (seq) {
+        k.step("this VMA is copied: write_protect_seq is even again");
+        k.set_process(parent, ProcessField::write_protect_seq, k.process(parent).write_protect_seq + 1);
+    }
+}
+
+// copy_p4d_range() down to copy_pte_range(): every PMD and PTE of the VMA.
+void copy_page_range_tables(Kernel& k, ProcessId parent, VmaId src, VmaId dst) {
+    const Vma& v = k.vma(src);
     uint32_t npmds = (v.npages + kPagesPerPmd - 1) / kPagesPerPmd;
     for (uint32_t p = 0; p < npmds; ++p) {
         Pmd pmd = k.pmd(src, p);
@@ -218,13 +238,8 @@ void copy_page_range(Kernel& k, ProcessId parent, VmaId src, VmaId dst) {
 
 ProcessId fork_process(Kernel& k, ProcessId parent, std::string_view child_name) {
     auto scope = k.enter("dup_mmap");
-    bool seq = k.policy().has_write_protect_seq();
-    k.step(seq ? "fork: create the child's mm; write_protect_seq becomes odd so that FOLL_PIN GUP-fast backs off "
-                 "while page tables are copied"
-               : "fork: create the child's mm and copy the parent's page tables");
+    k.step("fork: create the child's mm and copy the parent's VMAs, and their page tables, one by one");
     ProcessId child = k.create_process(child_name);
-    if (seq)
-        k.set_process(parent, ProcessField::write_protect_seq, k.process(parent).write_protect_seq + 1);
     for (VmaId src : k.vmas_of(parent)) {
         const Vma v = k.vma(src);
         uint8_t any = 0;
@@ -263,10 +278,6 @@ ProcessId fork_process(Kernel& k, ProcessId parent, std::string_view child_name)
         if (dontcopy_all)
             continue;
         copy_page_range(k, parent, src, dst);
-    }
-    if (seq) {
-        k.step("fork done: write_protect_seq is even again");
-        k.set_process(parent, ProcessField::write_protect_seq, k.process(parent).write_protect_seq + 1);
     }
     return child;
 }

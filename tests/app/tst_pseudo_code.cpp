@@ -152,10 +152,13 @@ private slots:
         // v5.7 named the PTE copy copy_one_pte; b and c split it in two.
         QVERIFY(!code.has(QStringLiteral("copy_present_pte"), mmt::Era::a));
         QVERIFY(!code.has(QStringLiteral("copy_one_pte"), mmt::Era::b));
-        QVERIFY(!mentions(code.listing(QStringLiteral("dup_mmap"), mmt::Era::a),
+        // write_protect_seq (v5.11) brackets the copy of each COW VMA.
+        QVERIFY(!mentions(code.listing(QStringLiteral("copy_page_range"), mmt::Era::a),
                           QStringLiteral("write_protect_seq")));
-        QVERIFY(mentions(code.listing(QStringLiteral("dup_mmap"), mmt::Era::b),
+        QVERIFY(mentions(code.listing(QStringLiteral("copy_page_range"), mmt::Era::b),
                          QStringLiteral("write_protect_seq")));
+        QVERIFY(!mentions(code.listing(QStringLiteral("dup_mmap"), mmt::Era::c),
+                          QStringLiteral("write_protect_seq")));
         // v5.7's device-private entries carry no soft-dirty bit (v5.9 added it):
         // its fork has none to lose.
         QVERIFY(!mentions(code.listing(QStringLiteral("copy_one_pte"), mmt::Era::a),
@@ -250,11 +253,11 @@ private slots:
                         .contains(QStringLiteral("new = copy of old")));
             QCOMPARE(lineOf("wp_page_copy", era, "nothing in common"), QString());
         }
-        QVERIFY(lineOf("dup_mmap", mmt::Era::c, "fork done: write_protect_seq is even again")
+        QVERIFY(lineOf("copy_page_range", mmt::Era::c, "this VMA is copied: write_protect_seq is even again")
                     .contains(QStringLiteral("even again")));
-        QVERIFY(
-            lineOf("dup_mmap", mmt::Era::a, "fork: create the child's mm and copy the parent's page tables")
-                .contains(QStringLiteral("create the child's mm")));
+        QVERIFY(lineOf("dup_mmap", mmt::Era::a,
+                       "fork: create the child's mm and copy the parent's VMAs, and their page tables, one by one")
+                    .contains(QStringLiteral("create the child's mm")));
         QVERIFY(
             lineOf(
                 "reuse_swap_page", mmt::Era::a,

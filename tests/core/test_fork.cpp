@@ -218,3 +218,27 @@ TEST_CASE("copy_huge_pmd of a pinned THP: v5.17 tests for pins before taking a r
         CHECK(s->holder("H").pfn == s->pfn("P", "buf", 0));
     }
 }
+
+TEST_CASE("write_protect_seq is odd while each COW VMA is copied (v5.11+), not across all of fork", "[fork]") {
+    // Two VMAs with pages, and one where only the zero page was mapped (no
+    // anon_vma: copy_page_range returns before touching the counter).
+    const std::string text = "process P\nmap P a 1 rw\nmap P b 1 rw\nmap P z 1 rw\nwrite P a[0] \"x\"\n"
+                             "write P b[0] \"y\"\nread P z[0]\nfork P C\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        const Kernel& k = s.k();
+        const bool seq = era != Era::a;
+        CHECK(k.process(s.process("P")).write_protect_seq == (seq ? 4u : 0u));
+        std::vector<std::string> odd_steps;
+        for (const std::string& step : s.steps_at_line(8))
+            if (step.find("write_protect_seq") != std::string::npos)
+                odd_steps.push_back(step);
+        REQUIRE(odd_steps.size() == (seq ? 4u : 0u));
+        if (seq) {
+            CHECK(odd_steps[0].starts_with("dup_mmap → copy_page_range – a COW mapping: write_protect_seq becomes odd"));
+            CHECK(odd_steps[1].starts_with("dup_mmap → copy_page_range – this VMA is copied"));
+        }
+        CHECK(s.step_says(8, "has no anon_vma"));
+    }
+}
