@@ -255,8 +255,8 @@ void move_folio(Kernel& k, Pfn src, Pfn dst, bool copy_data) {
 void folio_migrate_copy(Kernel& k, Pfn src, Pfn dst) {
     auto scope = k.enter(k.policy().name_of(EraPolicy::Function::folio_migrate_copy));
     k.step(k.policy().has_anon_exclusive()
-               ? "copy the data and the flags that travel (dirty, swapbacked, anon mapping); PG_anon_exclusive does "
-                 "not travel: the migration entries carry it"
+               ? "copy the data and the flags that travel (dirty, swapbacked, anon mapping); a mapped page's "
+                 "PG_anon_exclusive was already cleared: its migration entry carries it"
                : "copy the data and the flags that travel (dirty, swapbacked, anon mapping)");
     move_folio(k, src, dst, true);
 }
@@ -265,7 +265,8 @@ void folio_migrate_flags(Kernel& k, Pfn src, Pfn dst) {
     auto scope = k.enter(k.policy().name_of(EraPolicy::Function::folio_migrate_flags));
     k.step(k.policy().has_anon_exclusive()
                ? "the driver has copied the data (MIGRATE_SYNC_NO_COPY): only the flags that travel move (dirty, "
-                 "swapbacked, anon mapping); PG_anon_exclusive does not: the migration entries carry it"
+                 "swapbacked, anon mapping); a mapped page's PG_anon_exclusive was already cleared: its migration "
+                 "entry carries it"
                : "the driver has copied the data (MIGRATE_SYNC_NO_COPY): only the flags that travel move (dirty, "
                  "swapbacked, anon mapping)");
     move_folio(k, src, dst, false);
