@@ -92,6 +92,10 @@ void wp_page_copy(Kernel& k, const Address& a, FaultKind kind) {
         bits |= old_pte.bits() & Pte::soft_dirty;
         k.step("unshare: map the new exclusive page read-only (the next write fault will simply reuse it)");
     }
+    // mk_pte with the VMA's protection: only break_ksm faults a PROT_NONE
+    // range, and its copy stays PROT_NONE.
+    if (vma_prot_none(k, a.vma, a.index))
+        bits = (bits & ~uint32_t(Pte::write)) | Pte::protnone;
     k.set_pte(a.vma, a.index, Pte::make_present(page, bits));
     page_add_new_anon_rmap(k, page, a.vma, a.index, false);
     if (!from_zero) {

@@ -148,53 +148,73 @@ Outcome merge_with_stable(Kernel& k, const Address& a, Pfn page, Pfn kpage) {
     return o;
 }
 
+// Why the scan cannot take the page at an address: nothing mapped (follow_page
+// finds nothing behind a none, swap, migration or device-private entry), or
+// not an anonymous page (the shared zero page). nullptr: it can.
+const char* not_mergeable(Kernel& k, Pfn page, bool first) {
+    if (page.value == 0) {
+        k.step(first ? "follow_page finds no page mapped at the first address: KSM skips it"
+                     : "follow_page finds no page mapped at the second address: KSM skips it");
+        return reason::no_page;
+    }
+    if (k.is_zero_pfn(page) || !k.PageAnon(page)) {
+        k.step("KSM merges only anonymous pages (the shared zero page is not one)");
+        return reason::not_anon;
+    }
+    return nullptr;
+}
+
 } // namespace
 
 Outcome ksm_merge(Kernel& k, const Address& a, const Address& b) {
     auto scope = k.enter("cmp_and_merge_page");
-    Pfn pa = mapped_page(k, a), pb = mapped_page(k, b);
-    if (pa.value == 0 || pb.value == 0) {
-        // follow_page() finds nothing behind a none, swap, migration or
-        // device-private entry: the scan moves on.
-        k.step(pa.value == 0 ? "follow_page finds no page mapped at the first address: KSM skips it"
-                             : "follow_page finds no page mapped at the second address: KSM skips it");
-        return Outcome::fail(reason::no_page);
+    Pfn pa = mapped_page(k, a);
+    if (const char* why = not_mergeable(k, pa, true))
+        return Outcome::fail(why);
+    // The stable tree first, by the first page's contents: a KSM page that
+    // holds them takes the first page, then the second when the scan
+    // reaches it (or the same page again, shared after fork, through its
+    // other mapping). A KSM page scanned finds itself and is left as it is.
+    const Pfn kpage = k.PageKsm(pa) ? pa : stable_tree_search(k, k.page(pa).contents);
+    if (kpage.value != 0) {
+        k.step("stable_tree_search finds a KSM page with the same contents: each page that is not already that page "
+               "is merged into it");
+        Outcome result = Outcome::success();
+        for (int which = 0; which < 2; ++which) {
+            const Address& addr = which == 0 ? a : b;
+            const Pfn page = mapped_page(k, addr);
+            if (page == kpage)
+                continue;
+            Outcome o = Outcome::success();
+            if (const char* why = not_mergeable(k, page, which == 0)) {
+                o = Outcome::fail(why);
+            } else if (k.page(page).contents != k.page(kpage).contents) {
+                k.step("the second page's contents differ: it has nothing to merge with");
+                o = Outcome::fail(reason::differ);
+            } else if (k.PageKsm(page)) {
+                k.step("this page is a KSM page itself: stable_tree_search returns it, and KSM never merges one KSM "
+                       "page into another");
+                continue;
+            } else {
+                o = merge_with_stable(k, addr, page, kpage);
+            }
+            if (!o.ok() && result.ok())
+                result = o;
+        }
+        return result;
     }
-    if (k.is_zero_pfn(pa) || k.is_zero_pfn(pb) || !k.PageAnon(pa) || !k.PageAnon(pb)) {
-        k.step("KSM merges only anonymous pages (the shared zero page is not one)");
-        return Outcome::fail(reason::not_anon);
-    }
+    Pfn pb = mapped_page(k, b);
+    if (const char* why = not_mergeable(k, pb, false))
+        return Outcome::fail(why);
     if (pa == pb) {
         // unstable_tree_search_insert() never substitutes a page for itself
-        // (a page shared after fork); a KSM page already is what it is.
+        // (a page shared after fork).
         k.step("both addresses already map the same page: KSM does not merge a page with itself, nothing changes");
         return Outcome::success();
     }
     if (k.page(pa).contents != k.page(pb).contents) {
         k.step("the pages' contents differ: nothing to merge");
         return Outcome::fail(reason::differ);
-    }
-    // The stable tree first: a KSM page with these contents takes both
-    // pages, each in its own pass of the scan over it. A KSM page scanned
-    // finds itself and is left as it is.
-    Pfn kpage = k.PageKsm(pa) ? pa : k.PageKsm(pb) ? pb : stable_tree_search(k, k.page(pa).contents);
-    if (kpage.value != 0) {
-        k.step("stable_tree_search finds a KSM page with the same contents: each page that is not already that page "
-               "is merged into it");
-        Outcome result = Outcome::success();
-        for (const auto& [addr, page] : {std::pair{a, pa}, std::pair{b, pb}}) {
-            if (page == kpage)
-                continue;
-            if (k.PageKsm(page)) {
-                k.step("this page is a KSM page itself: stable_tree_search returns it, and KSM never merges one KSM "
-                       "page into another");
-                continue;
-            }
-            Outcome o = merge_with_stable(k, addr, page, kpage);
-            if (!o.ok() && result.ok())
-                result = o;
-        }
-        return result;
     }
     // Two ordinary pages: unstable_tree_search_insert() found the other one.
     // The scan's reference on the first page and the lookup's on the second

@@ -459,3 +459,56 @@ TEST_CASE("KSM skips an address with no page behind it: a device-private entry i
         CHECK(s.kind("P", "v", 1) == "device-private-rw");
     }
 }
+
+TEST_CASE("The stable tree is searched before the second address is looked at", "[ksm]") {
+    // v[0] and v[1] share a KSM page; v[2] holds the same data, v[3] other
+    // data and v[4] nothing. Scanning v[2] merges it whatever v[3] or v[4] are.
+    const std::string text = "process P\nmap P v 5 rw\nwrite P v[0] \"s\"\nwrite P v[1] \"s\"\nwrite P v[2] \"s\"\n"
+                             "write P v[3] \"t\"\nksm-merge P v[0] P v[1]\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto differ = Sim::run(text + "ksm-merge P v[2] P v[3]\n", era);
+        CHECK(differ.last_outcome() == "pages differ in content");
+        CHECK(differ.pfn("P", "v", 2) == differ.pfn("P", "v", 0));
+        CHECK(differ.kind("P", "v", 3) == "present-rw");
+        CHECK(differ.violations("invariant").empty());
+        auto hole = Sim::run(text + "ksm-merge P v[2] P v[4]\n", era);
+        CHECK(hole.last_outcome() == "no page mapped at this address");
+        CHECK(hole.pfn("P", "v", 2) == hole.pfn("P", "v", 0));
+        CHECK(hole.kind("P", "v", 4) == "none");
+    }
+}
+
+TEST_CASE("A page shared after fork joins a KSM page with its contents through both mappings", "[ksm]") {
+    const std::string text = "process P\nmap P v 3 rw\nwrite P v[0] \"s\"\nwrite P v[1] \"s\"\nwrite P v[2] \"s\"\n"
+                             "ksm-merge P v[0] P v[1]\nfork P C\nksm-merge P v[2] C v[2]\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        const Pfn shared = Sim::run(text.substr(0, text.rfind("ksm-merge")), era).pfn("P", "v", 2);
+        auto s = Sim::run(text, era);
+        CHECK(s.last_outcome() == "ok");
+        const Pfn kpage = s.pfn("P", "v", 0);
+        CHECK(s.pfn("P", "v", 2) == kpage);
+        CHECK(s.pfn("C", "v", 2) == kpage);
+        // write_protect_page passed: mapcount 2 + the scan's reference was the whole refcount.
+        CHECK(s.k().page(kpage).mapcount == 6);
+        CHECK(s.k().page(shared).refcount == 0);
+        CHECK(s.violations("invariant").empty());
+    }
+}
+
+TEST_CASE("break_cow's copy in a PROT_NONE range is PROT_NONE too: GUP-fast still refuses it", "[ksm][mprotect]") {
+    const std::string text = "process P\nmap P v 2 rw\nwrite P v[0] \"s\"\nwrite P v[1] \"s\"\npin P v[1] as H\n"
+                             "protect P v none\nksm-merge P v[0] P v[1]\nget P v[0] fast as G\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        CHECK(s.outcome_at_line(7) == "page is pinned");
+        CHECK(s.step_says(7, "break_cow"));
+        CHECK(s.pte("P", "v", 0).has(Pte::protnone));
+        CHECK_FALSE(s.pte("P", "v", 0).has(Pte::write));
+        CHECK_FALSE(s.page("P", "v", 0).test(PG_ksm));
+        CHECK(s.last_outcome() == "bad address (-EFAULT)");
+        CHECK(s.violations("invariant").empty());
+    }
+}
