@@ -364,9 +364,18 @@ Outcome madvise_collapse_vma(Kernel& k, VmaId vma, uint32_t run_first, uint32_t 
     }
     uint32_t hstart = (first + kPagesPerPmd - 1) / kPagesPerPmd;
     uint32_t hend = (last + 1) / kPagesPerPmd;
-    if (hstart >= hend) {
+    if (hstart == hend) {
         k.step("this part of the range holds no whole aligned 2 MiB: nothing to collapse");
         return Outcome::success();
+    }
+    if (hstart > hend) {
+        // Both ends inside one 2 MiB, neither on its boundary: the rounded
+        // start lies past the rounded end, and the final count test compares
+        // 0 collapsed THPs with their (unsigned, wrapped) difference.
+        k.step("the range starts and ends inside one 2 MiB without reaching either boundary: rounded up, its start "
+               "lies past its rounded-down end, the count of THPs to make wraps around and 0 never matches it: "
+               "-EINVAL");
+        return Outcome::fail(reason::collapse_failed);
     }
     uint32_t thps = 0;
     Scan last_fail = Scan::succeed;

@@ -67,6 +67,20 @@ TEST_CASE("MADV_COLLAPSE collapses only whole aligned 2 MiB blocks, and leaves a
     auto part = Sim::run(ptethp + "madvise P buf[0..9] collapse\n");
     CHECK(part.last_outcome() == "ok");
     CHECK(part.pmd("P", "buf", 0).is_table());  // the range rounds to no whole block
+    // Both ends inside the block, neither on a boundary: madvise_collapse's
+    // rounded start passes its rounded end, the unsigned THP count wraps,
+    // and the call fails with -EINVAL, changing nothing.
+    for (const char* range : {"buf[3]", "buf[3..10]", "buf[1..510]"}) {
+        CAPTURE(range);
+        auto inside = Sim::run(ptethp + "madvise P " + range + " collapse\n");
+        CHECK(inside.last_outcome() == "range cannot be collapsed");
+        CHECK(inside.step_says(5, "-EINVAL"));
+        CHECK(inside.pmd("P", "buf", 0).is_table());
+    }
+    // Reaching the next boundary rounds to an empty range, as starting on one does.
+    auto to_end = Sim::run(ptethp + "madvise P buf[1..511] collapse\n");
+    CHECK(to_end.last_outcome() == "ok");
+    CHECK(to_end.pmd("P", "buf", 0).is_table());
     auto whole = Sim::run(ptethp + "madvise P buf collapse\n");
     CHECK(whole.last_outcome() == "ok");
     CHECK(whole.pmd("P", "buf", 0).is_trans_huge());
