@@ -289,9 +289,10 @@ public:
         return WpDecision::reuse;
     }
 
-    HugeWpDecision do_huge_pmd_wp_page(Kernel& k, Pfn head, bool) const override {
+    HugeWpDecision do_huge_pmd_wp_page(Kernel& k, Pfn head, bool unshare) const override {
         if (k.is_zero_pfn(head)) {
-            k.step("a write to the huge zero page: split it and fall back to 4 KiB pages");
+            k.step(unshare ? "unsharing the huge zero page: split it and fall back to 4 KiB pages"
+                           : "a write to the huge zero page: split it and fall back to 4 KiB pages");
             return HugeWpDecision::split_and_fallback;
         }
         if (k.PageAnonExclusive(head)) {
