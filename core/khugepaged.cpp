@@ -68,7 +68,7 @@ const char* failure_sentence(Scan r) {
         return "not every 2 MiB became a THP: madvise returns -EINVAL (last failure SCAN_PAGE_RO)";
     case Scan::pmd_null:
     case Scan::pmd_none:
-        return "not every 2 MiB became a THP: madvise returns -EINVAL (nothing mapped where it stopped)";
+        return "not every 2 MiB became a THP: madvise returns -EINVAL (the last failure: nothing mapped there)";
     default:
         return "not every 2 MiB became a THP: madvise returns -EINVAL";
     }
@@ -360,6 +360,11 @@ Outcome madvise_collapse_vma(Kernel& k, VmaId vma, uint32_t run_first, uint32_t 
     uint32_t aligned = (run_first + kPagesPerPmd - 1) / kPagesPerPmd * kPagesPerPmd;
     if (aligned + kPagesPerPmd - 1 > run_last) {
         k.step("this VMA cannot hold an aligned 2 MiB (hugepage_vma_check): -EINVAL");
+        return Outcome::fail(reason::collapse_failed);
+    }
+    if (!k.vma(vma).has_anon_vma) {
+        k.step("the VMA has no anon_vma yet (nothing but the zero page was ever mapped in it), which "
+               "hugepage_vma_check requires: -EINVAL");
         return Outcome::fail(reason::collapse_failed);
     }
     uint32_t hstart = (first + kPagesPerPmd - 1) / kPagesPerPmd;

@@ -203,3 +203,23 @@ TEST_CASE("MADV_COLLAPSE of a PTE-mapped THP copies it whole and frees the old f
     CHECK(s.data("P", "buf", 7) == "h");
     CHECK(s.violations("invariant").empty());
 }
+
+TEST_CASE("MADV_COLLAPSE refuses a VMA without an anon_vma before it rounds the range", "[khugepaged]") {
+    // Never touched, or only read outside any whole 2 MiB (the small zero
+    // page; the huge zero page would have brought an anon_vma): -EINVAL even
+    // for a range that holds no whole 2 MiB, which would otherwise succeed.
+    for (const char* setup : {"", "read P v[1050]\n"}) {
+        CAPTURE(setup);
+        auto s = Sim::run(std::string("process P\nmap P v 1100 rw thp\n") + setup + "madvise P v[0..10] collapse\n");
+        CHECK(s.last_outcome() == "range cannot be collapsed");
+        CHECK(s.step_says(s.k().commands().back().line, "has no anon_vma yet"));
+    }
+    // A child's all-VM_WIPEONFORK VMA starts without one.
+    auto child = Sim::run("process P\nmap P v 512 rw thp\nwrite P v[0] \"a\"\nmadvise P v wipeonfork\nfork P C\n"
+                          "madvise C v[0..100] collapse\n");
+    CHECK(child.last_outcome() == "range cannot be collapsed");
+    auto written = Sim::run("process P\nmap P v 1024 rw thp\nwrite P v[600] \"a\"\nmadvise P v[0..10] collapse\n");
+    CHECK(written.last_outcome() == "ok");
+    auto huge_zero = Sim::run("process P\nmap P v 1024 rw thp\nread P v[0]\nmadvise P v[0..10] collapse\n");
+    CHECK(huge_zero.last_outcome() == "ok");
+}
