@@ -276,8 +276,10 @@ Outcome migrate_page_at(Kernel& k, const Address& a) {
     auto scope = k.enter("migrate_pages");
     Pfn page = mapped_page(k, a);
     if (page.value != 0 && k.is_zero_pfn(page)) {
-        k.step("the PTE maps the shared zero page: it is not on the LRU and is never migrated (move_pages "
-               "reports -EFAULT for it)");
+        k.step(k.pmd(a.vma, a.index / kPagesPerPmd).is_huge_zero()
+                   ? "the PMD maps the huge zero page: it is never migrated (move_pages reports -EFAULT for it)"
+                   : "the PTE maps the shared zero page: it is not on the LRU and is never migrated (move_pages "
+                     "reports -EFAULT for it)");
         return Outcome::fail(reason::zero_page);
     }
     if (page.value == 0 || !k.PageAnon(page)) {

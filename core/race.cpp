@@ -43,6 +43,7 @@ struct Entry {
     uint64_t raw = 0;
     bool pmd = false;
     bool present = false;
+    bool protnone = false;  // present but PROT_NONE: GUP-fast never takes it
     bool writable = false;
     Pfn page;
 };
@@ -53,12 +54,14 @@ Entry decode(uint64_t raw, bool pmd, uint32_t index) {
     e.pmd = pmd;
     if (pmd) {
         Pmd p = Pmd::from_raw(raw);
-        e.present = p.is_trans_huge() || p.is_huge_zero();
+        e.protnone = (p.is_trans_huge() || p.is_huge_zero()) && p.has(Pte::protnone);
+        e.present = (p.is_trans_huge() || p.is_huge_zero()) && !e.protnone;
         e.writable = p.is_trans_huge() && p.has(Pte::write);
         e.page = Pfn(p.head().value + index % kPagesPerPmd);
         return e;
     }
     Pte p = Pte::from_raw(raw);
+    e.protnone = p.is_present() && p.has(Pte::protnone);
     e.present = p.is_present() && !p.has(Pte::protnone);
     e.writable = p.is_present() && p.has(Pte::write);
     e.page = p.is_present() ? p.pfn() : Pfn();
@@ -275,13 +278,27 @@ void Race::gup_step(int cpu, const Command& c) {
         // No VMA is looked at: a refused address gives up here and is
         // refused by the slow path.
         Entry e = read_entry(k_, a);
-        if (!e.present || k_.is_zero_pfn(e.page))
+        // The small zero page's PTE is special and refused; gup_huge_pmd has
+        // no such test and grabs the huge zero page like any THP.
+        const bool special = e.present && !e.pmd && k_.is_zero_pfn(e.page);
+        if (e.protnone)
+            k_.step(e.pmd ? "B1 GUP-fast reads the PMD with interrupts off: PROT_NONE, which a lockless walk never "
+                            "takes; it gives up (the slow path refuses the address)"
+                          : "B1 GUP-fast reads the PTE with interrupts off: PROT_NONE, which a lockless walk never "
+                            "takes; it gives up (the slow path refuses the address)");
+        else if (!e.present || special)
             k_.step(
                 e.present
                     ? "B1 GUP-fast reads the PTE with interrupts off: the zero page, a special mapping; it "
                       "gives up (the slow path will handle it)"
                     : "B1 GUP-fast reads the PTE with interrupts off: not present; it gives up (the slow "
                       "path can fault)");
+        else if (e.pmd)
+            k_.step(
+                e.writable
+                    ? "B1 GUP-fast reads the PMD locklessly, interrupts off: a THP, present and writable, page #{0}"
+                    : "B1 GUP-fast reads the PMD locklessly, interrupts off: present, read-only, page #{0}",
+                static_cast<int32_t>(e.page.value));
         else
             k_.step(
                 e.writable
@@ -289,7 +306,7 @@ void Race::gup_step(int cpu, const Command& c) {
                     : "B1 GUP-fast reads the PTE locklessly, interrupts off: present, read-only, page #{0}",
                 static_cast<int32_t>(e.page.value));
         set_has_pinned();
-        if (!e.present || k_.is_zero_pfn(e.page))
+        if (!e.present || special)
             return give_up();
         me.seen = e.raw;
         me.seen_pmd = e.pmd;
@@ -395,9 +412,9 @@ void Race::gup_step(int cpu, const Command& c) {
         const bool mmap_sem =
             k_.policy().names(EraPolicy::Function::mmap_lock, "mmap_sem");
         k_.step(mmap_sem ? "GUP-fast gave up: the slow path (__get_user_pages) runs with mmap_sem and the page table "
-                           "lock; cpu{0} is done with the page, so nothing holds it up any more"
+                           "lock; cpu{0} holds no lock on the page now, so nothing holds it up"
                          : "GUP-fast gave up: the slow path (__get_user_pages) runs with mmap_lock and the page "
-                           "table lock; cpu{0} is done with the page, so nothing holds it up any more",
+                           "table lock; cpu{0} holds no lock on the page now, so nothing holds it up",
                 other);
         GupFlags flags;
         flags.pin = pin;

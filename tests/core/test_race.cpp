@@ -334,3 +334,34 @@ TEST_CASE("Race blocks run in eras a and b (no PG_anon_exclusive to clear)", "[r
         CHECK(explore_text(race("swapout", "  cpu1 fork P C\n"), era).interleavings > 0);
     }
 }
+
+TEST_CASE("GUP-fast in a race block gives up on a PROT_NONE PMD, as gup_pmd_range does", "[race][thp]") {
+    const std::string text = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"x\"\nprotect P buf none\n"
+                             "race\n  cpu0 migrate P buf[0]\n  cpu1 pin P buf[0] fast as H\n  order 1 1 0\nend\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        const std::vector<std::string> steps = lanes(s, 5);
+        REQUIRE(steps.size() >= 3);
+        CHECK(steps[0].starts_with("cpu1 B1 GUP-fast reads the PMD with interrupts off: PROT_NONE"));
+        CHECK(steps[2] == "cpu1 check_vma_flags: the VMA does not allow this access: -EFAULT");
+        CHECK(s.last_outcome() == "cpu1 pin: bad address (-EFAULT)");
+        CHECK_FALSE(s.k().find_holder("H"));
+        // The migration is not held up by a pin: the THP moved.
+        CHECK(s.pmd("P", "buf", 0).is_trans_huge());
+        CHECK(s.pmd("P", "buf", 0).has(Pte::protnone));
+        CHECK(s.data("P", "buf", 0) == "x");
+    }
+}
+
+TEST_CASE("GUP-fast in a race block grabs the huge zero page; only the small zero page's PTE is special",
+          "[race][thp]") {
+    const std::string text = "process P\nmap P buf 512 rw thp\nread P buf[0]\n"
+                             "race\n  cpu0 swapout P buf[1]\n  cpu1 pin P buf[0] fast as H\n  order 1 1 1 1 1 0\nend\n";
+    auto s = Sim::run(text, Era::b);
+    const std::vector<std::string> steps = lanes(s, 4);
+    REQUIRE_FALSE(steps.empty());
+    CHECK(steps[0].starts_with("cpu1 B1 GUP-fast reads the PMD locklessly, interrupts off: present, read-only"));
+    REQUIRE(s.k().find_holder("H"));
+    CHECK(s.k().is_zero_pfn(s.holder("H").pfn));
+}
