@@ -108,8 +108,9 @@ public:
     // (pte_is_pinned, v5.11).
     virtual bool clear_refs_skips_maybe_pinned() const = 0;
 
-    // mprotect(PROT_READ|PROT_WRITE) maps dirty exclusive anon pages writable
-    // directly (v6.0 can_change_pte_writable).
+    // mprotect(PROT_READ|PROT_WRITE) maps exclusive anon pages (and, v6.2,
+    // exclusive PMD-mapped THPs) writable directly (can_change_pte_writable,
+    // v6.0; without its dirty test from v6.2).
     virtual bool mprotect_makes_exclusive_writable() const = 0;
 
     // madvise(MADV_COLLAPSE) exists (v6.1); before, the advice is -EINVAL.

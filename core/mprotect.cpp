@@ -19,15 +19,27 @@ uint8_t vma_bits_for(uint8_t old, Protection prot) {
     return bits;
 }
 
-// can_change_pte_writable() (v6.0): a dirty PTE of an exclusive anonymous
-// page needs no write fault, unless soft-dirty tracking wants one.
+// can_change_pte_writable() as v6.2 has it: a PTE of an exclusive anonymous
+// page needs no write fault, unless soft-dirty tracking wants one. (v6.0 and
+// v6.1 also wanted the PTE dirty; "mm/mprotect: allow clean exclusive anon
+// pages to be writable" dropped that for private mappings in v6.2.)
 bool can_change_pte_writable(const Kernel& k, VmaId vma, uint32_t index, Pte pte) {
     if (!k.policy().mprotect_makes_exclusive_writable())
         return false;
     if (!(k.vma_page(vma, index) & VMA_softdirty) && !pte.has(Pte::soft_dirty))
         return false;
     Pfn page = pte.pfn();
-    return pte.has(Pte::dirty) && !k.is_zero_pfn(page) && k.PageAnon(page) && k.PageAnonExclusive(page);
+    return !k.is_zero_pfn(page) && k.PageAnon(page) && k.PageAnonExclusive(page);
+}
+
+// can_change_pmd_writable() (v6.2): the same test for a PMD-mapped THP, on
+// its head page.
+bool can_change_pmd_writable(const Kernel& k, VmaId vma, uint32_t pmd_index, Pmd pmd) {
+    if (!k.policy().mprotect_makes_exclusive_writable() || !pmd.is_trans_huge())
+        return false;
+    if (!(k.vma_page(vma, pmd_index * kPagesPerPmd) & VMA_softdirty) && !pmd.has(Pte::soft_dirty))
+        return false;
+    return k.PageAnon(pmd.head()) && k.PageAnonExclusive(pmd.head());
 }
 
 void change_pte(Kernel& k, VmaId vma, uint32_t index, Protection prot) {
@@ -37,8 +49,8 @@ void change_pte(Kernel& k, VmaId vma, uint32_t index, Protection prot) {
         if (prot == Protection::none)
             updated = updated.with(Pte::protnone);
         if (prot == Protection::rw && !pte.has(Pte::write) && can_change_pte_writable(k, vma, index, updated)) {
-            k.step("the PTE is dirty and maps an exclusive anonymous page: map it writable right away "
-                   "(can_change_pte_writable, v6.0)");
+            k.step("the PTE maps an exclusive anonymous page: map it writable right away, no write fault needed "
+                   "(can_change_pte_writable)");
             updated = updated.with(Pte::write);
         } else if (prot == Protection::rw && pte.has(Pte::write)) {
             updated = pte.without(Pte::protnone);
@@ -50,8 +62,11 @@ void change_pte(Kernel& k, VmaId vma, uint32_t index, Protection prot) {
                                                    ? "write-protect the PTE; PG_anon_exclusive is not touched, so the "
                                                      "next write fault can reuse the page"
                                                    : "write-protect the PTE; the next write faults")
-                                            : "the PTE keeps no write bit: a private mapping gets write permission "
-                                              "per PTE on the next write fault");
+                   : k.policy().mprotect_makes_exclusive_writable()
+                       ? "the PTE keeps no write bit: the page is not exclusive (or soft-dirty tracking wants a "
+                         "fault), so the next write fault decides"
+                       : "the PTE keeps no write bit: a private mapping gets write permission per PTE on the next "
+                         "write fault");
         }
         k.set_pte(vma, index, updated);
         return;
@@ -132,9 +147,20 @@ void mprotect_fixup(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Protect
                         updated = updated.without(Pte::write);
                     if (prot == Protection::none)
                         updated = updated.with(Pte::protnone);
-                    if (updated != pmd)
+                    const bool upgrade = prot == Protection::rw && !pmd.has(Pte::write) &&
+                                         can_change_pmd_writable(k, vma, p, updated);
+                    if (upgrade)
+                        updated = updated.with(Pte::write);
+                    if (upgrade)
+                        k.step("the PMD maps an exclusive THP: map it writable right away, no write fault needed "
+                               "(can_change_pmd_writable)");
+                    else if (updated != pmd)
                         k.step(prot == Protection::none ? "the PMD becomes PROT_NONE; the THP itself is not touched"
-                               : prot == Protection::rw ? "the PMD keeps no write bit: a write fault grants it"
+                               : prot == Protection::rw
+                                   ? (k.policy().mprotect_makes_exclusive_writable()
+                                          ? "the PMD keeps no write bit: the THP is not exclusive (or soft-dirty "
+                                            "tracking wants a fault), so the next write fault decides"
+                                          : "the PMD keeps no write bit: a write fault grants it")
                                : !pmd.has(Pte::write)
                                    ? "the PMD is no longer PROT_NONE: it maps the THP read-only (there was no write "
                                      "bit to take)"

@@ -54,11 +54,33 @@ TEST_CASE("Era c: mprotect to read-write does not make a shared page writable", 
     CHECK_FALSE(s.exclusive("P", "buf", 0));
 }
 
-TEST_CASE("Era c: a clean exclusive page (read back from swap) stays read-only after mprotect", "[mprotect]") {
-    auto s = Sim::run(kWritten + "swapout P buf[0]\nread P buf[0]\nprotect P buf ro\nprotect P buf rw\n");
+TEST_CASE("Era c (v6.2): a clean exclusive page (read back from swap) is writable again after mprotect",
+          "[mprotect]") {
+    const std::string text = kWritten + "swapout P buf[0]\nread P buf[0]\nprotect P buf ro\nprotect P buf rw\n";
+    auto s = Sim::run(text);
     REQUIRE(s.exclusive("P", "buf", 0));
-    CHECK_FALSE(s.pte("P", "buf", 0).has(Pte::dirty));
-    CHECK(s.kind("P", "buf", 0) == "present-ro");
+    CHECK_FALSE(s.pte("P", "buf", 0).has(Pte::dirty));  // no dirty test since v6.2
+    CHECK(s.kind("P", "buf", 0) == "present-rw");
+    CHECK(s.step_says(7, "can_change_pte_writable"));
+    // Eras a and b never set the write bit from mprotect in a private mapping.
+    for (Era era : {Era::a, Era::b}) {
+        CAPTURE(era_letter(era));
+        CHECK(Sim::run(text, era).kind("P", "buf", 0) == "present-ro");
+    }
+}
+
+TEST_CASE("Era c (v6.2): mprotect maps an exclusive PMD-mapped THP writable at once; a shared one waits for a fault",
+          "[mprotect][thp]") {
+    const std::string thp = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"t\"\n";
+    auto s = Sim::run(thp + "protect P buf ro\nprotect P buf rw\n");
+    CHECK(s.pmd("P", "buf", 0).is_trans_huge());
+    CHECK(s.pmd("P", "buf", 0).has(Pte::write));
+    CHECK(s.step_says(5, "can_change_pmd_writable"));
+    auto shared = Sim::run(thp + "fork P C\nprotect P buf ro\nprotect P buf rw\n");
+    CHECK_FALSE(shared.pmd("P", "buf", 0).has(Pte::write));
+    CHECK(shared.kind("P", "buf", 0) == "present-ro");
+    auto b = Sim::run(thp + "protect P buf ro\nprotect P buf rw\n", Era::b);
+    CHECK_FALSE(b.pmd("P", "buf", 0).has(Pte::write));
 }
 
 TEST_CASE("Era c: with soft-dirty tracking armed, mprotect leaves the write fault to happen", "[mprotect]") {
