@@ -142,8 +142,10 @@ protected:
         Pfn head = k.folio(page);
         int32_t count = map_swapcount(k, page);
         if (count > 1) {
-            k.step(swapin ? "mapcount + swap count is {0}: someone else maps this page, so map it read-only"
-                          : "mapcount + swap count is {0}: someone else maps this page, copy it",
+            k.step(swapin ? "mapcount + swap count is {0}: another mapping or swap entry still refers to this page, so "
+                            "map it read-only"
+                          : "mapcount + swap count is {0}: another mapping or swap entry still refers to this page, "
+                            "copy it",
                    count);
             return false;
         }
@@ -197,7 +199,7 @@ public:
                    k.page_count(head));
             return HugeWpDecision::reuse;
         }
-        k.step("THP: mapped {0} times: split and fall back to 4 KiB pages", count);
+        k.step("THP: mapcount + swap count is {0}: split and fall back to 4 KiB pages", count);
         return HugeWpDecision::split_and_fallback;
     }
 
@@ -222,6 +224,11 @@ public:
     bool pincount_is_hpage_pinned_refcount() const override { return true; }
     bool gup_fast_grabs_one_then_bias() const override { return true; }
     bool unpin_puts_bias_minus_one_then_one() const override { return true; }
+    // v5.17's test driver still looked the VMA up with find_vma (the
+    // device-coherent patches of v6.0 show it as the code they changed).
+    const char* name_of(Function f) const override {
+        return f == Function::vma_lookup ? "find_vma" : EraPolicy::name_of(f);
+    }
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
         SwapSlot slot(k.page(page).swap_slot);

@@ -53,7 +53,9 @@ void wp_page_reuse(Kernel& k, const Address& a, FaultKind kind) {
         k.step("unshare: the page is exclusive now, so GUP may pin it; the PTE stays read-only");
         return;
     }
-    k.step("reuse the page in place: set the PTE writable and dirty; nobody else can see this page");
+    // Every era's reuse test rules out other mappings; only era b's
+    // page_count test rules out GUP references too, so say no more.
+    k.step("reuse the page in place: set the PTE writable and dirty; no other process maps this page");
     uint32_t bits = Pte::young | Pte::dirty | Pte::soft_dirty;
     if (k.vma_page(a.vma, a.index) & VMA_write)
         bits |= Pte::write;
@@ -214,7 +216,7 @@ Outcome user_write(Kernel& k, const Address& a, uint32_t contents) {
                "dirty and accessed bits");
         k.set_pmd(a.vma, a.index / kPagesPerPmd, pmd.with(Pte::dirty | Pte::young));
     } else {
-        k.step("the CPU stores the data into the page through the writable PTE");
+        k.step("the CPU stores the data into the page through the writable entry");
     }
     k.set_page(page, PageField::contents, contents);
     return o;
@@ -226,7 +228,7 @@ Outcome user_read(Kernel& k, const Address& a, uint32_t* contents) {
     if (!o.ok())
         return o;
     auto scope = k.enter("user load");
-    k.step("the CPU loads from the page the PTE maps");
+    k.step("the CPU loads from the page the entry maps");
     *contents = k.page(page).contents;
     return o;
 }

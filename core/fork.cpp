@@ -98,11 +98,12 @@ void copy_nonpresent_pte(Kernel& k, VmaId src, VmaId dst, uint32_t index, Pte pt
         Pfn page = pte.pfn();
         const bool writable = pte.kind() == PteKind::device_private_write;
         if (k.policy().has_anon_exclusive())
-            k.step(writable ? "a writable device-private entry: get_page and page_try_dup_anon_rmap, which cannot "
-                              "fail since device pages cannot be pinned (I.7b); both sides get a readable entry, "
-                              "without soft-dirty"
-                            : "a readable device-private entry: get_page and page_try_dup_anon_rmap, which cannot "
-                              "fail since device pages cannot be pinned (I.7b); the child gets the same entry");
+            k.step(writable ? "a writable device-private entry: get_page and page_try_dup_anon_rmap, which always "
+                              "succeeds here because GUP never pins a device-private page (I.7b); both sides get a "
+                              "readable entry, without soft-dirty"
+                            : "a readable device-private entry: get_page and page_try_dup_anon_rmap, which always "
+                              "succeeds here because GUP never pins a device-private page (I.7b); the child gets "
+                              "the same entry");
         else
             k.step(writable ? "a writable device-private entry: get_page and page_dup_rmap; it becomes readable, "
                               "so both sides get a readable entry, without soft-dirty"

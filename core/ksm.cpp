@@ -81,7 +81,7 @@ Outcome try_to_merge_with_ksm_page(Kernel& k, const Address& a, Pfn page, Pfn kp
         return Outcome::success();
     }
     auto r = k.enter("replace_page");
-    k.step("replace_page: the second address now maps the KSM page read-only; the duplicate loses its mapping");
+    k.step("replace_page: this address now maps the KSM page read-only; the duplicate page loses this mapping");
     k.folio_ref_add(kpage, 1);
     page_add_anon_rmap(k, kpage, false, false);
     // mk_pte with the VMA's vm_page_prot: young, not soft-dirty, PROT_NONE
@@ -192,8 +192,8 @@ Outcome ksm_merge(Kernel& k, const Address& a, const Address& b) {
                 k.step("the second page's contents differ: it has nothing to merge with");
                 o = Outcome::fail(reason::differ);
             } else if (k.PageKsm(page)) {
-                k.step("this page is a KSM page itself: stable_tree_search returns it, and KSM never merges one KSM "
-                       "page into another");
+                k.step("this page is a KSM page already in the stable tree: the search finds it as itself and "
+                       "leaves it as it is");
                 continue;
             } else {
                 o = merge_with_stable(k, addr, page, kpage);
@@ -243,8 +243,8 @@ Outcome ksm_merge(Kernel& k, const Address& a, const Address& b) {
         // Both references were on one THP, so its split could not succeed.
         // With one dropped, cmp_and_merge_page splits it now; a later scan
         // would merge the 4 KiB pages.
-        k.step("both pages are subpages of one THP: its split failed on KSM's own second reference; split it now, "
-               "with that reference gone, and merge nothing in this pass");
+        k.step("both pages are subpages of one THP, so KSM's own second reference made the split fail; with that "
+               "reference dropped, split the THP now and leave the merging to a later pass");
         Pfn head = k.folio(pa);
         k.set_page_flag(head, PG_locked, true);
         const bool split = split_huge_page(k, head, pa);

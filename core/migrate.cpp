@@ -48,7 +48,8 @@ bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
         k.step("install a readable-exclusive migration entry: read-only, but the page was exclusive");
     } else {
         entry = Pte::make_readable_migration_entry(page, bits);
-        k.step("install a readable migration entry: the page is possibly shared");
+        k.step(k.policy().has_anon_exclusive() ? "install a readable migration entry: the page is possibly shared"
+                                                : "install a readable migration entry: the PTE was read-only");
     }
     k.set_pte(vma, index, entry);
     page_remove_rmap(k, page, false);
@@ -62,8 +63,9 @@ bool set_pmd_migration_entry(Kernel& k, Pfn head, VmaId vma, uint32_t pmd_index)
     auto scope = k.enter("set_pmd_migration_entry");
     Pmd pmd = k.pmd(vma, pmd_index);
     bool anon_exclusive = k.PageAnonExclusive(head);
-    k.step(k.policy().has_anon_exclusive() ? "pmdp_invalidate: clear the PMD and flush the TLB before looking for pins"
-                                            : "pmdp_invalidate: clear the PMD and flush the TLB");
+    k.step(k.policy().has_anon_exclusive()
+               ? "pmdp_invalidate: make the PMD non-present and flush the TLB before looking for pins"
+               : "pmdp_invalidate: make the PMD non-present and flush the TLB");
     k.set_pmd(vma, pmd_index, Pmd());
     if (anon_exclusive && !page_try_share_anon_rmap(k, head)) {
         k.step("page_try_share_anon_rmap fails: the THP may be pinned; restore the PMD, migration fails");
@@ -123,7 +125,9 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
                 auto pmd_scope = k.enter("remove_migration_pmd");
                 bool exclusive = pmd.kind() != PmdKind::migration_read;
                 if (!exclusive)
-                    k.step("restore the PMD read-only from a readable migration entry: possibly shared");
+                    k.step(k.policy().has_anon_exclusive()
+                               ? "restore the PMD read-only from a readable migration entry: possibly shared"
+                               : "restore the PMD read-only from a readable migration entry");
                 else if (k.policy().has_anon_exclusive())
                     k.step("restore the PMD from the migration entry; it was writable or readable-exclusive, so the "
                            "THP is exclusive again (RMAP_EXCLUSIVE)");
@@ -173,7 +177,9 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
                 } else {
                     restored = Pte::make_present(target, bits | (writable ? uint32_t(Pte::write) : 0u));
                     if (!exclusive)
-                        k.step("restore a read-only PTE from a readable entry: possibly shared");
+                        k.step(k.policy().has_anon_exclusive()
+                                   ? "restore a read-only PTE from a readable entry: possibly shared"
+                                   : "restore a read-only PTE from a readable entry");
                     else if (k.policy().has_anon_exclusive())
                         k.step("restore a present PTE; the entry was writable or readable-exclusive, so the page is "
                                "exclusive again (RMAP_EXCLUSIVE)");

@@ -67,7 +67,8 @@ void collect_page(Kernel& k, VmaId vma, uint32_t index, MigratePfn& m) {
         k.step("install a readable-exclusive migration entry: the page was exclusive");
     } else {
         entry = Pte::make_readable_migration_entry(page, bits);
-        k.step("install a readable migration entry: possibly shared");
+        k.step(k.policy().has_anon_exclusive() ? "install a readable migration entry: possibly shared"
+                                                : "install a readable migration entry: the PTE was read-only");
     }
     k.set_pte(vma, index, entry);
     page_remove_rmap(k, page, false);
@@ -405,8 +406,9 @@ bool do_swap_page_device_private(Kernel& k, const Address& a) {
     Pfn page = k.pte(a.vma, a.index).pfn();
     const bool hold = k.policy().device_fault_holds_page_ref();
     if (hold) {
-        k.step("a device-private entry: take a reference on the device page while the page table lock shows it "
-               "still mapped, so that it cannot be freed under the driver; then call the driver's migrate_to_ram");
+        k.step("a device-private entry: while the page table lock still shows it mapped, do_swap_page takes its own "
+               "reference on the device page, so the page outlives the driver's work; then it calls the driver's "
+               "migrate_to_ram");
         k.folio_ref_add(page, 1);
         k.folio_in_flight_add(page, 1);
     } else {

@@ -101,8 +101,8 @@ void Race::migrate_step(int cpu, const Command& c) {
     case RaceStep::a1_flush: {
         auto walk = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate));
         auto one = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate_one));
-        k_.step("A1 the flush IPI is acknowledged: no CPU is inside a GUP-fast walk any more, so a reference "
-                "GUP-fast took from the old PTE is visible now");
+        k_.step("A1 the flush IPI is acknowledged: no GUP-fast walk that began before the clear is still running, "
+                "so a reference GUP-fast took from the old PTE is visible now");
         me.next = RaceStep::a2_pin_check;
         return;
     }
@@ -150,8 +150,11 @@ void Race::migrate_step(int cpu, const Command& c) {
                     "unlock the page table");
         } else {
             entry = Pte::make_readable_migration_entry(src, bits);
-            k_.step("A4 install a readable migration entry (possibly shared), drop the mapping and its "
-                    "reference, unlock the page table");
+            k_.step(k_.policy().has_anon_exclusive()
+                        ? "A4 install a readable migration entry (possibly shared), drop the mapping and its "
+                          "reference, unlock the page table"
+                        : "A4 install a readable migration entry (the PTE was read-only), drop the mapping and its "
+                          "reference, unlock the page table");
         }
         k_.set_pte(a.vma, a.index, entry);
         page_remove_rmap(k_, src, false);
@@ -178,9 +181,15 @@ void Race::migrate_step(int cpu, const Command& c) {
             k_.folio_put_in_flight(src);
             return finish(cpu, c, nullptr);
         }
-        remove_migration_ptes(k_, src, src);
-        k_.step(
-            "migration failed: the entries point at the old page again; free the target, put the page back");
+        {
+            // After A2 gave up, no migration entry was ever installed.
+            const bool entries = k_.pte(a.vma, a.index).is_migration_entry();
+            remove_migration_ptes(k_, src, src);
+            k_.step(entries ? "migration failed: the entries point at the old page again; free the target, put "
+                              "the page back"
+                            : "migration failed before any migration entry was installed: free the target, put the "
+                              "page back");
+        }
         k_.set_page_flag(dst, PG_locked, false);
         k_.folio_put_in_flight(dst);
         k_.set_page_flag(src, PG_locked, false);
@@ -280,8 +289,8 @@ void Race::swapout_step(int cpu, const Command& c) {
     case RaceStep::a1_flush: {
         auto unmap = k_.enter("try_to_unmap");
         auto one = k_.enter("try_to_unmap_one");
-        k_.step("A1 the flush IPI is acknowledged: no CPU is inside a GUP-fast walk any more, so a pin "
-                "GUP-fast took from the old PTE is visible now");
+        k_.step("A1 the flush IPI is acknowledged: no GUP-fast walk that began before the clear is still running, "
+                "so a pin GUP-fast took from the old PTE is visible now");
         me.next = RaceStep::a2_pin_check;
         return;
     }

@@ -164,7 +164,7 @@ TEST_CASE("From v6.1 do_swap_page holds a reference on the device page across mi
     auto c = Sim::run(text);
     CHECK(c.last_value() == "data");
     CHECK(refcounts_of_device_page(c) == std::vector<uint64_t>{2, 3, 2, 1, 0});
-    CHECK(c.step_says(5, "handle_mm_fault → do_swap_page – a device-private entry: take a reference"));
+    CHECK(c.step_says(5, "handle_mm_fault → do_swap_page – a device-private entry: while the page table lock still shows it mapped, do_swap_page takes its own reference"));
     CHECK(c.step_says(5, "handle_mm_fault → do_swap_page – back from migrate_to_ram: drop the reference"));
     CHECK(c.step_says(5, "do_swap_page → dmirror_devmem_fault → migrate_vma_setup"));
     CHECK(c.page("P", "buf", 0).refcount == 1);

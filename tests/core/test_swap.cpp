@@ -514,8 +514,8 @@ TEST_CASE("Eras a and b: do_swap_page asks reuse_swap_page, then swap_free drops
     // Era a's reuse_swap_page is asked twice: at swap-in (map read-only), then
     // by do_wp_page (copy).
     auto a = Sim::run(text, Era::a);
-    CHECK(a.step_says(6, "do_swap_page → reuse_swap_page – mapcount + swap count is 2: someone else maps this page, so map it read-only"));
-    CHECK(a.step_says(6, "do_wp_page → reuse_swap_page – mapcount + swap count is 2: someone else maps this page, copy it"));
+    CHECK(a.step_says(6, "do_swap_page → reuse_swap_page – mapcount + swap count is 2: another mapping or swap entry still refers to this page, so map it read-only"));
+    CHECK(a.step_says(6, "do_wp_page → reuse_swap_page – mapcount + swap count is 2: another mapping or swap entry still refers to this page, copy it"));
 }
 
 TEST_CASE("A KSM swap-in copy is dirty, and the swap cache page it was copied from stays in the swap cache",
