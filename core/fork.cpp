@@ -276,7 +276,9 @@ ProcessId fork_process(Kernel& k, ProcessId parent, std::string_view child_name)
                 }
             }
         }
-        if (dontcopy_all)
+        // dup_mmap calls copy_page_range only for a VMA without
+        // VM_WIPEONFORK (and with something to copy).
+        if (dontcopy_all || wipe_all)
             continue;
         copy_page_range(k, parent, src, dst);
     }

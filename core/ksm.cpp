@@ -78,6 +78,10 @@ Outcome try_to_merge_with_ksm_page(Kernel& k, const Address& a, Pfn page, Pfn kp
                                                 : "set_page_stable_node: the page becomes a KSM page");
         k.set_page_flag(page, PG_ksm, true);
         k.set_page_flag(page, PG_dirty, true);
+        // A KSM page's swap entries can sit at any address of any process,
+        // as for a page that was KSM when it was added to the swap cache.
+        if (k.page(page).test(PG_swapcache))
+            k.set_swap_slot(SwapSlot(k.page(page).swap_slot), SwapField::anon_vma, 0);
         return Outcome::success();
     }
     auto r = k.enter("replace_page");

@@ -236,7 +236,7 @@ void Race::swapout_step(int cpu, const Command& c) {
             k_.step("add_to_swap: allocate swap slot {0} and add the page to the swap cache (a reference)",
                     static_cast<int32_t>(slot.value));
             k_.set_swap_slot(slot, SwapField::cache_pfn, page.value);
-            k_.set_swap_slot(slot, SwapField::anon_vma, k_.page(page).anon_vma);
+            k_.set_swap_slot(slot, SwapField::anon_vma, k_.page(page).test(PG_ksm) ? 0 : k_.page(page).anon_vma);
             k_.set_swap_slot(slot, SwapField::index, k_.page(page).index);
             k_.set_page(page, PageField::swap_slot, slot.value);
             k_.set_page_flag(page, PG_swapcache, true);

@@ -242,3 +242,15 @@ TEST_CASE("write_protect_seq is odd while each COW VMA is copied (v5.11+), not a
         CHECK(s.step_says(8, "has no anon_vma"));
     }
 }
+
+TEST_CASE("A VM_WIPEONFORK VMA is not copied, so write_protect_seq stays even for it", "[fork]") {
+    const std::string text = "process P\nmap P a 1 rw\nmap P w 1 rw\nwrite P a[0] \"x\"\nwrite P w[0] \"y\"\n"
+                             "madvise P w wipeonfork\nfork P C\n";
+    for (Era era : {Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        CHECK(s.k().process(s.process("P")).write_protect_seq == 2u);  // a's copy only
+        CHECK(s.kind("C", "w", 0) == "none");
+        CHECK(s.kind("C", "a", 0) == "present-ro");
+    }
+}

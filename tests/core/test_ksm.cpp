@@ -512,3 +512,21 @@ TEST_CASE("break_cow's copy in a PROT_NONE range is PROT_NONE too: GUP-fast stil
         CHECK(s.violations("invariant").empty());
     }
 }
+
+TEST_CASE("A swap cache page that becomes the KSM page leaves swap entries at both addresses when reclaimed",
+          "[ksm][swap]") {
+    // Read back from swap, buf[0]'s page stays in the swap cache; KSM makes it
+    // the KSM page, and reclaim then puts the same swap entry at both addresses.
+    const std::string text = "process Q\nmap Q v 2 rw\nwrite Q v[0] \"q\"\nwrite Q v[1] \"q\"\nswapout Q v[0]\n"
+                             "read Q v[0]\nksm-merge Q v[0] Q v[1]\nswapout Q v[0]\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        CHECK(s.outcome_at_line(7) == "ok");
+        CHECK(s.kind("Q", "v", 0) == "swap");
+        CHECK(s.kind("Q", "v", 1) == "swap");
+        CHECK(s.pte("Q", "v", 0).swap_slot() == s.pte("Q", "v", 1).swap_slot());
+        CHECK(s.slot("Q", "v", 0).count == 2);
+        CHECK(s.violations_text() == "");
+    }
+}
