@@ -317,12 +317,12 @@ void Race::gup_step(int cpu, const Command& c) {
     case RaceStep::b2_write_check: {
         auto walk = k_.enter("gup_pte_range");
         if (c.foll_write && !seen.writable) {
-            k_.step("B2 FOLL_WRITE, but the PTE B1 read is not writable: GUP-fast gives up (the slow path "
+            k_.step("B2 FOLL_WRITE, but the entry B1 read is not writable: GUP-fast gives up (the slow path "
                     "takes a write fault)");
             return give_up();
         }
-        k_.step(c.foll_write ? "B2 FOLL_WRITE: the PTE B1 read is writable"
-                             : "B2 no FOLL_WRITE: a present PTE will do");
+        k_.step(c.foll_write ? "B2 FOLL_WRITE: the entry B1 read is writable"
+                             : "B2 no FOLL_WRITE: a present entry will do");
         me.next = RaceStep::b3_grab;
         return;
     }

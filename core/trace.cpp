@@ -41,6 +41,8 @@ std::string pmd_text(const Kernel& k, Pmd pmd) {
         if (pmd.has(Pte::protnone)) out += " PROT_NONE";
     } else if (pmd.is_table()) {
         out += " (PTE table " + std::to_string(pmd.table()) + ")";
+    } else if (pmd.is_huge_zero() && pmd.has(Pte::protnone)) {
+        out += " PROT_NONE";
     }
     return out;
 }
