@@ -77,9 +77,10 @@ void wp_page_copy(Kernel& k, const Address& a, FaultKind kind) {
     }
     Pfn page = k.alloc_page(from_zero ? 0 : k.page(old).contents);
     uint32_t bits = Pte::young;
+    const uint8_t vma_bits = k.vma_page(a.vma, a.index);
     if (kind == FaultKind::write) {
         bits |= Pte::dirty | Pte::soft_dirty;
-        const bool writable = k.vma_page(a.vma, a.index) & VMA_write;
+        const bool writable = vma_bits & VMA_write;
         if (writable)
             bits |= Pte::write;
         // Only KSM's break_ksm write-faults a VMA without VM_WRITE (v5.x):
@@ -96,7 +97,7 @@ void wp_page_copy(Kernel& k, const Address& a, FaultKind kind) {
     }
     // mk_pte with the VMA's protection: only break_ksm faults a PROT_NONE
     // range, and its copy stays PROT_NONE.
-    if (vma_prot_none(k, a.vma, a.index))
+    if (!(vma_bits & (VMA_read | VMA_write))) [[unlikely]]
         bits = (bits & ~uint32_t(Pte::write)) | Pte::protnone;
     k.set_pte(a.vma, a.index, Pte::make_present(page, bits));
     page_add_new_anon_rmap(k, page, a.vma, a.index, false);
