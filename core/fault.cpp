@@ -72,8 +72,7 @@ void wp_page_copy(Kernel& k, const Address& a, FaultKind kind) {
     else
         k.step("copy: take a temporary reference on the old page and copy its contents into a new page");
     if (!from_zero) {
-        k.folio_ref_add(old, 1);
-        k.folio_in_flight_add(old, 1);
+        k.folio_get_in_flight(old);
     }
     Pfn page = k.alloc_page(from_zero ? 0 : k.page(old).contents);
     uint32_t bits = Pte::young;

@@ -156,8 +156,7 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
 }
 
 bool split_huge_page_held(Kernel& k, Pfn head) {
-    k.folio_ref_add(head, 1);
-    k.folio_in_flight_add(head, 1);
+    k.folio_get_in_flight(head);
     k.set_page_flag(head, PG_locked, true);
     const bool split = split_huge_page(k, head);
     k.set_page_flag(head, PG_locked, false);

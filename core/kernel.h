@@ -212,6 +212,10 @@ public:
     // folio_put_refs(): drops `refs` references at once; frees the folio when
     // they were the last.
     void folio_put_refs(Pfn pfn, int32_t refs);
+    // A reference the kernel holds while it works on the page (isolation, a
+    // fault's or migration's get_page, KSM's scan): counted as in flight so
+    // that the refcount identity stays exact. The put drops it again.
+    void folio_get_in_flight(Pfn pfn);
     void folio_put_in_flight(Pfn pfn);
     uint32_t alloc_pte_table();
     ProcessId create_process(std::string_view name);

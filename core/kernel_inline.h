@@ -62,6 +62,11 @@ inline void Kernel::folio_in_flight_add(Pfn pfn, int32_t delta) {
     set_page(h, PageField::in_flight, static_cast<uint32_t>(page(h).in_flight + delta));
 }
 
+inline void Kernel::folio_get_in_flight(Pfn pfn) {
+    folio_ref_add(pfn, 1);
+    folio_in_flight_add(pfn, 1);
+}
+
 inline void Kernel::set_pte(VmaId vma, uint32_t index, Pte value) {
     uint32_t pmd_index = index / kPagesPerPmd;
     Pmd p = pmd(vma, pmd_index);

@@ -245,8 +245,7 @@ Scan collapse_huge_page_isolate(Kernel& k, const std::array<Pte, kPagesPerPmd>& 
             return Scan::del_page_lru;
         }
         k.set_page_flag(page, PG_locked, true);
-        k.folio_ref_add(page, 1);
-        k.folio_in_flight_add(page, 1);
+        k.folio_get_in_flight(page);
         k.set_page_flag(page, PG_lru, false);
         (large ? isolated.compound : isolated.small).push_back(page);
         writable |= pte.has(Pte::write);

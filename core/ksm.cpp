@@ -115,8 +115,7 @@ void break_cow(Kernel& k, const Address& a) {
     const Pfn kpage = k.pte(a.vma, a.index).pfn();
     k.step("the second page cannot be merged: break_ksm takes a reference on the KSM page (follow_page, FOLL_GET) "
            "and write-faults the first address, so that it does not stay the only mapping of a KSM page");
-    k.folio_ref_add(kpage, 1);
-    k.folio_in_flight_add(kpage, 1);
+    k.folio_get_in_flight(kpage);
     (void)handle_mm_fault(k, a, FaultKind::write);
     k.step("break_ksm drops its reference on the KSM page");
     k.folio_put_in_flight(kpage);
@@ -141,10 +140,8 @@ Pfn stable_tree_search(const Kernel& k, uint32_t contents) {
 Outcome merge_with_stable(Kernel& k, const Address& a, Pfn page, Pfn kpage) {
     k.step("KSM's scan takes a reference on this page (follow_page, FOLL_GET); stable_tree_search takes one on the "
            "KSM page it found");
-    k.folio_ref_add(page, 1);
-    k.folio_in_flight_add(page, 1);
-    k.folio_ref_add(kpage, 1);
-    k.folio_in_flight_add(kpage, 1);
+    k.folio_get_in_flight(page);
+    k.folio_get_in_flight(kpage);
     Outcome o = try_to_merge_with_ksm_page(k, a, page, kpage);
     k.step("drop both references");
     k.folio_put_in_flight(kpage);
@@ -226,10 +223,8 @@ Outcome ksm_merge(Kernel& k, const Address& a, const Address& b) {
     // page before it looks at the second (its THP split included).
     k.step("KSM's scan takes a reference on the first page (follow_page, FOLL_GET); the unstable tree lookup takes "
            "one on the second (get_mergeable_page)");
-    k.folio_ref_add(pa, 1);
-    k.folio_in_flight_add(pa, 1);
-    k.folio_ref_add(pb, 1);
-    k.folio_in_flight_add(pb, 1);
+    k.folio_get_in_flight(pa);
+    k.folio_get_in_flight(pb);
     const bool same_thp = k.folio_test_large(pa) && k.folio(pa) == k.folio(pb);
     Outcome result = Outcome::success();
     {

@@ -295,8 +295,7 @@ Outcome migrate_page_at(Kernel& k, const Address& a) {
     Pfn src = k.folio(page);
     bool large = k.folio_test_large(src);
     k.step("isolate the page from the LRU (a reference) and lock it; allocate and lock the target");
-    k.folio_ref_add(src, 1);
-    k.folio_in_flight_add(src, 1);
+    k.folio_get_in_flight(src);
     k.set_page_flag(src, PG_lru, false);
     k.set_page_flag(src, PG_locked, true);
     Pfn dst = large ? k.alloc_thp() : k.alloc_page(0);

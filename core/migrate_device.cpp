@@ -28,8 +28,7 @@ void collect_page(Kernel& k, VmaId vma, uint32_t index, MigratePfn& m) {
     Pte pte = k.pte(vma, index);
     Pfn page = pte.pfn();
     k.step("get_page and trylock the page ({0})", page.value);
-    k.folio_ref_add(page, 1);
-    k.folio_in_flight_add(page, 1);
+    k.folio_get_in_flight(page);
     k.set_page_flag(page, PG_locked, true);
     bool anon_exclusive = k.PageAnon(page) && k.PageAnonExclusive(page);
     bool writable = pte.is_present() ? pte.has(Pte::write) : pte.is_writable_device_private_entry();
@@ -254,8 +253,7 @@ Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t firs
                                       "page_add_new_anon_rmap makes it anonymous"
                                     : "map the new device page with a readable device-private entry; "
                                       "page_add_new_anon_rmap makes it anonymous");
-                k.folio_ref_add(m.dst, 1);
-                k.folio_in_flight_add(m.dst, 1);
+                k.folio_get_in_flight(m.dst);
                 k.set_pte(vma, m.index, writable ? Pte::make_writable_device_private_entry(m.dst, 0)
                                                  : Pte::make_readable_device_private_entry(m.dst, 0));
                 page_add_new_anon_rmap(k, m.dst, vma, m.index, false);
@@ -409,8 +407,7 @@ bool do_swap_page_device_private(Kernel& k, const Address& a) {
         k.step("a device-private entry: while the page table lock still shows it mapped, do_swap_page takes its own "
                "reference on the device page, so the page outlives the driver's work; then it calls the driver's "
                "migrate_to_ram");
-        k.folio_ref_add(page, 1);
-        k.folio_in_flight_add(page, 1);
+        k.folio_get_in_flight(page);
     } else {
         k.step("a device-private entry: call the driver's migrate_to_ram with the device page (no reference is "
                "taken on it first)");

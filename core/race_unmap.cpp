@@ -78,8 +78,7 @@ void Race::migrate_step(int cpu, const Command& c) {
         src = k_.pte(a.vma, a.index).pfn();
         me.page = src.value;
         k_.step("isolate the page from the LRU (a reference) and lock it; allocate and lock the target");
-        k_.folio_ref_add(src, 1);
-        k_.folio_in_flight_add(src, 1);
+        k_.folio_get_in_flight(src);
         k_.set_page_flag(src, PG_lru, false);
         k_.set_page_flag(src, PG_locked, true);
         dst = k_.alloc_page(0);
@@ -222,8 +221,7 @@ void Race::swapout_step(int cpu, const Command& c) {
         page = k_.pte(a.vma, a.index).pfn();
         me.page = page.value;
         k_.step("reclaim isolates the page from the LRU (a reference) and locks it");
-        k_.folio_ref_add(page, 1);
-        k_.folio_in_flight_add(page, 1);
+        k_.folio_get_in_flight(page);
         k_.set_page_flag(page, PG_lru, false);
         k_.set_page_flag(page, PG_locked, true);
         if (!k_.page(page).test(PG_swapcache)) {

@@ -108,8 +108,7 @@ bool try_to_unmap_one(Kernel& k, Pfn page, const RmapEntry& e, BatchedFlush* bat
 Outcome shrink_page(Kernel& k, Pfn page) {
     auto scope = k.enter(k.policy().name_of(EraPolicy::Function::shrink_page_list));
     k.step("reclaim isolates the page from the LRU (a reference) and locks it");
-    k.folio_ref_add(page, 1);
-    k.folio_in_flight_add(page, 1);
+    k.folio_get_in_flight(page);
     k.set_page_flag(page, PG_lru, false);
     k.set_page_flag(page, PG_locked, true);
     auto putback = [&](const char* why) {
@@ -266,8 +265,7 @@ void do_swap_page(Kernel& k, const Address& a, FaultKind kind) {
     Pfn page(k.swap_slot(slot).cache_pfn);
     if (page.value != 0) {
         k.step("the page is still in the swap cache: take a reference on it");
-        k.folio_ref_add(page, 1);
-        k.folio_in_flight_add(page, 1);
+        k.folio_get_in_flight(page);
     } else {
         k.step("swapin_readahead: allocate a page, read slot {0} into it and add it to the swap cache", slot.value);
         page = k.alloc_page(k.swap_slot(slot).contents);
