@@ -149,12 +149,11 @@ void mprotect_fixup(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Protect
                         updated = updated.with(Pte::protnone);
                     const bool upgrade = prot == Protection::rw && !pmd.has(Pte::write) &&
                                          can_change_pmd_writable(k, vma, p, updated);
-                    if (upgrade)
+                    if (upgrade) {
                         updated = updated.with(Pte::write);
-                    if (upgrade)
                         k.step("the PMD maps an exclusive THP: map it writable right away, no write fault needed "
                                "(can_change_pmd_writable)");
-                    else if (updated != pmd)
+                    } else if (updated != pmd)
                         k.step(prot == Protection::none ? "the PMD becomes PROT_NONE; the THP itself is not touched"
                                : prot == Protection::rw
                                    ? (k.policy().mprotect_makes_exclusive_writable()
