@@ -97,6 +97,7 @@ public:
     bool device_private_keeps_soft_dirty() const override { return false; }
     bool break_ksm_unshares() const override { return false; }
     bool migrate_vma_collect_keeps_dirty() const override { return false; }
+    bool migration_entry_keeps_young_dirty() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
     // v5.7: GUP-fast was internal_get_user_pages_fast, fork copied every
     // PTE in copy_one_pte, and migration unmapped through try_to_unmap
@@ -217,6 +218,7 @@ public:
     bool device_private_keeps_soft_dirty() const override { return true; }
     bool break_ksm_unshares() const override { return false; }
     bool migrate_vma_collect_keeps_dirty() const override { return false; }
+    bool migration_entry_keeps_young_dirty() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
     bool has_madv_collapse() const override { return false; }
     bool device_fault_holds_page_ref() const override { return false; }
@@ -349,6 +351,7 @@ public:
     bool device_private_keeps_soft_dirty() const override { return true; }
     bool break_ksm_unshares() const override { return true; }
     bool migrate_vma_collect_keeps_dirty() const override { return true; }
+    bool migration_entry_keeps_young_dirty() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return true; }
     bool has_madv_collapse() const override { return true; }
     bool device_fault_holds_page_ref() const override { return true; }

@@ -104,6 +104,12 @@ public:
     // bit was dropped with the PTE.
     virtual bool migrate_vma_collect_keeps_dirty() const = 0;
 
+    // A migration entry remembers the young and dirty bits of the entry it
+    // replaced, and remove_migration_pte gives them back (2e3468778dbe,
+    // v6.1); before, the restored entry was old and clean, its dirty bit
+    // having gone to the page.
+    virtual bool migration_entry_keeps_young_dirty() const = 0;
+
     // clear_refs leaves writable PTEs of possibly pinned pages alone
     // (pte_is_pinned, v5.11).
     virtual bool clear_refs_skips_maybe_pinned() const = 0;

@@ -81,7 +81,7 @@ void copy_nonpresent_pte(Kernel& k, VmaId src, VmaId dst, uint32_t index, Pte pt
         return;
     }
     if (pte.is_migration_entry()) {
-        Pte readable = Pte::make_readable_migration_entry(pte.pfn(), pte.bits() & Pte::soft_dirty);
+        Pte readable = Pte::make_readable_migration_entry(pte.pfn(), pte.bits());
         if (pte.kind() != PteKind::migration_read)
             k.step(k.policy().has_anon_exclusive()
                        ? "a writable or readable-exclusive migration entry becomes readable in parent and child "

@@ -98,7 +98,7 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
         k.step(k.policy().has_anon_exclusive()
                    ? "case (a): a PMD migration entry becomes 512 PTE migration entries of the same type (W, RX or R)"
                    : "a PMD migration entry becomes 512 PTE migration entries of the same type (W or R)");
-        uint32_t bits = pmd.bits() & Pte::soft_dirty;
+        uint32_t bits = pmd.bits() & (Pte::soft_dirty | Pte::young | Pte::dirty);  // as the entry has them
         k.set_pmd(vma, pmd_index, Pmd::make_table(k.alloc_pte_table()));
         for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
             Pfn sub(pmd.head().value + i);
@@ -199,16 +199,39 @@ bool split_huge_page(Kernel& k, Pfn head, Pfn page) {
                h.refcount, expected);
         return false;
     }
+    const bool keeps_young_dirty = k.policy().migration_entry_keeps_young_dirty();
     k.step(k.policy().has_anon_exclusive()
                ? "unmap_folio freezes every mapping into migration entries (W, RX or R), __split_huge_page makes 512 "
                  "order-0 pages, remap_page restores the entries: net effect, each subpage keeps the exclusivity "
-                 "its mapping had"
+                 "its mapping had, and the young and dirty bits"
                : "unmap_page freezes every mapping into migration entries (W or R), __split_huge_page makes 512 "
-                 "order-0 pages, remap_page restores the entries: net effect, each subpage is mapped as before");
-    // PMD mappings first become PTE mappings (exclusivity forwarded as in (b)).
+                 "order-0 pages, remap_page restores the entries: net effect, each subpage is mapped as before, but "
+                 "old and clean (a dirty bit goes to the page)");
+    // PMD mappings first become PTE mappings (exclusivity forwarded as in
+    // (b)). Frozen, a PMD's dirty bit reaches the PTE entries too (from
+    // v6.1, the migration entries keep it), which a plain PMD split no longer
+    // gives them.
+    std::vector<RmapEntry> dirty_pmds;
     for (const RmapEntry& e : rmap_walk(k, head, false))
-        if (e.pmd)
+        if (e.pmd) {
+            if (keeps_young_dirty && k.pmd(e.vma, e.index / kPagesPerPmd).has(Pte::dirty))
+                dirty_pmds.push_back(e);
             split_huge_pmd(k, e.vma, e.index / kPagesPerPmd);
+        }
+    for (const RmapEntry& e : dirty_pmds)
+        for (uint32_t i = 0; i < kPagesPerPmd; ++i)
+            k.set_pte(e.vma, e.index + i, k.pte(e.vma, e.index + i).with(Pte::dirty));
+    // The unmap moves each dirty bit to the page; before v6.1
+    // remove_migration_pte built old, clean entries.
+    for (const RmapEntry& e : rmap_walk(k, head, false)) {
+        Pte pte = k.pte(e.vma, e.index);
+        if (!pte.is_present())
+            continue;
+        if (pte.has(Pte::dirty))
+            k.set_page_flag(head, PG_dirty, true);
+        if (!keeps_young_dirty)
+            k.set_pte(e.vma, e.index, pte.without(Pte::young | Pte::dirty));
+    }
     uint32_t shared_flags = k.page(head).flags & (PG_anon | PG_swapbacked | PG_dirty | PG_lru);
     const int32_t in_flight = k.page(head).in_flight;
     const bool locked = k.page(head).test(PG_locked);

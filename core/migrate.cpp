@@ -8,6 +8,30 @@
 
 namespace mmt {
 
+uint32_t migration_entry_bits(const Kernel& k, uint32_t present_bits) {
+    uint32_t kept = Pte::soft_dirty;
+    if (k.policy().migration_entry_keeps_young_dirty())
+        kept |= Pte::young | Pte::dirty;
+    return present_bits & kept;
+}
+
+namespace {
+
+// What remove_migration_pte/pmd builds from an entry's bits: soft-dirty;
+// from v6.1 young if the entry was, and dirty if the entry was and the new
+// page is (PG_dirty); before, an old and clean entry.
+uint32_t restored_bits(const Kernel& k, uint32_t entry_bits, Pfn page) {
+    uint32_t bits = entry_bits & Pte::soft_dirty;
+    if (k.policy().migration_entry_keeps_young_dirty()) {
+        bits |= entry_bits & Pte::young;
+        if ((entry_bits & Pte::dirty) && k.page(k.folio(page)).test(PG_dirty))
+            bits |= Pte::dirty;
+    }
+    return bits;
+}
+
+} // namespace
+
 bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
     auto scope = k.enter(k.policy().name_of(EraPolicy::Function::try_to_migrate_one));
     Pte pte = k.pte(vma, index);
@@ -37,7 +61,8 @@ bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
         }
     }
     bool writable = pte.is_present() ? pte.has(Pte::write) : pte.is_writable_device_private_entry();
-    uint32_t bits = pte.bits() & Pte::soft_dirty;
+    // A device-private entry has no young or dirty bit to keep.
+    uint32_t bits = pte.is_present() ? migration_entry_bits(k, pte.bits()) : pte.bits() & Pte::soft_dirty;
     Pte entry;
     if (writable) {
         entry = Pte::make_writable_migration_entry(page, bits);
@@ -74,7 +99,7 @@ bool set_pmd_migration_entry(Kernel& k, Pfn head, VmaId vma, uint32_t pmd_index)
     }
     if (pmd.has(Pte::dirty))
         k.set_page_flag(head, PG_dirty, true);
-    uint32_t bits = pmd.bits() & Pte::soft_dirty;
+    uint32_t bits = migration_entry_bits(k, pmd.bits());
     PmdKind kind = pmd.has(Pte::write) ? PmdKind::migration_write
                    : (anon_exclusive && k.policy().has_anon_exclusive()) ? PmdKind::migration_read_exclusive
                                                                          : PmdKind::migration_read;
@@ -127,15 +152,15 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
                 if (!exclusive)
                     k.step(k.policy().has_anon_exclusive()
                                ? "restore the PMD read-only from a readable migration entry: possibly shared"
-                               : "restore the PMD read-only from a readable migration entry");
+                               : "restore the PMD read-only from a readable migration entry, old and clean");
                 else if (k.policy().has_anon_exclusive())
                     k.step("restore the PMD from the migration entry; it was writable or readable-exclusive, so the "
                            "THP is exclusive again (RMAP_EXCLUSIVE)");
                 else
                     k.step("restore the PMD from a writable migration entry: writable again if the VMA allows "
-                           "writes");
+                           "writes, old and clean");
                 Pfn target = k.folio(dst);
-                uint32_t bits = pmd.bits() & Pte::soft_dirty;
+                uint32_t bits = restored_bits(k, pmd.bits(), target);
                 if (pmd.kind() == PmdKind::migration_write && (k.vma_page(VmaId(v), p * kPagesPerPmd) & VMA_write))
                     bits |= Pte::write;
                 if (vma_prot_none(k, VmaId(v), p * kPagesPerPmd))
@@ -157,7 +182,8 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
                 bool exclusive = pte.kind() != PteKind::migration_read;
                 bool writable = pte.is_writable_migration_entry() && (k.vma_page(VmaId(v), i) & VMA_write);
                 auto pte_scope = k.enter("remove_migration_pte");
-                uint32_t bits = pte.bits() & Pte::soft_dirty;
+                // A device-private entry has no young or dirty bit.
+                uint32_t bits = device ? pte.bits() & Pte::soft_dirty : restored_bits(k, pte.bits(), target);
                 Pte restored;
                 if (device && !k.policy().device_private_keeps_soft_dirty())
                     bits = 0;
@@ -179,13 +205,13 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
                     if (!exclusive)
                         k.step(k.policy().has_anon_exclusive()
                                    ? "restore a read-only PTE from a readable entry: possibly shared"
-                                   : "restore a read-only PTE from a readable entry");
+                                   : "restore a read-only PTE from a readable entry, old and clean");
                     else if (k.policy().has_anon_exclusive())
                         k.step("restore a present PTE; the entry was writable or readable-exclusive, so the page is "
                                "exclusive again (RMAP_EXCLUSIVE)");
                     else
                         k.step("restore a present PTE from a writable migration entry: writable again if the VMA "
-                               "allows writes");
+                               "allows writes, old and clean");
                 }
                 k.folio_ref_add(target, 1);
                 k.set_pte(VmaId(v), i, restored);

@@ -17,6 +17,9 @@ Outcome migrate_page_at(Kernel& k, const Address& a);
 bool try_to_migrate(Kernel& k, Pfn folio);
 // try_to_migrate_one() for one PTE mapping.
 bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index);
+// The bits a migration entry keeps from the present entry it replaces:
+// soft-dirty always, young and dirty from v6.1.
+uint32_t migration_entry_bits(const Kernel& k, uint32_t present_bits);
 // remove_migration_ptes(): entries that stand for `src` map `dst` again;
 // RMAP_EXCLUSIVE iff the entry was writable or readable-exclusive.
 void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst);

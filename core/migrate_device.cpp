@@ -56,7 +56,7 @@ void collect_page(Kernel& k, VmaId vma, uint32_t index, MigratePfn& m) {
         k.step("the cleared PTE was dirty: the page is marked dirty (its entry no longer says so)");
         k.set_page_flag(page, PG_dirty, true);
     }
-    uint32_t bits = pte.bits() & Pte::soft_dirty;
+    uint32_t bits = pte.is_present() ? migration_entry_bits(k, pte.bits()) : pte.bits() & Pte::soft_dirty;
     Pte entry;
     if (writable) {
         entry = Pte::make_writable_migration_entry(page, bits);

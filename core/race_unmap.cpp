@@ -134,7 +134,7 @@ void Race::migrate_step(int cpu, const Command& c) {
         auto walk = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate));
         auto one = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate_one));
         Pte pte = Pte::from_raw(me.cleared);
-        uint32_t bits = pte.bits() & Pte::soft_dirty;
+        uint32_t bits = migration_entry_bits(k_, pte.bits());
         Pte entry;
         if (pte.has(Pte::write)) {
             entry = Pte::make_writable_migration_entry(src, bits);

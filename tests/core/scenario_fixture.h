@@ -132,6 +132,18 @@ public:
         }
         return out;
     }
+    // Every PMD value the command on `line` wrote, in order.
+    std::vector<Pmd> pmds_written_at_line(uint32_t line) const {
+        std::vector<Pmd> out;
+        for (const CommandRecord& c : k().commands()) {
+            if (c.line != line || c.step_begin == c.step_end)
+                continue;
+            for (const Change& change : k().changes_of_steps(c.step_begin, c.step_end))
+                if (change.kind == ChangeKind::pmd)
+                    out.push_back(Pmd::from_raw(change.after()));
+        }
+        return out;
+    }
     bool wrote_kind_at_line(uint32_t line, PteKind kind) const {
         for (Pte p : ptes_written_at_line(line))
             if (p.kind() == kind)

@@ -204,3 +204,66 @@ TEST_CASE("Migration of a PROT_NONE page restores a PROT_NONE PTE (mk_pte with t
     CHECK(t.pmd("P", "buf", 0).is_trans_huge());
     CHECK(t.pmd("P", "buf", 0).has(Pte::protnone));
 }
+
+// v6.1 ("mm: remember young/dirty bit for page migrations") keeps the two
+// bits in the migration entry and gives them back; before, remove_migration_pte
+// built an old, clean entry, and only PG_dirty remembered the write.
+TEST_CASE("Era c: the migration entry keeps the young and dirty bits and gives them back; a and b drop them",
+          "[migrate]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        const bool keeps = era == Era::c;
+        REQUIRE(Sim::run(kWritten, era).pte("P", "buf", 0).has(Pte::dirty));
+        auto s = Sim::run(kWritten + "migrate P buf[0]\n", era);  // line 4
+        REQUIRE(s.last_outcome() == "ok");
+        bool entry_seen = false;
+        for (Pte p : s.ptes_written_at_line(4))
+            if (p.is_migration_entry()) {
+                entry_seen = true;
+                CHECK(p.has(Pte::young) == keeps);
+                CHECK(p.has(Pte::dirty) == keeps);
+                CHECK(p.has(Pte::soft_dirty));
+            }
+        CHECK(entry_seen);
+        Pte now = s.pte("P", "buf", 0);
+        CHECK(now.has(Pte::write));
+        CHECK(now.has(Pte::soft_dirty));
+        CHECK(now.has(Pte::young) == keeps);
+        CHECK(now.has(Pte::dirty) == keeps);
+        CHECK(s.page("P", "buf", 0).test(PG_dirty));  // the unmap moved the dirty bit to the page
+    }
+}
+
+TEST_CASE("Era c: a PMD migration entry keeps the PMD's young and dirty bits too", "[migrate][thp]") {
+    const std::string thp = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"h\"\nmigrate P buf[0]\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        const bool keeps = era == Era::c;
+        auto s = Sim::run(thp, era);  // line 4
+        REQUIRE(s.last_outcome() == "ok");
+        bool entry_seen = false;
+        for (Pmd p : s.pmds_written_at_line(4))
+            if (p.is_migration_entry()) {
+                entry_seen = true;
+                CHECK(p.has(Pte::young) == keeps);
+                CHECK(p.has(Pte::dirty) == keeps);
+            }
+        CHECK(entry_seen);
+        Pmd now = s.pmd("P", "buf", 0);
+        REQUIRE(now.is_trans_huge());
+        CHECK(now.has(Pte::young) == keeps);
+        CHECK(now.has(Pte::dirty) == keeps);
+        CHECK(s.k().page(now.head()).test(PG_dirty));
+    }
+}
+
+TEST_CASE("A clean entry stays clean after migration in era c: the dirty bit comes back only if it was there",
+          "[migrate]") {
+    // Swapped out and read back: a clean, young, read-only PTE of a clean
+    // swap cache page.
+    auto s = Sim::run(kWritten + "swapout P buf[0]\nread P buf[0]\nmigrate P buf[0]\n");  // line 6
+    REQUIRE(s.last_outcome() == "ok");
+    Pte now = s.pte("P", "buf", 0);
+    CHECK(now.has(Pte::young));
+    CHECK_FALSE(now.has(Pte::dirty));
+}

@@ -313,3 +313,33 @@ TEST_CASE("zap_huge_pmd hands the THP's reference to the mmu_gather: it is dropp
     CHECK_FALSE(s.k().page(head).test(PG_allocated));
     CHECK(s.violations("invariant").empty());
 }
+
+// split_huge_page freezes every mapping into migration entries and
+// remap_page restores them: from v6.1 the entries keep the young and dirty
+// bits, so a dirty PMD gives dirty PTEs (which a plain PMD split does not);
+// before, every restored PTE was old and clean.
+TEST_CASE("split_huge_page keeps young and dirty PTE bits in era c; eras a and b remap old and clean",
+          "[thp][migrate]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        const bool keeps = era == Era::c;
+        // MADV_PAGEOUT of part of the THP splits it (split_huge_page) and
+        // reclaims only buf[0]; buf[1..511] stay mapped by the new PTEs.
+        auto s = Sim::run(kThp + "madvise P buf[0..0] pageout\n", era);  // line 4
+        REQUIRE(s.step_says(4, "split_huge_page"));
+        CHECK(s.kind("P", "buf", 0) == "swap");
+        for (uint32_t i : {1u, 7u, 511u}) {
+            CAPTURE(i);
+            Pte p = s.pte("P", "buf", i);
+            CHECK(s.kind("P", "buf", i) == "present-rw");
+            CHECK(p.has(Pte::young) == keeps);
+            CHECK(p.has(Pte::dirty) == keeps);
+            CHECK(p.has(Pte::soft_dirty));
+            CHECK(s.page("P", "buf", i).test(PG_dirty));
+        }
+    }
+    // A plain PMD split leaves the PTEs clean in every era (624a2c94f5b7).
+    auto plain = Sim::run(kThp + "split-pmd P buf[0]\n");
+    CHECK_FALSE(plain.pte("P", "buf", 1).has(Pte::dirty));
+    CHECK(plain.pte("P", "buf", 1).has(Pte::young));
+}
