@@ -187,6 +187,13 @@ void Session::refreshNarration() {
     currentFunction_ = PseudoCode::innermost(currentPath_);
     currentListing_ = pseudoCode.listing(currentFunction_, era_); // the listing of this era's kernel
     currentListingLine_ = pseudoCode.lineFor(currentFunction_, era_, currentSentence_);
+    // A step no line stands for (the free that follows a last put, say) goes
+    // on with the line of the step before it, when that ran in the same call
+    // of the same command.
+    if (currentListingLine_ < 0 && step > 0 &&
+        kernel_->steps()[step - 1].command == kernel_->steps()[step].command &&
+        qs(kernel_->step_path(step - 1)) == currentPath_)
+        currentListingLine_ = pseudoCode.lineFor(currentFunction_, era_, qs(kernel_->step_sentence(step - 1)));
     for (const std::string& change : kernel_->step_changes(step))
         currentChanges_ << qs(change);
     const mmt::CommandRecord& record = kernel_->commands()[kernel_->steps()[step].command];

@@ -14,7 +14,10 @@ void do_huge_pmd_anonymous_page(Kernel& k, const Address& a, bool write) {
     auto scope = k.enter("do_huge_pmd_anonymous_page");
     uint32_t pmd_index = a.index / kPagesPerPmd;
     // Unlike the small zero page, the huge one comes after anon_vma_prepare().
-    anon_vma_prepare(k, a.vma);
+    if (!k.vma(a.vma).has_anon_vma) {
+        k.step("anon_vma_prepare: the VMA's first anonymous memory is coming, so it gets its anon_vma");
+        anon_vma_prepare(k, a.vma);
+    }
     if (!write) {
         k.step("a read fault in a THP-eligible range maps the huge zero page with one PMD");
         k.set_pmd(a.vma, pmd_index, Pmd::make_huge_zero(k.huge_zero_pfn()));

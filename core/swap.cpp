@@ -229,8 +229,10 @@ Outcome shrink_folio(Kernel& k, const Address& a) {
         if (k.policy().reclaim_skips_maybe_pinned() && k.folio_maybe_dma_pinned(head)) {
             auto scope = k.enter(k.policy().name_of(EraPolicy::Function::shrink_page_list));
             k.step(k.policy().names(EraPolicy::Function::page_maybe_dma_pinned, "folio_maybe_dma_pinned")
-                       ? "folio_maybe_dma_pinned: the THP may be pinned, so reclaim keeps it"
-                       : "page_maybe_dma_pinned: the THP may be pinned, so reclaim keeps it");
+                       ? "a THP: isolate it and lock it; folio_maybe_dma_pinned: it may be pinned, so reclaim "
+                         "puts it back on the LRU"
+                       : "a THP: isolate it and lock it; page_maybe_dma_pinned: it may be pinned, so reclaim "
+                         "puts it back on the LRU");
             return Outcome::fail(reason::pinned);
         }
         // Reclaim splits the THP and swaps out its 4 KiB pages one by one.

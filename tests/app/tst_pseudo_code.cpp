@@ -313,6 +313,27 @@ private slots:
         QVERIFY(sawHighlight);
     }
 
+    // KSM's unstable-tree merge drops its lookup reference and that frees
+    // the duplicate page: the free has no line of its own and keeps the
+    // line of the put that caused it.
+    void aStepWithoutALineKeepsThePreviousStepsLine() {
+        Session session;
+        QVERIFY(session.openText(QStringLiteral("process P\nmap P buf 2 rw\nwrite P buf[0] \"same\"\n"
+                                                "write P buf[1] \"same\"\nksm-merge P buf[0] P buf[1]\n"),
+                                 QStringLiteral("ksm.mmt")));
+        bool sawFree = false;
+        for (int step = 2; step <= session.stepCount(); ++step) {
+            session.seek(step);
+            if (session.currentFunction() != QStringLiteral("cmp_and_merge_page") ||
+                !session.currentSentence().startsWith(QStringLiteral("the last reference is gone")))
+                continue;
+            sawFree = true;
+            QVERIFY(session.currentListingLine() >= 0);
+            QVERIFY(session.currentListing()[session.currentListingLine()].contains(QStringLiteral("drop that reference")));
+        }
+        QVERIFY(sawFree);
+    }
+
     // The same scenario in each era: the parent's write fault after fork
     // shows the listing of that era's kernel.
     void sessionShowsTheListingOfItsEra() {

@@ -29,6 +29,9 @@ TEST_CASE("A write fault in an empty THP range maps one exclusive THP with a PMD
     CHECK(s.kind("P", "buf", 511) == "present-rw");
     CHECK(s.data("P", "buf", 0) == "zero");
     CHECK(s.data("P", "buf", 1) == "");
+    // The VMA's first fault attaches its anon_vma in a step of its own.
+    CHECK(s.step_says(3, "do_huge_pmd_anonymous_page – anon_vma_prepare"));
+    CHECK_FALSE(s.step_says(3, "state change"));
 }
 
 TEST_CASE("fork shares a THP: both PMDs read-only, entire mapcount 2, not exclusive", "[thp]") {
