@@ -40,10 +40,17 @@ void copy_present_pte(Kernel& k, ProcessId parent, VmaId src, VmaId dst, uint32_
     bool writable = pte.has(Pte::write);
     bool anon_exclusive_era = k.policy().has_anon_exclusive();
     if (k.policy().fork_must_copy_for_dma(k, parent, page)) {
-        k.step(anon_exclusive_era ? "page_try_dup_anon_rmap refuses (-EBUSY): the page may be pinned (MMF_HAS_PINNED "
-                                    "and page_maybe_dma_pinned), so the child must not share it"
+        k.step(anon_exclusive_era ? "get_page; page_try_dup_anon_rmap refuses (-EBUSY): the page may be pinned "
+                                    "(MMF_HAS_PINNED and page_maybe_dma_pinned), so the child must not share it; "
+                                    "put_page"
                                   : "page_needs_cow_for_dma: the page may be pinned (the mm has pinned pages and "
                                     "page_maybe_dma_pinned), so the child must not share it");
+        if (anon_exclusive_era) {
+            // v5.19 takes the child's reference before it asks, and gives it
+            // back when the answer is no.
+            k.folio_ref_add(page, 1);
+            k.folio_ref_add(page, -1);
+        }
         copy_present_page(k, dst, index, page);
         return;
     }

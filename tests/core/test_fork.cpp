@@ -1,6 +1,8 @@
 // fork (semantics.md 2.5, commit message I.7; era differences 3.1, 3.3).
 #include <catch2/catch.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "scenario_fixture.h"
 
@@ -217,6 +219,40 @@ TEST_CASE("copy_huge_pmd of a pinned THP: v5.17 tests for pins before taking a r
         CHECK(s->data("C", "buf", 0) == "data");
         CHECK(s->holder("H").pfn == s->pfn("P", "buf", 0));
     }
+}
+
+TEST_CASE("copy_present_pte of a pinned page: v6.2 takes the child's reference, is refused, and gives it back",
+          "[fork][era]") {
+    const std::string text = "process P\nmap P buf 1 rw\nwrite P buf[0] \"data\"\npin P buf[0] write as H\n"
+                             "fork P C\n";  // fork on line 5
+    // The refcount changes of the pinned page that fork's refusal step makes.
+    auto refusal_refcounts = [](const Sim& s, Pfn page) {
+        std::vector<std::pair<uint64_t, uint64_t>> out;
+        for (const CommandRecord& c : s.k().commands()) {
+            if (c.line != 5)
+                continue;
+            for (uint32_t step = c.step_begin; step < c.step_end; ++step) {
+                if (s.k().step_sentence(step).find("must not share it") == std::string::npos)
+                    continue;
+                for (const Change& ch : s.k().step_changes_of(step))
+                    if (ch.kind == ChangeKind::page && ch.index == page.value &&
+                        ch.field == static_cast<uint8_t>(PageField::refcount))
+                        out.emplace_back(ch.before(), ch.after());
+            }
+        }
+        return out;
+    };
+    auto c = Sim::run(text, Era::c);
+    Pfn pinned = c.pfn("P", "buf", 0);
+    const uint64_t r = 1 + kPin;
+    CHECK(c.step_says(5, "get_page; page_try_dup_anon_rmap refuses (-EBUSY)"));
+    CHECK(refusal_refcounts(c, pinned) == std::vector<std::pair<uint64_t, uint64_t>>{{r, r + 1}, {r + 1, r}});
+    CHECK(c.page("P", "buf", 0).refcount == r);
+    CHECK(c.pfn("C", "buf", 0) != pinned);
+    // v5.17 asks page_needs_cow_for_dma first: no reference comes and goes.
+    auto b = Sim::run(text, Era::b);
+    CHECK(b.step_says(5, "page_needs_cow_for_dma: the page may be pinned"));
+    CHECK(refusal_refcounts(b, b.pfn("P", "buf", 0)).empty());
 }
 
 TEST_CASE("write_protect_seq is odd while each COW VMA is copied (v5.11+), not across all of fork", "[fork]") {
