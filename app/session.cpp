@@ -94,6 +94,7 @@ bool Session::run(int done) {
         mmt::parse_scenario(std::string_view(utf8.constData(), static_cast<size_t>(utf8.size())),
                             QFileInfo(fileName_).fileName().toStdString(), eraOverride_);
     errors_.clear();
+    expectations_.clear();
     failedExpectations_.clear();
     expectationSummary_.clear();
     if (!parsed.scenario) {
@@ -117,6 +118,7 @@ bool Session::run(int done) {
     mmt::RunResult result = mmt::run_scenario(*scenario_, era_);
     kernel_ = std::move(result.kernel);
     expectationSummary_ = QStringLiteral("%1 passed, %2 failed").arg(result.passed()).arg(result.failed());
+    expectations_ = result.expectations;
     for (const mmt::ExpectationResult& expectation : result.expectations)
         if (!expectation.passed)
             failedExpectations_ << QStringLiteral("line %1: expected %2, got %3")
@@ -170,6 +172,7 @@ void Session::refreshNarration() {
     currentSource_.clear();
     currentLine_ = 0;
     currentOutcome_.clear();
+    currentOutcomeFailed_ = false;
     currentFunction_.clear();
     currentListing_.clear();
     currentListingLine_ = -1;
@@ -206,6 +209,17 @@ void Session::refreshNarration() {
         if (record.value)
             currentOutcome_ +=
                 QStringLiteral(", read \"%1\"").arg(qs(kernel_->strings().text(*record.value)));
+        currentOutcomeFailed_ = record.failure != nullptr;
+        // An expectation that runs kernel steps (`expect read`) is judged by
+        // what it expected, not by whether its load worked.
+        for (const mmt::ExpectationResult& expectation : expectations_)
+            if (expectation.command_index == record.source_index) {
+                currentOutcome_ = expectation.passed
+                                      ? QStringLiteral("expectation holds: %1").arg(qs(expectation.got))
+                                      : QStringLiteral("expectation failed: expected %1, got %2")
+                                            .arg(qs(expectation.expected), qs(expectation.got));
+                currentOutcomeFailed_ = !expectation.passed;
+            }
     }
 }
 

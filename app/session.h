@@ -8,12 +8,14 @@
 #include "page_model.h"
 #include "process_model.h"
 #include "scenario.h"
+#include "scenario_runner.h"
 #include "swap_model.h"
 #include "types.h"
 #include "violation_model.h"
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include <QObject>
 #include <QStringList>
@@ -52,6 +54,8 @@ class Session : public QObject {
     Q_PROPERTY(QString currentSource READ currentSource NOTIFY positionChanged FINAL)
     Q_PROPERTY(int currentLine READ currentLine NOTIFY positionChanged FINAL)
     Q_PROPERTY(QString currentOutcome READ currentOutcome NOTIFY positionChanged FINAL)
+    // The current command failed, or it is an expectation that did not hold.
+    Q_PROPERTY(bool currentOutcomeFailed READ currentOutcomeFailed NOTIFY positionChanged FINAL)
     // The innermost function of the current step, its pseudo-code and the line
     // the step is about (-1: none matched; the listing is empty if none exists).
     Q_PROPERTY(QString currentFunction READ currentFunction NOTIFY positionChanged FINAL)
@@ -121,6 +125,7 @@ public:
     QString currentSource() const { return currentSource_; }
     int currentLine() const { return currentLine_; }
     QString currentOutcome() const { return currentOutcome_; }
+    bool currentOutcomeFailed() const { return currentOutcomeFailed_; }
     QString currentFunction() const { return currentFunction_; }
     QStringList currentListing() const { return currentListing_; }
     int currentListingLine() const { return currentListingLine_; }
@@ -171,6 +176,8 @@ private:
     QString currentSource_;
     int currentLine_ = 0;
     QString currentOutcome_;
+    bool currentOutcomeFailed_ = false;
+    std::vector<mmt::ExpectationResult> expectations_;  // of the run, in command order
     QString currentFunction_;
     QStringList currentListing_;
     int currentListingLine_ = -1;

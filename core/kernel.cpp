@@ -258,12 +258,14 @@ void Kernel::folio_put_refs(Pfn pfn, int32_t refs) {
         if (page(h).test(PG_device_private)) {
             // free_zone_device_page(): the driver's page_free() takes it back.
             step(policy().has_anon_exclusive()
-                     ? "the last reference is gone: free_zone_device_page() clears PG_anon_exclusive and the "
-                       "mapping and hands the device page back to the driver"
-                     : "the last reference is gone: the device page's mapping is cleared and the driver's "
-                       "page_free() takes the page back");
+                     ? "device page #{0} loses its last reference: free_zone_device_page() clears "
+                       "PG_anon_exclusive and the mapping and hands it back to the driver"
+                     : "device page #{0} loses its last reference: its mapping is cleared and the driver's "
+                       "page_free() takes it back",
+                 static_cast<int32_t>(h.value));
         } else {
-            step("the last reference is gone: the page is freed and all its flags are reset");
+            step("page #{0} loses its last reference: it is freed and all its flags are reset",
+                 static_cast<int32_t>(h.value));
         }
         free_folio(h);
     }

@@ -46,7 +46,7 @@ Rectangle {
                 visible: Session.currentOutcome !== ""
                 text: "\u21b3 " + Session.currentOutcome
                 wrapMode: Text.Wrap
-                color: Session.currentOutcome.startsWith("failed") ? Theme.error : Theme.pageExclusive
+                color: Session.currentOutcomeFailed ? Theme.error : Theme.pageExclusive
                 font.pixelSize: Theme.fontSizeSmall
                 font.bold: true
             }

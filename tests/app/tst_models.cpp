@@ -166,6 +166,29 @@ private slots:
         QVERIFY(changed.count() >= 1);
     }
 
+    // `expect read` loads the page (kernel steps) and is judged by the value
+    // it expected: the narration says whether it held, in the error colour
+    // when it did not, not just that the load worked.
+    void anExpectationShowsWhetherItHeld() {
+        Session session;
+        QVERIFY(session.openText(QStringLiteral("process P\nmap P buf 1 rw\nwrite P buf[0] \"a\"\n"
+                                                "expect read P buf[0] == \"zzz\"\n"
+                                                "expect read P buf[0] == \"a\"\n"),
+                                 QStringLiteral("expect.mmt")));
+        session.gotoCommand(4);
+        QCOMPARE(session.currentLine(), 4);
+        QCOMPARE(session.currentOutcome(),
+                 QStringLiteral("expectation failed: expected read \"zzz\", got read \"a\""));
+        QVERIFY(session.currentOutcomeFailed());
+        session.gotoCommand(5);
+        QCOMPARE(session.currentLine(), 5);
+        QCOMPARE(session.currentOutcome(), QStringLiteral("expectation holds: read \"a\""));
+        QVERIFY(!session.currentOutcomeFailed());
+        session.gotoCommand(3);
+        QCOMPARE(session.currentOutcome(), QStringLiteral("ok"));
+        QVERIFY(!session.currentOutcomeFailed());
+    }
+
     void commandNavigation() {
         Session session;
         QVERIFY(session.openFile(dataPath("fork_pin.mmt")));

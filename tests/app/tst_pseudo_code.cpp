@@ -325,11 +325,31 @@ private slots:
         for (int step = 2; step <= session.stepCount(); ++step) {
             session.seek(step);
             if (session.currentFunction() != QStringLiteral("cmp_and_merge_page") ||
-                !session.currentSentence().startsWith(QStringLiteral("the last reference is gone")))
+                !session.currentSentence().contains(QStringLiteral("loses its last reference")))
                 continue;
             sawFree = true;
             QVERIFY(session.currentListingLine() >= 0);
             QVERIFY(session.currentListing()[session.currentListingLine()].contains(QStringLiteral("drop that reference")));
+        }
+        QVERIFY(sawFree);
+    }
+
+    // A migration a pin refuses frees its target, not the old page: the
+    // free goes on with the failure's line, never the success's.
+    void aFailedMigrationsFreeHighlightsTheFailure() {
+        Session session;
+        QVERIFY(session.openText(QStringLiteral("process P\nmap P buf 1 rw\nwrite P buf[0] \"a\"\n"
+                                                "pin P buf[0] write as H\nmigrate P buf[0]\n"),
+                                 QStringLiteral("migrate.mmt")));
+        bool sawFree = false;
+        for (int step = 2; step <= session.stepCount(); ++step) {
+            session.seek(step);
+            if (session.currentFunction() != QStringLiteral("migrate_pages") ||
+                !session.currentSentence().contains(QStringLiteral("loses its last reference")))
+                continue;
+            sawFree = true;
+            QVERIFY(session.currentListingLine() >= 0);
+            QVERIFY(session.currentListing()[session.currentListingLine()].startsWith(QStringLiteral("failed")));
         }
         QVERIFY(sawFree);
     }
