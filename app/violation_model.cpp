@@ -2,6 +2,31 @@
 
 #include "kernel.h"
 
+#include <algorithm>
+
+void ViolationModel::load(const mmt::Kernel& kernel) {
+    std::vector<ViolationRow> rows = build(kernel);
+    recount(rows);
+    resetRows(std::move(rows));
+}
+
+void ViolationModel::update(const mmt::Kernel& kernel) {
+    std::vector<ViolationRow> rows = build(kernel);
+    recount(rows);
+    replaceRows(std::move(rows));
+}
+
+void ViolationModel::recount(const std::vector<ViolationRow>& rows) {
+    const int coherence = static_cast<int>(
+        std::count_if(rows.begin(), rows.end(), [](const ViolationRow& r) { return r.kind == QStringLiteral("coherence"); }));
+    const int invariant = static_cast<int>(rows.size()) - coherence;
+    if (invariant == invariantCount_ && coherence == coherenceCount_)
+        return;
+    invariantCount_ = invariant;
+    coherenceCount_ = coherence;
+    emit countsChanged();
+}
+
 std::vector<ViolationRow> ViolationModel::build(const mmt::Kernel& kernel) {
     std::vector<ViolationRow> rows;
     const auto& violations = kernel.violations();

@@ -22,6 +22,10 @@ class ViolationModel : public RowListModel<ViolationRow> {
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("violations come from Session")
+    // Invariant breaches and coherence reports are told apart: a stale pin in
+    // eras a and b is the kernel's behaviour, not a broken invariant.
+    Q_PROPERTY(int invariantCount READ invariantCount NOTIFY countsChanged FINAL)
+    Q_PROPERTY(int coherenceCount READ coherenceCount NOTIFY countsChanged FINAL)
 
 public:
     enum Role { StepRole = Qt::UserRole + 1, KindRole, RuleRole, MessageRole };
@@ -32,9 +36,23 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    void load(const mmt::Kernel& kernel) { resetRows(build(kernel)); }
-    void update(const mmt::Kernel& kernel) { replaceRows(build(kernel)); }
+    void load(const mmt::Kernel& kernel);
+    void update(const mmt::Kernel& kernel);
+    void clear() {
+        recount({});
+        resetRows({});
+    }
+
+    int invariantCount() const { return invariantCount_; }
+    int coherenceCount() const { return coherenceCount_; }
+
+signals:
+    void countsChanged();
 
 private:
     static std::vector<ViolationRow> build(const mmt::Kernel& kernel);
+    void recount(const std::vector<ViolationRow>& rows);
+
+    int invariantCount_ = 0;
+    int coherenceCount_ = 0;
 };

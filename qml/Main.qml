@@ -176,7 +176,9 @@ ApplicationWindow {
             spacing: 0
 
             // In a lesson, the lesson takes the room and the kernel step's
-            // narration a fixed share below it.
+            // narration a share below it: a small one while the student
+            // predicts (the step has not run; its questions need the room),
+            // more once the step has run and its kernel steps are the point.
             LessonPanel {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
@@ -184,10 +186,13 @@ ApplicationWindow {
                 player: lessonPlayer
             }
             NarrationPanel {
+                readonly property real lessonShare: lessonPlayer.phase === "running"
+                                                    || lessonPlayer.phase === "revealed" ? 0.3 : 0.16
+
                 Layout.fillWidth: true
                 Layout.fillHeight: !lessonPlayer.active
-                Layout.preferredHeight: lessonPlayer.active ? Math.round(window.height * 0.3) : -1
-                Layout.minimumHeight: lessonPlayer.active ? Math.round(window.height * 0.3) : 0
+                Layout.preferredHeight: lessonPlayer.active ? Math.round(window.height * lessonShare) : -1
+                Layout.minimumHeight: lessonPlayer.active ? Math.round(window.height * lessonShare) : 0
             }
             // Shown once something on the stage is clicked; Escape closes it.
             InspectorPanel {

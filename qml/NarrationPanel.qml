@@ -172,13 +172,29 @@ Rectangle {
                 color: Theme.border
             }
             Label {
+                readonly property int broken: Session.violations.invariantCount
+
                 width: parent.width
-                text: violationRows.count === 0 ? "No invariant broken so far"
-                    : violationRows.count + (violationRows.count === 1 ? " violation so far" : " violations so far")
+                text: broken === 0 ? "No invariant broken so far"
+                    : broken + (broken === 1 ? " invariant broken so far" : " invariants broken so far")
                 wrapMode: Text.Wrap
-                color: violationRows.count === 0 ? Theme.textMuted : Theme.error
+                color: broken === 0 ? Theme.textMuted : Theme.error
                 font.pixelSize: Theme.fontSizeSmall
-                font.bold: violationRows.count > 0
+                font.bold: broken > 0
+            }
+            // Not an invariant: a pin or reference that no longer sees what the
+            // process maps, which eras a and b let happen as their kernels did.
+            Label {
+                readonly property int stale: Session.violations.coherenceCount
+
+                width: parent.width
+                visible: stale > 0
+                text: stale + (stale === 1 ? " pin or reference" : " pins or references")
+                    + " no longer coherent with what the process maps (the kernel of this era allows it)"
+                wrapMode: Text.Wrap
+                color: Theme.error
+                font.pixelSize: Theme.fontSizeSmall
+                font.bold: true
             }
             Repeater {
                 id: violationRows
@@ -192,7 +208,9 @@ Rectangle {
                     required property string message
 
                     width: parent.width
-                    text: "\u26a0 step " + step + ", " + kind + " " + rule + ": " + message
+                    // A coherence rule already says what kind it is.
+                    text: "\u26a0 step " + step + ", " + (rule.indexOf(kind) >= 0 ? rule : kind + " " + rule) + ": "
+                        + message
                     wrapMode: Text.Wrap
                     color: Theme.error
                     font.pixelSize: Theme.fontSizeSmall

@@ -2,7 +2,7 @@ import QtQuick
 import QtQuick.Controls
 import MmtutorApp
 
-// The memory stage: processes side by side with their page tables on top,
+// The memory stage: processes side by side (in rows) with their page tables on top,
 // physical memory below them (huge pages as cards that expand into their
 // subpages, small pages in a virtualized grid), then the swap device, device
 // memory and the references held by others; arrows from entries in sight to
@@ -36,15 +36,19 @@ Item {
         view.contentX = 0;
         view.contentY = 0;
     }
-    // Scrolls (at the current zoom) so that `item`, somewhere on the stage, is in view.
+    // Scrolls (at the current zoom) so that `item`, somewhere on the stage, is
+    // in view: centred, so that what is around it (its process's name, the
+    // rows next to it) shows too; at the top left if it is bigger than the view.
     function ensureVisible(item: Item) {
         const r = item.mapToItem(scaled, 0, 0, item.width, item.height);
         const margin = Theme.spacingLarge;
         const x = r.x * zoom, y = r.y * zoom, w = r.width * zoom, h = r.height * zoom;
         if (x < view.contentX || x + w > view.contentX + view.width)
-            view.contentX = Math.max(0, Math.min(view.contentWidth - view.width, x - margin));
+            view.contentX = Math.max(0, Math.min(view.contentWidth - view.width,
+                                                 w + 2 * margin < view.width ? x - (view.width - w) / 2 : x - margin));
         if (y < view.contentY || y + h > view.contentY + view.height)
-            view.contentY = Math.max(0, Math.min(view.contentHeight - view.height, y - margin));
+            view.contentY = Math.max(0, Math.min(view.contentHeight - view.height,
+                                                 h + 2 * margin < view.height ? y - (view.height - h) / 2 : y - margin));
     }
 
     // A lesson step points at something out of view: bring the most
@@ -112,7 +116,10 @@ Item {
                 y: Theme.spacingLarge
                 spacing: Theme.spacingLarge
 
-                Row {
+                // Processes wrap into rows as wide as the window, so that a
+                // fifth or sixth process is below the first, not off to the right.
+                Flow {
+                    width: stage.sectionWidth
                     spacing: Theme.spacingHuge
 
                     Repeater {
