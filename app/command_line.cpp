@@ -41,7 +41,13 @@ QSize parseSize(const QString& text) {
 
 LaunchOptions parseLaunchOptions(const QGuiApplication& app) {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("mmtutor: a teaching tool for Linux memory management"));
+    parser.setApplicationDescription(QStringLiteral(
+        "mmtutor: a teaching tool for Linux memory management\n"
+        "\n"
+        "Eras: a is the kernel up to v5.7 (a write fault reuses a page by mapcount), b is v5.9 to\n"
+        "v5.17 (page_count decides), c is v6.2 (PG_anon_exclusive). Lessons and progress are kept\n"
+        "in user.sqlite in $MMTUTOR_DATA_DIR, else in ~/.local/share/mmtutor. Without a\n"
+        "file, the lesson catalog opens."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption screenshotOption(
@@ -79,7 +85,8 @@ LaunchOptions parseLaunchOptions(const QGuiApplication& app) {
                        "(docs/races.md)."));
     parser.addOption(exploreOption);
     const QCommandLineOption lessonOption(
-        QStringLiteral("lesson"), QStringLiteral("Play a lesson: a .lesson file, or the id of a lesson in the catalog (fork-and-cow)."),
+        QStringLiteral("lesson"), QStringLiteral("Play a lesson: a .lesson file, or the id of a lesson in the catalog, such as "
+                       "fork-and-cow (mmtutor-cli lessons list shows them all)."),
         QStringLiteral("FILE|ID"));
     const QCommandLineOption lessonStepOption(
         QStringLiteral("lesson-step"), QStringLiteral("With --lesson: open at step N (0: the introduction)."),

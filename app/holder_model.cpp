@@ -34,6 +34,12 @@ std::vector<HolderRow> HolderModel::build(const mmt::Kernel& kernel) {
         row.pfn = static_cast<int>(holder.pfn.value);
         if (holder.pfn.value != 0) {
             row.page = QString::fromStdString(kernel.page_name(holder.pfn));
+            // A subpage has no card of its own: name the THP card it is part of.
+            const mmt::Pfn head = kernel.folio(holder.pfn);
+            if (head != holder.pfn)
+                row.page += QStringLiteral(" (subpage %1 of THP page #%2)")
+                                .arg(holder.pfn.value - head.value)
+                                .arg(head.value);
             row.targetKey = QStringLiteral("page:%1").arg(kernel.folio(holder.pfn).value);
         }
         if (holder.process.value != 0) {

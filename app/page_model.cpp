@@ -51,7 +51,7 @@ PageRow folioRow(const mmt::Kernel& kernel, mmt::Pfn head) {
     row.flags = badges(page.flags);
     if (page.anon_vma != 0)
         row.owner =
-            QStringLiteral("anon_vma of %1, index %2").arg(text(kernel, page.anon_vma)).arg(page.index);
+            QStringLiteral("anon_vma of %1, index\u00a0%2").arg(text(kernel, page.anon_vma)).arg(page.index);
     if (row.pageCount > 1 && !row.zero) {
         row.subpageStates.reserve(row.pageCount);
         for (int i = 0; i < row.pageCount; ++i) {

@@ -377,8 +377,8 @@ constexpr std::array<std::string_view, 5> kPageCheckWords = {"pte", "exclusive",
 
 constexpr std::string_view kCommandList =
     "a command (era, process, map, write, read, fork, exit, unmap, protect, madvise, clear-softdirty, pin, "
-    "get, vmsplice, release, dma-write, dma-read, swapout, migrate, migrate-to-device, ksm-merge, split-pmd "
-    "or expect)";
+    "get, vmsplice, release, dma-write, dma-read, swapout, migrate, migrate-to-device, ksm-merge, split-pmd, "
+    "race or expect)";
 
 // A word's index in its list is its enum value.
 static_assert(static_cast<size_t>(Era::c) + 1 == kEraWords.size());

@@ -48,7 +48,7 @@ Popup {
 
                     text: modelData
                     color: Theme.text
-                    font.family: index % 2 === 0 ? Theme.monospaceFamily : ""
+                    font.family: index % 2 === 0 ? Theme.monospaceFamily : Qt.application.font.family
                     font.pixelSize: Theme.fontSizeBody
                     font.bold: index % 2 === 0
                 }

@@ -194,7 +194,7 @@ Rectangle {
             clip: true
             model: Library.catalog
             cellWidth: Math.floor(width / columns)
-            cellHeight: Theme.baseUnit * 27
+            cellHeight: Theme.baseUnit * 31
             boundsBehavior: Flickable.StopAtBounds
             ScrollBar.vertical: ScrollBar {}
 
@@ -240,9 +240,12 @@ Rectangle {
                                 ToolTip.visible: hovered
                                 ToolTip.text: "Choose for export"
                             }
+                            // Two lines before it is cut: a title says what the lesson is about.
                             Label {
                                 Layout.fillWidth: true
                                 text: cell.title
+                                wrapMode: Text.Wrap
+                                maximumLineCount: 2
                                 elide: Text.ElideRight
                                 color: Theme.text
                                 font.pixelSize: Theme.fontSizeTitle

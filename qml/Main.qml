@@ -108,6 +108,7 @@ ApplicationWindow {
         }
         Timeline {
             width: parent.width
+            zoomTarget: stage
         }
     }
 

@@ -3,8 +3,9 @@ import MmtutorApp
 
 // The stage's bottom row: swap slots and device memory, each a grid that
 // makes cards only for what is in sight, and the references held by others,
-// a flow of cards (holders are few).
-Row {
+// a flow of cards (holders are few). A section that does not fit beside the
+// others goes below them (the stage sets the width).
+Flow {
     spacing: Theme.spacingHuge
 
     Column {

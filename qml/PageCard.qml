@@ -105,10 +105,10 @@ Rectangle {
         }
         Text {
             width: parent.width
-            text: "ref " + card.refcount + "  map " + card.mapcount
-                + (card.pincount > 0 ? "  pin " + card.pincount : "")
-                + (card.inFlight > 0 ? "  in\u2011flight " + card.inFlight : "")
-            // Wraps between the counts, never inside "in-flight" (U+2011).
+            text: "ref\u00a0" + card.refcount + "  map\u00a0" + card.mapcount
+                + (card.pincount > 0 ? "  pin\u00a0" + card.pincount : "")
+                + (card.inFlight > 0 ? "  in\u2011flight\u00a0" + card.inFlight : "")
+            // Wraps between the counts, never inside one (no-break space, U+2011).
             wrapMode: Text.Wrap
             color: Theme.textMuted
             font.family: Theme.monospaceFamily
@@ -172,8 +172,13 @@ Rectangle {
             objectName: "subpageToggle"
             width: parent.width
             visible: card.expandable
+            // What sets subpages apart from the head: their data, and (once
+            // the PMD is split) a mapcount or exclusive bit unlike the head's.
             text: (card.expanded ? "\u25be " : "\u25b8 ") + card.pageCount + " subpages: "
-                + card.writtenSubpages + " written, " + card.differingSubpages + " unlike the head"
+                + card.writtenSubpages + " written"
+                + (card.differingSubpages > 0 ? ", " + card.differingSubpages
+                   + (card.differingSubpages === 1 ? " differs" : " differ")
+                   + " from the head in mapcount or exclusive bit" : "")
             wrapMode: Text.Wrap
             color: Theme.accent
             font.pixelSize: Theme.fontSizeSmall

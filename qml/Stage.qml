@@ -134,7 +134,9 @@ Item {
                     // cards smaller instead of making more of them.
                     viewportHeight: view.height
                 }
-                OtherMemory {}
+                OtherMemory {
+                    width: stage.sectionWidth
+                }
             }
             ArrowLayer {
                 anchors.fill: parent
@@ -165,17 +167,6 @@ Item {
             onActiveScaleChanged: stage.zoomBy(startZoom * activeScale / stage.zoom, centroid.position.x,
                                                centroid.position.y)
         }
-    }
-
-    StageZoomBar {
-        anchors.right: parent.right
-        anchors.bottom: parent.bottom
-        anchors.margins: Theme.spacingLarge
-        zoom: stage.zoom
-        onZoomInRequested: stage.zoomIn()
-        onZoomOutRequested: stage.zoomOut()
-        onResetRequested: stage.resetZoom()
-        onFitRequested: stage.fit()
     }
 
     Shortcut { sequences: ["Ctrl+Alt++", "Ctrl+Alt+="]; onActivated: stage.zoomIn() }

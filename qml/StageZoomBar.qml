@@ -1,7 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 
-// The stage's zoom buttons, floating over its bottom-right corner: out, the
+// The stage's zoom buttons, at the end of the history bar: out, the
 // magnification (click: back to 100 %), in, and fit the whole stage.
 Rectangle {
     id: bar

@@ -5,9 +5,13 @@ import MmtutorApp
 
 // The history controls: to the start, a command back, a step back,
 // play/pause, a step on, a command on, to the end; a slider over every step
-// with a tick where each command starts; the playback speed.
+// with a tick where each command starts; the playback speed; and, at the end
+// of the bar where it covers nothing, the stage's zoom.
 ToolBar {
     id: bar
+
+    // The Stage whose zoom the bar's last buttons drive (none: no zoom buttons).
+    property var zoomTarget: null
 
     RowLayout {
         anchors.fill: parent
@@ -92,6 +96,14 @@ ToolBar {
                 Library.setSetting("speed", value);
             }
             font.pixelSize: Theme.fontSizeSmall
+        }
+        StageZoomBar {
+            visible: bar.zoomTarget !== null && bar.zoomTarget.visible
+            zoom: bar.zoomTarget !== null ? bar.zoomTarget.zoom : 1.0
+            onZoomInRequested: bar.zoomTarget.zoomIn()
+            onZoomOutRequested: bar.zoomTarget.zoomOut()
+            onResetRequested: bar.zoomTarget.resetZoom()
+            onFitRequested: bar.zoomTarget.fit()
         }
     }
 }

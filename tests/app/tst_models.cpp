@@ -189,6 +189,20 @@ private slots:
         QVERIFY(!session.currentOutcomeFailed());
     }
 
+    // A reference to a THP subpage names the THP card it lives on: the
+    // subpage has no card of its own.
+    void aHolderOnASubpageNamesItsThp() {
+        Session session;
+        QVERIFY(session.openText(QStringLiteral("process P\nmap P big 512 rw thp\nwrite P big[7] \"x\"\n"
+                                                "pin P big[7] as H\n"),
+                                 QStringLiteral("thp.mmt")));
+        session.end();
+        QCOMPARE(session.holders()->rowCount(), 1);
+        const QString page = roleData(session.holders(), 0, "page").toString();
+        const int head = roleData(session.holders(), 0, "pfn").toInt() - 7;
+        QCOMPARE(page, QStringLiteral("page #%1 (subpage 7 of THP page #%2)").arg(head + 7).arg(head));
+    }
+
     void commandNavigation() {
         Session session;
         QVERIFY(session.openFile(dataPath("fork_pin.mmt")));

@@ -498,7 +498,7 @@ TEST_CASE("long words are shortened in messages", "[parser]") {
     CHECK(error_of(std::string(100, 'w') + "\n") ==
           "t.mmt:1:1: error: expected a command (era, process, map, write, read, fork, exit, unmap, protect, "
           "madvise, clear-softdirty, pin, get, vmsplice, release, dma-write, dma-read, swapout, migrate, "
-          "migrate-to-device, ksm-merge, split-pmd or expect), got "
+          "migrate-to-device, ksm-merge, split-pmd, race or expect), got "
           "\"wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww...\"");
 }
 
@@ -508,11 +508,11 @@ TEST_CASE("an unknown command word lists the commands", "[parser]") {
     CHECK(error_of("proces P\n") ==
           "t.mmt:1:1: error: expected a command (era, process, map, write, read, fork, exit, unmap, protect, "
           "madvise, clear-softdirty, pin, get, vmsplice, release, dma-write, dma-read, swapout, migrate, "
-          "migrate-to-device, ksm-merge, split-pmd or expect), got \"proces\"");
+          "migrate-to-device, ksm-merge, split-pmd, race or expect), got \"proces\"");
     CHECK(error_of("  \"process\" P\n") ==
           "t.mmt:1:3: error: expected a command (era, process, map, write, read, fork, exit, unmap, protect, "
           "madvise, clear-softdirty, pin, get, vmsplice, release, dma-write, dma-read, swapout, migrate, "
-          "migrate-to-device, ksm-merge, split-pmd or expect), got the string \"process\"");
+          "migrate-to-device, ksm-merge, split-pmd, race or expect), got the string \"process\"");
 }
 
 TEST_CASE("missing and extra words", "[parser]") {
@@ -767,7 +767,7 @@ TEST_CASE("every broken line is reported, in file order, and nothing runs", "[pa
     CHECK(result.errors[1].format() ==
           "t.mmt:4:1: error: expected a command (era, process, map, write, read, fork, exit, unmap, protect, "
           "madvise, clear-softdirty, pin, get, vmsplice, release, dma-write, dma-read, swapout, migrate, "
-          "migrate-to-device, ksm-merge, split-pmd or expect), got \"wrte\"");
+          "migrate-to-device, ksm-merge, split-pmd, race or expect), got \"wrte\"");
     CHECK(result.errors[2].format() ==
           "t.mmt:6:21: error: expected a PTE kind (none, present-ro, present-rw, swap, migration-writable, "
           "migration-readable, migration-readable-exclusive, device-private-rw or device-private-ro), got "
