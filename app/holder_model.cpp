@@ -1,5 +1,6 @@
 #include "holder_model.h"
 
+#include "invariants.h"
 #include "kernel.h"
 
 namespace {
@@ -48,6 +49,7 @@ std::vector<HolderRow> HolderModel::build(const mmt::Kernel& kernel) {
         }
         row.released = holder.released != 0;
         row.detached = holder.detached != 0;
+        row.incoherent = !mmt::holder_coherent(kernel, mmt::HolderId(id));
         rows.push_back(std::move(row));
     }
     return rows;
@@ -85,6 +87,8 @@ QVariant HolderModel::data(const QModelIndex& index, int role) const {
         return row->key;
     case ProcessExitedRole:
         return row->processExited;
+    case IncoherentRole:
+        return row->incoherent;
     default:
         return {};
     }
@@ -103,5 +107,6 @@ QHash<int, QByteArray> HolderModel::roleNames() const {
             {ReleasedRole, "released"},
             {DetachedRole, "detached"},
             {HolderIdRole, "holderId"},
-            {ProcessExitedRole, "processExited"}};
+            {ProcessExitedRole, "processExited"},
+            {IncoherentRole, "incoherent"}};
 }

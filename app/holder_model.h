@@ -26,6 +26,7 @@ struct HolderRow {
     bool processExited = false; // the process it was taken from has exited since
     bool released = false;
     bool detached = false; // the process let go of that address since
+    bool incoherent = false; // the process maps another page there now
     bool operator==(const HolderRow&) const = default;
 };
 
@@ -49,6 +50,7 @@ public:
         DetachedRole,
         HolderIdRole,
         ProcessExitedRole,
+        IncoherentRole,
     };
     Q_ENUM(Role)
 

@@ -302,15 +302,21 @@ void check_command_invariants(Kernel& k, uint32_t first_change) {
     }
 }
 
+bool holder_coherent(const Kernel& k, HolderId id) {
+    const Holder& holder = k.holder(id);
+    if (holder.released || holder.detached || k.is_zero_pfn(holder.pfn) || !k.process(holder.process).alive)
+        return true;
+    Pfn mapped = resolve_page(k, holder.vma, holder.index);
+    return mapped.value == 0 || mapped == holder.pfn;
+}
+
 std::vector<Violation> check_coherence(const Kernel& k) {
     std::vector<Violation> out;
     for (uint32_t h = 0; h < k.holder_count(); ++h) {
+        if (holder_coherent(k, HolderId(h)))
+            continue;
         const Holder& holder = k.holder(HolderId(h));
-        if (holder.released || holder.detached || k.is_zero_pfn(holder.pfn) || !k.process(holder.process).alive)
-            continue;
         Pfn mapped = resolve_page(k, holder.vma, holder.index);
-        if (mapped.value == 0 || mapped == holder.pfn)
-            continue;
         out.push_back({0, "coherence", holder.kind == HolderKind::pin ? "pin coherence" : "GUP reference coherence",
                        k.strings().text(holder.name) + " holds " + k.page_name(holder.pfn) + " but " +
                            k.address_name(holder.vma, holder.index) + " now maps " + k.page_name(mapped) +

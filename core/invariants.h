@@ -19,6 +19,10 @@ void check_command_invariants(Kernel& k, uint32_t first_change);
 // A full check of the current state (`expect invariants`); returns breaches.
 std::vector<Violation> check_all_invariants(const Kernel& k);
 std::vector<Violation> check_coherence(const Kernel& k);
+// Whether a holder still refers to the page its process maps where it was
+// taken (true when there is nothing to compare: released, let go, the zero
+// page, an exited process or nothing mapped there now).
+bool holder_coherent(const Kernel& k, HolderId id);
 // The page an address stands for: present, PMD, migration or device-private
 // entry, or the swap cache page of a swap entry; 0 if none.
 Pfn resolve_page(const Kernel& k, VmaId vma, uint32_t index);

@@ -19,18 +19,21 @@ Rectangle {
     required property bool detached
     required property int holderId
     required property bool processExited
+    // The process maps another page where this was taken: the two no longer
+    // see the same memory.
+    required property bool incoherent
 
     // For the arrow layer: a solid line from the top, unless released.
     readonly property int link: released ? EntryModel.NoLink : EntryModel.Solid
     readonly property bool fromTop: true
-    readonly property string signature: released + "|" + detached + "|" + page
+    readonly property string signature: released + "|" + detached + "|" + page + "|" + incoherent
 
     implicitWidth: Theme.cardWidth
     implicitHeight: body.implicitHeight + 2 * Theme.spacing
     radius: Theme.radius
     color: Theme.surface
-    border.color: kind === "pin" ? Theme.pagePinned : Theme.border
-    border.width: Theme.borderWidth
+    border.color: incoherent ? Theme.error : kind === "pin" ? Theme.pagePinned : Theme.border
+    border.width: incoherent ? Theme.strongBorderWidth : Theme.borderWidth
     opacity: released ? 0.55 : 1
 
     onSignatureChanged: highlight.flash()
@@ -91,6 +94,7 @@ Rectangle {
             Badge { visible: card.fast; text: "GUP-fast" }
             Badge { visible: card.released; text: "released"; tone: Theme.textMuted; strong: true }
             Badge { visible: card.detached; text: "address let go"; tone: Theme.migration }
+            Badge { visible: card.incoherent; text: "no longer what the process maps"; tone: Theme.error; strong: true }
         }
     }
 }

@@ -203,6 +203,22 @@ private slots:
         QCOMPARE(page, QStringLiteral("page #%1 (subpage 7 of THP page #%2)").arg(head + 7).arg(head));
     }
 
+    // The FOLL_GET reference era a loses at fork: once the parent's write
+    // gives it a new page, the holder says so.
+    void aHolderSaysWhenItIsNoLongerCoherent() {
+        Session session;
+        QVERIFY(session.openText(QStringLiteral("era a\nprocess P\nmap P buf 1 rw\nwrite P buf[0] \"old\"\n"
+                                                "get P buf[0] write as H\nfork P C\nwrite P buf[0] \"new\"\n"),
+                                 QStringLiteral("lost.mmt")));
+        session.gotoCommand(5); // after the fork
+        QCOMPARE(session.currentSource(), QStringLiteral("fork P C"));
+        QCOMPARE(roleData(session.holders(), 0, "incoherent").toBool(), false);
+        session.end();
+        QCOMPARE(roleData(session.holders(), 0, "incoherent").toBool(), true);
+        QCOMPARE(session.violations()->coherenceCount(), 1);
+        QCOMPARE(session.violations()->invariantCount(), 0);
+    }
+
     void commandNavigation() {
         Session session;
         QVERIFY(session.openFile(dataPath("fork_pin.mmt")));
