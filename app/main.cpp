@@ -52,6 +52,8 @@ int main(int argc, char* argv[]) {
         }
         session->gotoCommand(std::max(options.gotoCommand, 0));
     }
+    if (!options.screenshotPath.isEmpty())
+        window->setProperty("keepsProgress", false);
     if (!options.lessonPath.isEmpty()) {
         // A .lesson file, or the id of a lesson in the catalog.
         auto* player = window->findChild<LessonPlayer*>(QStringLiteral("lessonPlayer"));

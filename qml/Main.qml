@@ -83,6 +83,9 @@ ApplicationWindow {
 
     // The lesson catalog is shown over the stage until a lesson is opened.
     property bool showLessons: false
+    // False for a --screenshot run: rendering a lesson step must not move the
+    // student's place in it.
+    property bool keepsProgress: true
 
     function openLesson(lessonId, step) {
         if (!lessonPlayer.load(lessonId, Library.lessonSource(lessonId))) {
@@ -119,9 +122,18 @@ ApplicationWindow {
         objectName: "lessonPlayer"
         session: Session
         // The store keeps where the student is and what they answered.
-        onProgressed: (lessonId, step) => Library.setProgress(lessonId, step)
-        onAnswered: (lessonId, key, choice, correct) => Library.recordAnswer(lessonId, key, choice, correct)
-        onCompleted: lessonId => Library.markComplete(lessonId)
+        onProgressed: (lessonId, step) => {
+            if (window.keepsProgress)
+                Library.setProgress(lessonId, step);
+        }
+        onAnswered: (lessonId, key, choice, correct) => {
+            if (window.keepsProgress)
+                Library.recordAnswer(lessonId, key, choice, correct);
+        }
+        onCompleted: lessonId => {
+            if (window.keepsProgress)
+                Library.markComplete(lessonId);
+        }
     }
 
     // The stage outlines what the lesson step points at.

@@ -137,6 +137,29 @@ private slots:
         }
     }
 
+    // mmtutor --lesson ID --lesson-step N --screenshot clears keepsProgress:
+    // rendering a step must leave the student's place where it was.
+    void aWindowThatKeepsNoProgressWritesNone() {
+        Window w = start();
+        QVERIFY(w.window && w.player && w.library);
+        w.window->setProperty("keepsProgress", false);
+        const QString id = QStringLiteral("vmsplice-leak");
+        QVERIFY(w.player->load(id, w.library->lessonSource(id)));
+        w.player->start(3);
+        QCOMPARE(w.player->stepIndex(), 3);
+        w.player->reveal();
+        QAbstractItemModel* catalog = w.library->catalog();
+        const int step = catalog->roleNames().key("currentStep");
+        const int lessonId = catalog->roleNames().key("lessonId");
+        int row = -1;
+        for (int r = 0; r < catalog->rowCount(); ++r)
+            if (catalog->index(r, 0).data(lessonId).toString() == id)
+                row = r;
+        QVERIFY(row >= 0);
+        QCOMPARE(catalog->index(row, 0).data(step).toInt(), 0);
+        QVERIFY(w.library->answers(id).isEmpty());
+    }
+
     void theStageBringsWhatAStepPointsAtIntoView() {
         Window w = start();
         QVERIFY(w.window && w.player);
