@@ -275,6 +275,23 @@ void Session::seek(int step) {
     moveTo(static_cast<uint32_t>(std::max(step, 0)));
 }
 
+bool Session::showStepIn(const QString& function) {
+    if (kernel_ == nullptr || kernel_->cursor() == 0)
+        return false;
+    const mmt::CommandRecord& command = kernel_->commands()[kernel_->steps()[kernel_->cursor() - 1].command];
+    for (const bool innermostOnly : {true, false})
+        for (uint32_t step = command.step_begin; step < command.step_end; ++step) {
+            const QString path = qs(kernel_->step_path(step));
+            const bool ran = innermostOnly ? PseudoCode::innermost(path) == function
+                                           : path.split(QStringLiteral(" \u2192 ")).contains(function);
+            if (ran) {
+                moveTo(step + 1);
+                return true;
+            }
+        }
+    return false;
+}
+
 void Session::gotoCommand(int count) {
     if (kernel_ == nullptr)
         return;

@@ -91,6 +91,10 @@ public:
     Q_INVOKABLE void home();
     Q_INVOKABLE void end();
     Q_INVOKABLE void seek(int step);
+    // Moves to the first kernel step of the current command that ran in
+    // `function` (innermost first, then anywhere on its call path), so that
+    // the narration shows it; false, and no move, if none did.
+    Q_INVOKABLE bool showStepIn(const QString& function);
     // The state after the first `count` commands (past the end: the end).
     Q_INVOKABLE void gotoCommand(int count);
     Q_INVOKABLE void play();

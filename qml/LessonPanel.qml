@@ -168,18 +168,38 @@ Rectangle {
                         model: panel.player.highlights
 
                         Label {
-                            required property var modelData
+                            id: chip
 
-                            text: "\u25ce " + modelData.text
+                            required property var modelData
+                            // Once the step has run, a function chip shows that
+                            // function's first kernel step in the narration.
+                            readonly property bool opensStep: modelData.kind === "function"
+                                                              && panel.player.phase === "revealed"
+
+                            text: "\u25ce " + modelData.text + (opensStep ? " \u2192" : "")
                             color: modelData.resolved ? Theme.text : Theme.textMuted
                             font.pixelSize: Theme.fontSizeSmall
                             font.family: Theme.monospaceFamily
+                            font.underline: opensStep && chipHover.hovered
                             padding: Theme.spacingSmall / 2
                             background: Rectangle {
                                 radius: Theme.radius
                                 color: Theme.listingHighlight
                                 border.color: Theme.accent
                                 border.width: Theme.borderWidth
+                            }
+                            ToolTip.visible: opensStep && chipHover.hovered
+                            ToolTip.text: "Show the step in " + modelData.name
+
+                            HoverHandler {
+                                id: chipHover
+
+                                enabled: chip.opensStep
+                                cursorShape: Qt.PointingHandCursor
+                            }
+                            TapHandler {
+                                enabled: chip.opensStep
+                                onTapped: Session.showStepIn(chip.modelData.name)
                             }
                         }
                     }

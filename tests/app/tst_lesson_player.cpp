@@ -137,6 +137,32 @@ private slots:
         QVERIFY(session.loaded());
     }
 
+    // After the reveal, a function the step points at opens its first kernel
+    // step of the command in the narration (the "Look at" chip does this).
+    void aRevealedStepShowsTheFunctionItPointsAt() {
+        Session session;
+        LessonPlayer player;
+        player.setSession(&session);
+        QVERIFY(player.loadFile(lessonPath("02-fork-and-cow.lesson")));
+        player.start(1); // command 5, fork P C: highlight function copy_present_pte
+        player.reveal();
+        QCOMPARE(player.phase(), QStringLiteral("revealed"));
+        const int end = session.stepIndex();
+        QCOMPARE(session.currentSource(), QStringLiteral("fork P C"));
+        QVERIFY(session.currentFunction() != QStringLiteral("copy_present_pte"));
+        QVERIFY(session.showStepIn(QStringLiteral("copy_present_pte")));
+        QCOMPARE(session.currentFunction(), QStringLiteral("copy_present_pte"));
+        QCOMPARE(session.currentSource(), QStringLiteral("fork P C"));
+        QVERIFY(session.stepIndex() < end);
+        QCOMPARE(player.phase(), QStringLiteral("revealed"));
+        // dup_mmap is on the path of every step of fork, never innermost first.
+        QVERIFY(session.showStepIn(QStringLiteral("dup_mmap")));
+        QVERIFY(session.currentPath().startsWith(QStringLiteral("dup_mmap")));
+        const int here = session.stepIndex();
+        QVERIFY(!session.showStepIn(QStringLiteral("wp_page_copy")));
+        QCOMPARE(session.stepIndex(), here);
+    }
+
     void aBrokenLessonLeavesTheStageAlone() {
         Session session;
         LessonPlayer player;
