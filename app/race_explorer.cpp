@@ -136,8 +136,10 @@ bool RaceExplorer::explore() {
     }
 
     if (result.breaking > 0)
-        summary_ = tr("%1, era %2: %3 of %4 interleavings break an invariant; the shortest takes "
-                      "%5 steps (order %6).")
+        // Breaking counts a pin coherence report inside the block too, which
+        // the narration lists apart from the era's invariants.
+        summary_ = tr("%1, era %2: %3 of %4 interleavings break an invariant or a pin's coherence; the "
+                      "shortest takes %5 steps (order %6).")
                        .arg(where)
                        .arg(era)
                        .arg(result.breaking)

@@ -113,11 +113,13 @@ void RaceLaneModel::showBlock(int record) {
     rows_.clear();
     shownRecord_ = record;
     raceLine_ = 0;
+    blockEnd_ = 0;
     outcome_.clear();
     const mmt::Kernel* kernel = session_ ? session_->kernel() : nullptr;
     if (kernel != nullptr && record >= 0) {
         const mmt::CommandRecord& command = kernel->commands()[static_cast<size_t>(record)];
         raceLine_ = static_cast<int>(command.line);
+        blockEnd_ = static_cast<int>(command.step_end);
         outcome_ = command.failure ? QStringLiteral("failed: ") + QString::fromUtf8(command.failure)
                                    : QStringLiteral("ok");
         for (uint32_t step = command.step_begin; step < command.step_end; ++step) {

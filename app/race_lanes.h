@@ -29,6 +29,9 @@ class RaceLaneModel : public QAbstractListModel {
     Q_PROPERTY(int currentRow READ currentRow NOTIFY currentRowChanged FINAL)
     // The block's outcome: "ok" or "failed: ...".
     Q_PROPERTY(QString outcome READ outcome NOTIFY blockChanged FINAL)
+    // The step count at which the shown block has run to its end: its
+    // outcome means something from there on.
+    Q_PROPERTY(int blockEnd READ blockEnd NOTIFY blockChanged FINAL)
 
 public:
     enum Role {
@@ -54,6 +57,7 @@ public:
     int raceCount() const { return raceCount_; }
     int currentRow() const { return currentRow_; }
     QString outcome() const { return outcome_; }
+    int blockEnd() const { return blockEnd_; }
 
 signals:
     void sessionChanged();
@@ -82,4 +86,5 @@ private:
     int raceCount_ = 0;
     int currentRow_ = -1;
     QString outcome_;
+    int blockEnd_ = 0;
 };

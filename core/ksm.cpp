@@ -121,13 +121,15 @@ void break_cow(Kernel& k, const Address& a) {
     k.folio_put_in_flight(kpage);
 }
 
-// stable_tree_search(): a KSM page with these contents that some process
-// still maps, if there is one (the stable tree is searched by contents).
+// stable_tree_search(): a KSM page with these contents, if there is one (the
+// stable tree is searched by contents). get_ksm_page() accepts a KSM page as
+// long as it is not freed: one that no process maps any more but a GUP
+// reference keeps alive is found and mapped again.
 Pfn stable_tree_search(const Kernel& k, uint32_t contents) {
     for (uint32_t f = 1; f < k.state().pages.size(); ++f) {
         const Pfn pfn(f);
         const Page& p = k.page(pfn);
-        if (p.test(PG_ksm) && p.contents == contents && p.mapcount > 0)
+        if (p.test(PG_ksm) && p.contents == contents && p.refcount > 0)
             return pfn;
     }
     return Pfn();

@@ -25,6 +25,8 @@ Popup {
             font.bold: true
         }
         Grid {
+            id: keys
+
             columns: 2
             columnSpacing: Theme.spacingLarge
             rowSpacing: Theme.spacingSmall
@@ -61,7 +63,7 @@ Popup {
             font.bold: true
         }
         Label {
-            width: Theme.narrationWidth * 1.6
+            width: Math.max(Theme.narrationWidth * 1.6, keys.implicitWidth)
             wrapMode: Text.Wrap
             color: Theme.text
             font.pixelSize: Theme.fontSizeBody
@@ -70,6 +72,9 @@ Popup {
                 + "Arrows: solid to a mapped page, dashed for a migration entry, dotted for swap and device-private. "
                 + "A run of like entries is one row (\u00d7N, a stacked marker, a thick arrow): click it to list them. "
                 + "A THP card opens onto its 512 subpages. "
+                + "Page cards: green border exclusive (PG_anon_exclusive), amber not exclusive; a red badge a pin. "
+                + "A held reference tinted red with \u201cstale\u201d no longer sees what its process maps. "
+                + "\u25ce marks what a lesson step points at. "
                 + "A card lights up when the last step changed it."
         }
     }

@@ -31,7 +31,8 @@ Rectangle {
     implicitWidth: Theme.cardWidth
     implicitHeight: body.implicitHeight + 2 * Theme.spacing
     radius: Theme.radius
-    color: Theme.surface
+    // A stale holder is tinted, not only outlined: a pin's border is red already.
+    color: incoherent ? Qt.tint(Theme.surface, Qt.rgba(Theme.error.r, Theme.error.g, Theme.error.b, 0.12)) : Theme.surface
     border.color: incoherent ? Theme.error : kind === "pin" ? Theme.pagePinned : Theme.border
     border.width: incoherent ? Theme.strongBorderWidth : Theme.borderWidth
     opacity: released ? 0.55 : 1
@@ -85,6 +86,15 @@ Rectangle {
             color: Theme.text
             font.pixelSize: Theme.fontSizeSmall
         }
+        Label {
+            width: parent.width
+            visible: card.incoherent
+            text: "the process maps another page there now"
+            wrapMode: Text.Wrap
+            color: Theme.error
+            font.pixelSize: Theme.fontSizeSmall
+            font.bold: true
+        }
         Flow {
             width: parent.width
             spacing: Theme.spacingSmall
@@ -94,7 +104,7 @@ Rectangle {
             Badge { visible: card.fast; text: "GUP-fast" }
             Badge { visible: card.released; text: "released"; tone: Theme.textMuted; strong: true }
             Badge { visible: card.detached; text: "address let go"; tone: Theme.migration }
-            Badge { visible: card.incoherent; text: "no longer what the process maps"; tone: Theme.error; strong: true }
+            Badge { visible: card.incoherent; text: "stale"; tone: Theme.error; strong: true }
         }
     }
 }

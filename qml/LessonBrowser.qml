@@ -240,12 +240,12 @@ Rectangle {
                                 ToolTip.visible: hovered
                                 ToolTip.text: "Choose for export"
                             }
-                            // Two lines before it is cut: a title says what the lesson is about.
+                            // Up to three lines before it is cut: a title says what the lesson is about.
                             Label {
                                 Layout.fillWidth: true
                                 text: cell.title
                                 wrapMode: Text.Wrap
-                                maximumLineCount: 2
+                                maximumLineCount: 3
                                 elide: Text.ElideRight
                                 color: Theme.text
                                 font.pixelSize: Theme.fontSizeTitle

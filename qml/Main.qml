@@ -200,7 +200,7 @@ ApplicationWindow {
             }
             NarrationPanel {
                 readonly property real lessonShare: lessonPlayer.phase === "running"
-                                                    || lessonPlayer.phase === "revealed" ? 0.3 : 0.16
+                                                    || lessonPlayer.phase === "revealed" ? 0.24 : 0.16
 
                 Layout.fillWidth: true
                 Layout.fillHeight: !lessonPlayer.active

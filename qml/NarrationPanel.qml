@@ -35,7 +35,7 @@ Rectangle {
                 width: parent.width
                 visible: Session.currentSource !== ""
                 text: Session.currentSource
-                wrapMode: Text.WrapAnywhere
+                wrapMode: Text.WrapAtWordBoundaryOrAnywhere
                 color: Theme.text
                 font.family: Theme.monospaceFamily
                 font.pixelSize: Theme.fontSizeBody
@@ -182,15 +182,16 @@ Rectangle {
                 font.pixelSize: Theme.fontSizeSmall
                 font.bold: broken > 0
             }
-            // Not an invariant: a pin or reference that no longer sees what the
-            // process maps, which eras a and b let happen as their kernels did.
+            // Not one of the era's invariants: a pin or reference that no
+            // longer sees what the process maps there (eras a and b let that
+            // happen as their kernels did; a race's `flush off` too).
             Label {
                 readonly property int stale: Session.violations.coherenceCount
 
                 width: parent.width
                 visible: stale > 0
-                text: stale + (stale === 1 ? " pin or reference" : " pins or references")
-                    + " no longer coherent with what the process maps (the kernel of this era allows it)"
+                text: stale + (stale === 1 ? " pin or reference no longer sees" : " pins or references no longer see")
+                    + " what the process maps there"
                 wrapMode: Text.Wrap
                 color: Theme.error
                 font.pixelSize: Theme.fontSizeSmall

@@ -52,9 +52,13 @@ Rectangle {
                     color: Theme.textMuted
                     font.pixelSize: Theme.fontSizeSmall
                 }
+                // The block's result, once it has run to its end.
                 Label {
-                    text: "\u21b3 " + lanes.outcome
-                    color: lanes.outcome.startsWith("failed") ? Theme.error : Theme.pageExclusive
+                    readonly property bool ran: Session.stepIndex >= lanes.blockEnd
+
+                    text: ran ? "\u21b3 " + lanes.outcome : "not run yet"
+                    color: !ran ? Theme.textMuted : lanes.outcome.startsWith("failed") ? Theme.error
+                                                                                        : Theme.pageExclusive
                     font.pixelSize: Theme.fontSizeSmall
                     font.bold: true
                 }
@@ -125,6 +129,8 @@ Rectangle {
 
                     readonly property bool applied: Session.stepIndex >= step
                     readonly property bool current: index === lanes.currentRow
+                    // A breach is marked once its step has run, not before.
+                    readonly property bool breachShown: breach && applied
 
                     // Labelled steps (A1, B3) stay narrow; a function name is cut short, the tooltip has it whole.
                     width: Math.min(Theme.baseUnit * 16, Math.max(strip.chipWidth, chipText.implicitWidth + Theme.spacing))
@@ -139,8 +145,8 @@ Rectangle {
                         radius: chip.cpu === 1 ? height / 2 : Theme.borderWidth
                         color: chip.applied ? (chip.cpu === 0 ? Theme.accent : Theme.pageShared) : Theme.surface
                         opacity: chip.applied || chip.current ? 1.0 : 0.75
-                        border.width: chip.current || chip.breach ? Theme.strongBorderWidth + 1 : Theme.borderWidth
-                        border.color: chip.breach ? Theme.error : chip.current ? Theme.text : Theme.border
+                        border.width: chip.current || chip.breachShown ? Theme.strongBorderWidth + 1 : Theme.borderWidth
+                        border.color: chip.breachShown ? Theme.error : chip.current ? Theme.text : Theme.border
 
                         Label {
                             id: chipText
@@ -148,7 +154,7 @@ Rectangle {
                             anchors.centerIn: parent
                             width: Math.min(implicitWidth, parent.width - Theme.spacingSmall)
                             elide: Text.ElideRight
-                            text: (chip.breach ? "\u26a0 " : "") + chip.label + (chip.waits ? " wait" : "")
+                            text: (chip.breachShown ? "\u26a0 " : "") + chip.label + (chip.waits ? " wait" : "")
                             color: chip.applied ? Theme.textOnAccent : Theme.text
                             font.family: Theme.monospaceFamily
                             font.pixelSize: Theme.fontSizeSmall
@@ -166,7 +172,7 @@ Rectangle {
                     ToolTip.visible: hover.containsMouse
                     ToolTip.delay: 300
                     ToolTip.text: "cpu" + chip.cpu + " \u2192 " + chip.kernelFunction + "\n" + chip.sentence
-                                  + (chip.breach ? "\nAn invariant broke at this step." : "")
+                                  + (chip.breach ? "\nAn invariant or a pin's coherence breaks at this step." : "")
                 }
             }
 

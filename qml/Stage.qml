@@ -2,7 +2,7 @@ import QtQuick
 import QtQuick.Controls
 import MmtutorApp
 
-// The memory stage: processes side by side (in rows) with their page tables on top,
+// The memory stage: processes side by side with their page tables on top,
 // physical memory below them (huge pages as cards that expand into their
 // subpages, small pages in a virtualized grid), then the swap device, device
 // memory and the references held by others; arrows from entries in sight to
@@ -116,10 +116,13 @@ Item {
                 y: Theme.spacingLarge
                 spacing: Theme.spacingLarge
 
-                // Processes wrap into rows as wide as the window, so that a
-                // fifth or sixth process is below the first, not off to the right.
-                Flow {
-                    width: stage.sectionWidth
+                // Processes side by side, however many: an arrow from an
+                // entry then runs down to physical memory without crossing
+                // another process's page table (rows of processes made the
+                // arrows of the upper ones cut through the lower ones). A
+                // lesson step that points at a process out of view scrolls to
+                // it; Fit shows them all.
+                Row {
                     spacing: Theme.spacingHuge
 
                     Repeater {

@@ -62,6 +62,9 @@ private slots:
         QCOMPARE(lanes.raceLine(), 14);
         QCOMPARE(lanes.currentRow(), -1);
         QCOMPARE(lanes.outcome(), QStringLiteral("failed: cpu0 migrate: page is pinned"));
+        // The outcome is the block's once it has run to its end: its last row's step.
+        QCOMPARE(lanes.blockEnd(), roleData(lanes, lanes.rowCount() - 1, "step").toInt());
+        QVERIFY(session.stepIndex() < lanes.blockEnd());
         // Its order starts 1 1 1 1 1: GUP-fast's five steps run first, B1 to B5 on cpu1.
         for (int row = 0; row < 5; ++row) {
             QCOMPARE(roleData(lanes, row, "cpu").toInt(), 1);

@@ -530,3 +530,27 @@ TEST_CASE("A swap cache page that becomes the KSM page leaves swap entries at bo
         CHECK(s.violations_text() == "");
     }
 }
+
+// get_ksm_page() finds a KSM page for as long as it is not freed: unmapped
+// everywhere but kept alive by a GUP reference, it still takes new pages with
+// its contents, and the reference sees what they map.
+TEST_CASE("An unmapped KSM page a reference keeps alive is still in the stable tree", "[ksm]") {
+    const std::string text = "process P\nmap P buf 4 rw\nwrite P buf[0] \"same\"\nwrite P buf[1] \"same\"\n"
+                             "ksm-merge P buf[0] P buf[1]\nget P buf[0] as G\nmadvise P buf[0..1] dontneed\n"
+                             "write P buf[2] \"same\"\nwrite P buf[3] \"same\"\n"
+                             "ksm-merge P buf[2] P buf[3]\n";  // line 10
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(text, era);
+        CHECK(s.last_outcome() == "ok");
+        CHECK(s.step_says(10, "stable_tree_search finds a KSM page"));
+        const Pfn kpage = s.holder("G").pfn;
+        CHECK(s.pfn("P", "buf", 2) == kpage);
+        CHECK(s.pfn("P", "buf", 3) == kpage);
+        CHECK(s.k().page(kpage).test(PG_ksm));
+        CHECK(s.k().page(kpage).mapcount == 2);
+        CHECK(s.k().page(kpage).refcount == 3);  // two mappings and G
+        CHECK(s.kind("P", "buf", 2) == "present-ro");
+        CHECK(s.violations("coherence").empty());
+    }
+}
