@@ -56,6 +56,24 @@ const char* kSmallDocument = R"({"functions": {
     "only_c": {"c": [{"code": "new in v5.19", "match": []}]}
 }})";
 
+// The listing lines that the steps freeing a page inside `function`
+// highlight, over the whole run of `text`.
+QStringList freeStepLines(const QString& text, const QString& function) {
+    Session session;
+    if (!session.openText(text, QStringLiteral("free.mmt")))
+        return {};
+    QStringList lines;
+    for (int step = 2; step <= session.stepCount(); ++step) {
+        session.seek(step);
+        if (session.currentFunction() != function ||
+            !session.currentSentence().contains(QStringLiteral("loses its last reference")))
+            continue;
+        const int line = session.currentListingLine();
+        lines << (line >= 0 ? session.currentListing()[line] : QStringLiteral("(none)"));
+    }
+    return lines;
+}
+
 } // namespace
 
 class PseudoCodeTest : public QObject {
@@ -317,41 +335,25 @@ private slots:
     // the duplicate page: the free has no line of its own and keeps the
     // line of the put that caused it.
     void aStepWithoutALineKeepsThePreviousStepsLine() {
-        Session session;
-        QVERIFY(session.openText(QStringLiteral("process P\nmap P buf 2 rw\nwrite P buf[0] \"same\"\n"
-                                                "write P buf[1] \"same\"\nksm-merge P buf[0] P buf[1]\n"),
-                                 QStringLiteral("ksm.mmt")));
-        bool sawFree = false;
-        for (int step = 2; step <= session.stepCount(); ++step) {
-            session.seek(step);
-            if (session.currentFunction() != QStringLiteral("cmp_and_merge_page") ||
-                !session.currentSentence().contains(QStringLiteral("loses its last reference")))
-                continue;
-            sawFree = true;
-            QVERIFY(session.currentListingLine() >= 0);
-            QVERIFY(session.currentListing()[session.currentListingLine()].contains(QStringLiteral("drop that reference")));
-        }
-        QVERIFY(sawFree);
+        const QStringList lines = freeStepLines(
+            QStringLiteral("process P\nmap P buf 2 rw\nwrite P buf[0] \"same\"\nwrite P buf[1] \"same\"\n"
+                           "ksm-merge P buf[0] P buf[1]\n"),
+            QStringLiteral("cmp_and_merge_page"));
+        QVERIFY(!lines.isEmpty());
+        for (const QString& line : lines)
+            QVERIFY2(line.contains(QStringLiteral("drop that reference")), qPrintable(line));
     }
 
     // A migration a pin refuses frees its target, not the old page: the
     // free goes on with the failure's line, never the success's.
     void aFailedMigrationsFreeHighlightsTheFailure() {
-        Session session;
-        QVERIFY(session.openText(QStringLiteral("process P\nmap P buf 1 rw\nwrite P buf[0] \"a\"\n"
-                                                "pin P buf[0] write as H\nmigrate P buf[0]\n"),
-                                 QStringLiteral("migrate.mmt")));
-        bool sawFree = false;
-        for (int step = 2; step <= session.stepCount(); ++step) {
-            session.seek(step);
-            if (session.currentFunction() != QStringLiteral("migrate_pages") ||
-                !session.currentSentence().contains(QStringLiteral("loses its last reference")))
-                continue;
-            sawFree = true;
-            QVERIFY(session.currentListingLine() >= 0);
-            QVERIFY(session.currentListing()[session.currentListingLine()].startsWith(QStringLiteral("failed")));
-        }
-        QVERIFY(sawFree);
+        const QStringList lines = freeStepLines(
+            QStringLiteral("process P\nmap P buf 1 rw\nwrite P buf[0] \"a\"\npin P buf[0] write as H\n"
+                           "migrate P buf[0]\n"),
+            QStringLiteral("migrate_pages"));
+        QVERIFY(!lines.isEmpty());
+        for (const QString& line : lines)
+            QVERIFY2(line.startsWith(QStringLiteral("failed")), qPrintable(line));
     }
 
     // The same scenario in each era: the parent's write fault after fork

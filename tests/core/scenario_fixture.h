@@ -119,30 +119,26 @@ public:
     std::string held_data(std::string_view name) const { return data(holder(name).pfn); }
 
     // --- transient entries -------------------------------------------------
-    // Every PTE value the command on `line` wrote, in order: shows the entries
-    // that exist only inside one command (migration entries, a cleared PTE).
-    std::vector<Pte> ptes_written_at_line(uint32_t line) const {
-        std::vector<Pte> out;
+    // Every PTE (or PMD) value the command on `line` wrote, in order: shows
+    // the entries that exist only inside one command (migration entries, a
+    // cleared PTE).
+    template <typename Entry>
+    std::vector<Entry> entries_written_at_line(uint32_t line, ChangeKind kind) const {
+        std::vector<Entry> out;
         for (const CommandRecord& c : k().commands()) {
             if (c.line != line || c.step_begin == c.step_end)
                 continue;
             for (const Change& change : k().changes_of_steps(c.step_begin, c.step_end))
-                if (change.kind == ChangeKind::pte)
-                    out.push_back(Pte::from_raw(change.after()));
+                if (change.kind == kind)
+                    out.push_back(Entry::from_raw(change.after()));
         }
         return out;
     }
-    // Every PMD value the command on `line` wrote, in order.
+    std::vector<Pte> ptes_written_at_line(uint32_t line) const {
+        return entries_written_at_line<Pte>(line, ChangeKind::pte);
+    }
     std::vector<Pmd> pmds_written_at_line(uint32_t line) const {
-        std::vector<Pmd> out;
-        for (const CommandRecord& c : k().commands()) {
-            if (c.line != line || c.step_begin == c.step_end)
-                continue;
-            for (const Change& change : k().changes_of_steps(c.step_begin, c.step_end))
-                if (change.kind == ChangeKind::pmd)
-                    out.push_back(Pmd::from_raw(change.after()));
-        }
-        return out;
+        return entries_written_at_line<Pmd>(line, ChangeKind::pmd);
     }
     bool wrote_kind_at_line(uint32_t line, PteKind kind) const {
         for (Pte p : ptes_written_at_line(line))
