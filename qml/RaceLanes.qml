@@ -100,10 +100,19 @@ Rectangle {
                 highlightFollowsCurrentItem: false
                 boundsBehavior: Flickable.StopAtBounds
                 ScrollBar.horizontal: ScrollBar { policy: ScrollBar.AsNeeded }
-                // Keep the current step in view while stepping or playing.
-                onCurrentIndexChanged: if (currentIndex >= 0) positionViewAtIndex(currentIndex, ListView.Contain)
+                // Keep the current step in view while stepping or playing, once
+                // more after the chips are laid out (a chip's width comes from
+                // its text, known only then) ...
+                function keepCurrentInView() {
+                    if (currentIndex >= 0)
+                        positionViewAtIndex(currentIndex, ListView.Contain);
+                }
+                onCurrentIndexChanged: {
+                    keepCurrentInView();
+                    Qt.callLater(keepCurrentInView);
+                }
                 // ... and when the explorer's result makes the lanes narrower.
-                onWidthChanged: if (currentIndex >= 0) positionViewAtIndex(currentIndex, ListView.Contain)
+                onWidthChanged: keepCurrentInView()
 
                 // The lane lines.
                 Rectangle {
