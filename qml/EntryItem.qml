@@ -103,6 +103,7 @@ Rectangle {
     SpotlightOutline {
         priority: 3
         anchors.margins: -1
+        tabInside: true
         visible: (Spotlight.entries.length > 0 || Spotlight.vmas.length > 0)
                  && Spotlight.entryRange(entry.vmaId, entry.firstIndex, entry.pageCount)
     }

@@ -9,6 +9,9 @@ Rectangle {
 
     // How much the stage should want this item in view (see Spotlight.viewRequested).
     property int priority: 1
+    // The ◎ tab sits across the corner; inside a list that clips its rows
+    // (page-table entries) it stays within the row instead.
+    property bool tabInside: false
 
     function requestView() {
         if (visible && parent)
@@ -27,7 +30,7 @@ Rectangle {
     z: 2
 
     Label {
-        x: -width / 3
+        x: outline.tabInside ? outline.border.width : -width / 3
         y: -height / 3
         text: "\u25ce"
         color: Theme.textOnAccent
