@@ -108,6 +108,7 @@ bool Session::run(int done) {
         swapSlots_->clear();
         holders_->clear();
         violations_->clear();
+        timeline_.clear();
         refreshNarration();
         emit scenarioChanged();
         emit positionChanged();
@@ -127,6 +128,11 @@ bool Session::run(int done) {
 
     // The run leaves the engine at the end; the models start from where we show.
     const auto& commands = kernel_->commands();
+    std::vector<uint32_t> starts;
+    starts.reserve(commands.size());
+    for (const mmt::CommandRecord& command : commands)
+        starts.push_back(command.step_begin);
+    timeline_.reset(starts, static_cast<uint32_t>(kernel_->steps().size()));
     const int count = std::clamp(done, 0, static_cast<int>(commands.size()));
     kernel_->seek(count == 0 ? 0 : commands[static_cast<size_t>(count - 1)].step_end);
     processes_->load(*kernel_);
@@ -352,12 +358,19 @@ int Session::commandCount() const {
     return kernel_ ? static_cast<int>(kernel_->commands().size()) : 0;
 }
 
-QVariantList Session::commandStarts() const {
-    QVariantList starts;
-    if (kernel_ != nullptr)
-        for (const mmt::CommandRecord& command : kernel_->commands())
-            starts << command.step_begin;
-    return starts;
+QVariantList Session::commandPositions() const {
+    QVariantList positions;
+    for (double position : timeline_.commandPositions())
+        positions << position;
+    return positions;
+}
+
+double Session::timelinePosition(int steps) const {
+    return timeline_.position(static_cast<uint32_t>(std::max(steps, 0)));
+}
+
+int Session::timelineSteps(double position) const {
+    return static_cast<int>(timeline_.stepsAt(position));
 }
 
 int Session::stepIndex() const {

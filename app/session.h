@@ -10,6 +10,7 @@
 #include "scenario.h"
 #include "scenario_runner.h"
 #include "swap_model.h"
+#include "timeline_scale.h"
 #include "types.h"
 #include "violation_model.h"
 
@@ -42,7 +43,8 @@ class Session : public QObject {
     Q_PROPERTY(QString era READ era WRITE setEra NOTIFY scenarioChanged FINAL)
     Q_PROPERTY(int stepCount READ stepCount NOTIFY scenarioChanged FINAL)
     Q_PROPERTY(int commandCount READ commandCount NOTIFY scenarioChanged FINAL)
-    Q_PROPERTY(QVariantList commandStarts READ commandStarts NOTIFY scenarioChanged FINAL)
+    // Where each command starts on the timeline's slider (0 to 1; see TimelineScale).
+    Q_PROPERTY(QVariantList commandPositions READ commandPositions NOTIFY scenarioChanged FINAL)
     Q_PROPERTY(QString expectationSummary READ expectationSummary NOTIFY scenarioChanged FINAL)
     Q_PROPERTY(QStringList failedExpectations READ failedExpectations NOTIFY scenarioChanged FINAL)
     // Where in its history
@@ -102,6 +104,10 @@ public:
     Q_INVOKABLE void togglePlay();
     // "line 7: write parent buf[0] \"world\"" for the command of step `step` (0-based).
     Q_INVOKABLE QString describeStep(int step) const;
+    // The timeline's slider position (0 to 1) of the cursor after `steps`
+    // steps, and the cursor nearest to a position.
+    Q_INVOKABLE double timelinePosition(int steps) const;
+    Q_INVOKABLE int timelineSteps(double position) const;
     // The inspector's history of one object up to the current step: a list of
     // {step (seek there to see it applied), function, change}, oldest first.
     // An entry is named by its VMA, virtual page index and EntryModel::Level.
@@ -117,7 +123,7 @@ public:
     void setEra(const QString& era);
     int stepCount() const;
     int commandCount() const;
-    QVariantList commandStarts() const;
+    QVariantList commandPositions() const;
     QString expectationSummary() const { return expectationSummary_; }
     QStringList failedExpectations() const { return failedExpectations_; }
 
@@ -186,6 +192,7 @@ private:
     QStringList currentListing_;
     int currentListingLine_ = -1;
 
+    TimelineScale timeline_;
     QTimer timer_;
     double speed_ = 2.0;
 

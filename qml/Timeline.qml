@@ -5,8 +5,9 @@ import MmtutorApp
 
 // The history controls: to the start, a command back, a step back,
 // play/pause, a step on, a command on, to the end; a slider over every step
-// with a tick where each command starts; the playback speed; and, at the end
-// of the bar where it covers nothing, the stage's zoom.
+// with a tick where each command starts (each command gets room to be picked,
+// however few steps it has: Session.timelinePosition); the playback speed;
+// and, at the end of the bar where it covers nothing, the stage's zoom.
 ToolBar {
     id: bar
 
@@ -38,17 +39,16 @@ ToolBar {
             Slider {
                 id: slider
 
+                objectName: "timelineSlider"
                 anchors.fill: parent
                 from: 0
-                to: Math.max(1, Session.stepCount)
-                stepSize: 1
-                snapMode: Slider.SnapAlways
-                value: Session.stepIndex
+                to: 1
+                value: Session.loaded ? Session.timelinePosition(Session.stepIndex) : 0
                 enabled: Session.loaded
-                onMoved: Session.seek(Math.round(value))
+                onMoved: Session.seek(Session.timelineSteps(value))
 
                 ToolTip.visible: pressed
-                ToolTip.text: Session.describeStep(Math.round(value) - 1)
+                ToolTip.text: Session.describeStep(Session.timelineSteps(value) - 1)
             }
             // A tick above the track where each command starts.
             Canvas {
@@ -59,10 +59,9 @@ ToolBar {
                     const ctx = getContext("2d");
                     ctx.reset();
                     ctx.fillStyle = Theme.textMuted;
-                    const total = Math.max(1, Session.stepCount);
                     const y = slider.topPadding + slider.availableHeight / 2 - Theme.baseUnit - Theme.spacingSmall;
-                    for (const start of Session.commandStarts) {
-                        const x = slider.leftPadding + slider.availableWidth * start / total;
+                    for (const position of Session.commandPositions) {
+                        const x = slider.leftPadding + slider.availableWidth * position;
                         ctx.fillRect(x - Theme.borderWidth, y, Theme.borderWidth * 2, Theme.baseUnit);
                     }
                 }

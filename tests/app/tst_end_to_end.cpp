@@ -139,6 +139,25 @@ private slots:
         QCOMPARE(session_->stepIndex(), 0);
     }
 
+    // A click on the timeline, halfway between two ticks, lands inside that
+    // command (its steps are spread over its share of the track).
+    void timelineClickPicksACommand() {
+        QQuickItem* slider = named(QStringLiteral("timelineSlider")).value(0);
+        QVERIFY(slider != nullptr);
+        const QVariantList ticks = session_->commandPositions();
+        QCOMPARE(ticks.size(), session_->commandCount());
+        const int fork = 3;
+        const double middle = (ticks[fork].toDouble() + ticks[fork + 1].toDouble()) / 2;
+        const qreal left = slider->property("leftPadding").toReal();
+        const qreal width = slider->property("availableWidth").toReal();
+        const QPointF at = slider->mapToScene(QPointF(left + width * middle, slider->height() / 2));
+        QTest::mouseClick(window_, Qt::LeftButton, Qt::NoModifier, at.toPoint());
+        QCOMPARE(session_->commandIndex(), fork);
+        QVERIFY(session_->stepIndex() > session_->timelineSteps(ticks[fork].toDouble()));
+        QVERIFY(session_->stepIndex() < session_->timelineSteps(ticks[fork + 1].toDouble()));
+        key(Qt::Key_Home);
+    }
+
     void spacePlaysAndPauses() {
         key(Qt::Key_Space);
         QVERIFY(session_->playing());

@@ -240,6 +240,45 @@ private slots:
         QVERIFY(!session.describeStep(2).isEmpty());
     }
 
+    void theTimelineGivesEachCommandRoomByTheLogOfItsSteps() {
+        // Commands of 1, 2, 4 and 1024 steps weigh 1, 2, 3 and 11: 17 in all.
+        TimelineScale scale;
+        scale.reset({0, 1, 3, 7}, 1031);
+        const std::vector<double> expected{0.0, 1.0 / 17, 3.0 / 17, 6.0 / 17};
+        QCOMPARE(scale.commandPositions().size(), expected.size());
+        for (size_t i = 0; i < expected.size(); ++i)
+            QVERIFY(qAbs(scale.commandPositions()[i] - expected[i]) < 1e-12);
+        // Inside a command the steps are spread evenly: halfway through the big one.
+        QVERIFY(qAbs(scale.position(7 + 512) - 11.5 / 17) < 1e-12);
+        QCOMPARE(scale.position(1031), 1.0);
+        for (uint32_t steps = 0; steps <= 1031; ++steps)
+            QCOMPARE(scale.stepsAt(scale.position(steps)), steps);
+        QCOMPARE(scale.stepsAt(-0.5), 0u);
+        QCOMPARE(scale.stepsAt(2.0), 1031u);
+        // Nothing to show: everything is at the start.
+        scale.clear();
+        QCOMPARE(scale.position(0), 0.0);
+        QCOMPARE(scale.stepsAt(0.7), 0u);
+    }
+
+    void aThpScenariosSmallCommandsStayApartOnTheTimeline() {
+        Session session;
+        QVERIFY(session.openFile(QStringLiteral(MMTUTOR_SCENARIOS "/vmsplice_in_child_ptethp.c.mmt")));
+        const QVariantList positions = session.commandPositions();
+        QCOMPARE(positions.size(), session.commandCount());
+        // A step-linear slider started the first five commands within 0.5% of
+        // the track (7 steps of 1557); each command now has over 2% of it.
+        for (int i = 1; i < positions.size(); ++i)
+            QVERIFY2(positions[i].toDouble() - positions[i - 1].toDouble() > 0.02, qPrintable(QString::number(i)));
+        // Picking a tick lands on that command's first step.
+        session.seek(session.timelineSteps(positions[3].toDouble()));
+        session.stepForward();
+        QCOMPARE(session.commandIndex(), 3);
+        session.seek(session.timelineSteps(1.0));
+        QCOMPARE(session.stepIndex(), session.stepCount());
+        QCOMPARE(session.timelinePosition(session.stepIndex()), 1.0);
+    }
+
     void eraSwitchReRunsAndKeepsThePlace() {
         Session session;
         watchAll(session);
