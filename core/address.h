@@ -37,7 +37,9 @@ inline constexpr const char* read_only_reference = "reference is read-only (take
 inline constexpr const char* not_splittable = "THP cannot be split (pinned)";
 inline constexpr const char* ksm_split_only = "both pages are in one THP: KSM split it and merged nothing yet";
 inline constexpr const char* nothing_collected = "no page could be collected";
-inline constexpr const char* collapse_failed = "range cannot be collapsed";
+// MADV_COLLAPSE tells its caller whether a retry may help (madvise_collapse_errno).
+inline constexpr const char* collapse_eagain = "range cannot be collapsed (-EAGAIN)";
+inline constexpr const char* collapse_einval = "range cannot be collapsed (-EINVAL)";
 inline constexpr const char* einval_advice = "invalid advice (-EINVAL)";
 inline constexpr const char* einval = "invalid argument (-EINVAL)";
 } // namespace reason

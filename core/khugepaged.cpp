@@ -74,6 +74,10 @@ const char* failure_sentence(Scan r) {
     }
 }
 
+bool failure_may_pass(Scan r) {
+    return r == Scan::page_lock || r == Scan::page_count || r == Scan::page_lru || r == Scan::del_page_lru;
+}
+
 // is_refcount_suitable(): no references beyond the page's mappings and the
 // swap cache's.
 bool refcount_suitable(const Kernel& k, Pfn page) {
@@ -362,12 +366,12 @@ Outcome madvise_collapse_vma(Kernel& k, VmaId vma, uint32_t run_first, uint32_t 
     uint32_t aligned = (run_first + kPagesPerPmd - 1) / kPagesPerPmd * kPagesPerPmd;
     if (aligned + kPagesPerPmd - 1 > run_last) {
         k.step("this VMA cannot hold an aligned 2 MiB (hugepage_vma_check): -EINVAL");
-        return Outcome::fail(reason::collapse_failed);
+        return Outcome::fail(reason::collapse_einval);
     }
     if (!k.vma(vma).has_anon_vma) {
         k.step("the VMA has no anon_vma yet (nothing but the zero page was ever mapped in it), which "
                "hugepage_vma_check requires: -EINVAL");
-        return Outcome::fail(reason::collapse_failed);
+        return Outcome::fail(reason::collapse_einval);
     }
     uint32_t hstart = (first + kPagesPerPmd - 1) / kPagesPerPmd;
     uint32_t hend = (last + 1) / kPagesPerPmd;
@@ -382,7 +386,7 @@ Outcome madvise_collapse_vma(Kernel& k, VmaId vma, uint32_t run_first, uint32_t 
         k.step("the range starts and ends inside one 2 MiB without reaching either boundary: rounded up, its start "
                "lies past its rounded-down end, the count of THPs to make wraps around and 0 never matches it: "
                "-EINVAL");
-        return Outcome::fail(reason::collapse_failed);
+        return Outcome::fail(reason::collapse_einval);
     }
     uint32_t thps = 0;
     Scan last_fail = Scan::succeed;
@@ -399,7 +403,7 @@ Outcome madvise_collapse_vma(Kernel& k, VmaId vma, uint32_t run_first, uint32_t 
     if (thps == hend - hstart)
         return Outcome::success();
     k.step(failure_sentence(last_fail));
-    return Outcome::fail(reason::collapse_failed);
+    return Outcome::fail(failure_may_pass(last_fail) ? reason::collapse_eagain : reason::collapse_einval);
 }
 
 } // namespace

@@ -166,7 +166,9 @@ Outcome madvise_vma(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advice 
 
 // do_madvise(): an advice the kernel does not know is refused before anything
 // is looked at. Holes in the range are skipped: the advice applies to every
-// mapped part, then the call returns -ENOMEM.
+// mapped part in address order, and the first part that fails ends the call
+// with its own error (madvise_walk_vmas); only if none fails does the hole
+// make it return -ENOMEM.
 Outcome madvise_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advice advice) {
     auto scope = k.enter("madvise");
     if (advice == Advice::collapse && !k.policy().has_madv_collapse()) {
@@ -176,8 +178,8 @@ Outcome madvise_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advic
     }
     if (range_mapped(k, vma, first, last))
         return madvise_vma(k, vma, first, last, advice);
-    k.step("part of the range is not mapped: the advice still applies to each mapped part, then madvise returns "
-           "-ENOMEM");
+    k.step("part of the range is not mapped: the advice goes to each mapped part in turn; a part that fails ends "
+           "the call with its error");
     for (uint32_t i = first; i <= last;) {
         if (!(k.vma_page(vma, i) & VMA_mapped)) {
             ++i;
@@ -190,6 +192,7 @@ Outcome madvise_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Advic
             return o;
         i = run_last + 1;
     }
+    k.step("every mapped part took the advice: for the hole, madvise returns -ENOMEM");
     return Outcome::fail("range not mapped (-ENOMEM)");
 }
 

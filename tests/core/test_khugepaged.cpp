@@ -35,7 +35,7 @@ TEST_CASE("MADV_COLLAPSE builds a PMD-mapped, exclusive THP from the 512 small p
 TEST_CASE("MADV_COLLAPSE fails when a page has references beyond its mappings", "[khugepaged]") {
     auto s = Sim::run("process P\nmap P buf 512 rw\nwrite P buf[0] \"a\"\nget P buf[0] as G\n"
                       "madvise P buf collapse\n");
-    CHECK(s.last_outcome() == "range cannot be collapsed");
+    CHECK(s.last_outcome() == "range cannot be collapsed (-EAGAIN)");
     CHECK(s.pmd("P", "buf", 0).is_table());
     CHECK(s.pfn("P", "buf", 0) == s.holder("G").pfn);
 }
@@ -45,19 +45,19 @@ TEST_CASE("MADV_COLLAPSE refuses a range no PTE maps writable, an empty one, and
     const std::string ptethp = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"a\"\nsplit-pmd P buf[0]\n";
     // cow.c "collapse after fork (fully shared)": every PTE read-only after fork (SCAN_PAGE_RO).
     auto f = Sim::run(ptethp + "fork P C\nmadvise P buf collapse\n");
-    CHECK(f.last_outcome() == "range cannot be collapsed");
+    CHECK(f.last_outcome() == "range cannot be collapsed (-EINVAL)");
     CHECK(f.pmd("P", "buf", 0).is_table());
     CHECK(f.pfn("P", "buf", 0) == f.pfn("C", "buf", 0));
     // Write-protected by mprotect: the same.
     CHECK(Sim::run(ptethp + "protect P buf ro\nmadvise P buf collapse\n").last_outcome() ==
-          "range cannot be collapsed");
+          "range cannot be collapsed (-EINVAL)");
     // Nothing mapped yet (SCAN_PMD_NULL): nothing is allocated.
     auto e = Sim::run("process P\nmap P buf 512 rw thp\nmadvise P buf collapse\n");
-    CHECK(e.last_outcome() == "range cannot be collapsed");
+    CHECK(e.last_outcome() == "range cannot be collapsed (-EINVAL)");
     CHECK(e.pmd("P", "buf", 0).is_none());
     // Half of it DONTFORK: two VMAs, neither holds an aligned 2 MiB (hugepage_vma_check).
     auto v = Sim::run(ptethp + "madvise P buf[256..511] dontfork\nmadvise P buf collapse\n");
-    CHECK(v.last_outcome() == "range cannot be collapsed");
+    CHECK(v.last_outcome() == "range cannot be collapsed (-EINVAL)");
     CHECK(v.pmd("P", "buf", 0).is_table());
 }
 
@@ -73,7 +73,7 @@ TEST_CASE("MADV_COLLAPSE collapses only whole aligned 2 MiB blocks, and leaves a
     for (const char* range : {"buf[3]", "buf[3..10]", "buf[1..510]"}) {
         CAPTURE(range);
         auto inside = Sim::run(ptethp + "madvise P " + range + " collapse\n");
-        CHECK(inside.last_outcome() == "range cannot be collapsed");
+        CHECK(inside.last_outcome() == "range cannot be collapsed (-EINVAL)");
         CHECK(inside.step_says(5, "-EINVAL"));
         CHECK(inside.pmd("P", "buf", 0).is_table());
     }
@@ -130,7 +130,7 @@ TEST_CASE("MADV_COLLAPSE stops at a 2 MiB whose PMD maps nothing when the PMD ta
     // exists: block 0 is SCAN_PMD_NONE, which madvise_collapse does not go
     // past, and block 1 is never looked at.
     auto s = Sim::run("process P\nmap P buf 1024 rw\nwrite P buf[512] \"x\"\nmadvise P buf collapse\n");
-    CHECK(s.last_outcome() == "range cannot be collapsed");
+    CHECK(s.last_outcome() == "range cannot be collapsed (-EINVAL)");
     CHECK(s.pmd("P", "buf", 0).is_none());
     CHECK(s.pmd("P", "buf", 512).is_table());
     CHECK(s.kind("P", "buf", 513) == "none");
@@ -139,7 +139,7 @@ TEST_CASE("MADV_COLLAPSE stops at a 2 MiB whose PMD maps nothing when the PMD ta
     // A block that may be skipped (SCAN_PAGE_RO) does not stop the next one.
     auto ro = Sim::run("process P\nmap P buf 1024 rw\nwrite P buf[0] \"a\"\nwrite P buf[512] \"b\"\n"
                        "fork P C\nwrite P buf[512] \"c\"\nmadvise P buf collapse\n");
-    CHECK(ro.last_outcome() == "range cannot be collapsed");
+    CHECK(ro.last_outcome() == "range cannot be collapsed (-EINVAL)");
     CHECK(ro.pmd("P", "buf", 0).is_table());
     CHECK(ro.pmd("P", "buf", 512).is_trans_huge());
     CHECK(ro.data("P", "buf", 512) == "c");
@@ -152,7 +152,7 @@ TEST_CASE("MADV_COLLAPSE stops at the first VMA that fails: later VMAs are not c
                              "madvise P buf[512..1023] dontfork\npin P buf[0] write longterm as H\n"
                              "madvise P buf collapse\n";
     auto s = Sim::run(text);
-    CHECK(s.last_outcome() == "range cannot be collapsed");
+    CHECK(s.last_outcome() == "range cannot be collapsed (-EAGAIN)");
     CHECK(s.pmd("P", "buf", 0).is_table());
     CHECK(s.pmd("P", "buf", 512).is_table());
     CHECK(s.step_says(7, "SCAN_PAGE_COUNT"));
@@ -171,7 +171,7 @@ TEST_CASE("MADV_COLLAPSE cannot collapse a KSM page mapped twice in the range: t
                              "write P buf[2] \"w\"\nksm-merge P buf[0] P buf[1]\nmadvise P buf collapse\n";
     Pfn ksm = Sim::run(text).pfn("P", "buf", 0);
     auto s = Sim::run(text);
-    CHECK(s.last_outcome() == "range cannot be collapsed");
+    CHECK(s.last_outcome() == "range cannot be collapsed (-EAGAIN)");
     CHECK(s.step_says(7, "SCAN_PAGE_LOCK"));
     CHECK(s.step_says(7, "the isolation failed: pmd_populate puts the page table back"));
     CHECK(s.step_says(7, "madvise returns -EAGAIN"));
@@ -211,13 +211,13 @@ TEST_CASE("MADV_COLLAPSE refuses a VMA without an anon_vma before it rounds the 
     for (const char* setup : {"", "read P v[1050]\n"}) {
         CAPTURE(setup);
         auto s = Sim::run(std::string("process P\nmap P v 1100 rw thp\n") + setup + "madvise P v[0..10] collapse\n");
-        CHECK(s.last_outcome() == "range cannot be collapsed");
+        CHECK(s.last_outcome() == "range cannot be collapsed (-EINVAL)");
         CHECK(s.step_says(s.k().commands().back().line, "has no anon_vma yet"));
     }
     // A child's all-VM_WIPEONFORK VMA starts without one.
     auto child = Sim::run("process P\nmap P v 512 rw thp\nwrite P v[0] \"a\"\nmadvise P v wipeonfork\nfork P C\n"
                           "madvise C v[0..100] collapse\n");
-    CHECK(child.last_outcome() == "range cannot be collapsed");
+    CHECK(child.last_outcome() == "range cannot be collapsed (-EINVAL)");
     auto written = Sim::run("process P\nmap P v 1024 rw thp\nwrite P v[600] \"a\"\nmadvise P v[0..10] collapse\n");
     CHECK(written.last_outcome() == "ok");
     auto huge_zero = Sim::run("process P\nmap P v 1024 rw thp\nread P v[0]\nmadvise P v[0..10] collapse\n");

@@ -138,6 +138,22 @@ TEST_CASE("madvise over a hole applies the advice to every mapped part, then fai
     auto collapse = Sim::run(text + "madvise P buf collapse\n", Era::a);
     CHECK(collapse.last_outcome() == "invalid advice (-EINVAL)");
     CHECK(collapse.kind("P", "buf", 0) == "present-rw");
+
+    // Only once every part took the advice does the hole give -ENOMEM.
+    CHECK(dontneed.steps_at_line(6).back() ==
+          "madvise – every mapped part took the advice: for the hole, madvise returns -ENOMEM");
+}
+
+TEST_CASE("madvise over a hole: a mapped part that fails ends the call with its own error", "[madvise]") {
+    // MADV_COLLAPSE on the part before the hole fails (a 4-page VMA holds no
+    // aligned 2 MiB): the walk stops there with -EINVAL, before the hole counts.
+    auto s = Sim::run("process P\nmap P buf 4 rw\nwrite P buf[0] \"a\"\nunmap P buf[1]\nmadvise P buf collapse\n");
+    CHECK(s.last_outcome() == "range cannot be collapsed (-EINVAL)");
+    const std::vector<std::string> steps = s.steps_at_line(5);
+    REQUIRE(steps.size() == 2);
+    CHECK(steps[0] == "madvise – part of the range is not mapped: the advice goes to each mapped part in turn; a "
+                      "part that fails ends the call with its error");
+    CHECK(steps[1].find("hugepage_vma_check): -EINVAL") != std::string::npos);
 }
 
 TEST_CASE("munmap of part of a PMD-mapped THP splits the PMD in split_vma, then zaps the PTEs", "[madvise][thp]") {
