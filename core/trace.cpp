@@ -183,6 +183,15 @@ std::string Kernel::describe_change(const Change& c) const {
         if (static_cast<SwapField>(c.field) == SwapField::cache_pfn)
             return "swap slot " + std::to_string(c.index) + ": " +
                    (c.after() ? "SWAP_HAS_CACHE set (page #" + std::to_string(c.after()) + ")" : "SWAP_HAS_CACHE cleared");
+        // What the slot keeps of the page swapped out to it: its anon_vma and
+        // index, which tell a later swap-in whether the cached page is still
+        // this address's (KSM and do_swap_page compare them).
+        if (static_cast<SwapField>(c.field) == SwapField::anon_vma)
+            return "swap slot " + std::to_string(c.index) + ": " +
+                   (c.after() ? "keeps its page's mapping, anon_vma of " + strings_.text(uint32_t(c.after()))
+                              : "no longer names an anon_vma for its page");
+        if (static_cast<SwapField>(c.field) == SwapField::index)
+            return "swap slot " + std::to_string(c.index) + ": keeps its page's index, " + std::to_string(c.after());
         return "swap slot " + std::to_string(c.index) + ": " + names[c.field] + " " + std::to_string(c.before()) +
                " → " + std::to_string(c.after());
     }

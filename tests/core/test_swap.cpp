@@ -54,6 +54,19 @@ TEST_CASE("Swapping out an exclusive page leaves a swap entry with the exclusive
     CHECK_FALSE(s.k().page(page).test(PG_anon_exclusive));
 }
 
+TEST_CASE("add_to_swap's trace says the slot keeps the page's anon_vma and index", "[swap][trace]") {
+    auto s = Sim::run("process P\nmap P buf 4 rw\nwrite P buf[3] \"data\"\nswapout P buf[3]\n");
+    std::vector<std::string> changes;
+    const CommandRecord& swapout = s.k().commands().back();
+    for (uint32_t step = swapout.step_begin; step < swapout.step_end; ++step)
+        for (const std::string& change : s.k().step_changes(step))
+            changes.push_back(change);
+    auto said = [&](const std::string& text) { return std::find(changes.begin(), changes.end(), text) != changes.end(); };
+    CHECK(said("swap slot 1: SWAP_HAS_CACHE set (page #514)"));
+    CHECK(said("swap slot 1: keeps its page's mapping, anon_vma of buf"));
+    CHECK(said("swap slot 1: keeps its page's index, 3"));
+}
+
 TEST_CASE("Swapping out a page shared after fork: two swap entries without the exclusive bit, count 2",
           "[swap]") {
     auto s = Sim::run(kWritten + "fork P C\nswapout P buf[0]\n");
