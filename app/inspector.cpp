@@ -48,10 +48,12 @@ std::vector<HistoryItem> object_history(const mmt::Kernel& kernel, const Inspect
     const uint32_t last = std::min<uint32_t>(up_to_step, static_cast<uint32_t>(kernel.steps().size()));
     for (uint32_t step = 0; step < last; ++step) {
         for (const mmt::Change& change : kernel.step_changes_of(step)) {
-            if (touches(kernel, object, change))
-                out.push_back({step, innermost_function(kernel.step_path(step)),
-                               change.kind == mmt::ChangeKind::grow ? std::string("created")
-                                                                     : kernel.describe_change(change)});
+            if (!touches(kernel, object, change))
+                continue;
+            std::string text =
+                change.kind == mmt::ChangeKind::grow ? std::string("created") : kernel.describe_change(change);
+            if (!text.empty())
+                out.push_back({step, innermost_function(kernel.step_path(step)), std::move(text)});
         }
     }
     return out;

@@ -265,7 +265,7 @@ public:
 
     WpDecision do_wp_page_anon(Kernel& k, Pfn page, bool unshare) const override {
         if (k.PageAnonExclusive(page)) {
-            k.step("PageAnonExclusive is set: the page is ours alone, reuse it without looking at any count (I.2)");
+            k.step("PageAnonExclusive is set: the page is ours alone, reuse it without looking at any count");
             return WpDecision::reuse;
         }
         if (k.PageKsm(page) || k.page_count(page) > 3) {
@@ -382,7 +382,7 @@ public:
         bool ksm = k.PageKsm(page);
         bool exclusive = !ksm && swp_exclusive;
         if (exclusive)
-            k.step("the swap PTE carries the exclusive bit: the page was exclusive when it was swapped out (I.5)");
+            k.step("the swap PTE carries the exclusive bit: the page was exclusive when it was swapped out");
         swap_free(k, slot);
         if (write_fault && !ksm && k.page_count(page) == 2 && k.page(page).test(PG_swapcache))
             try_to_free_swap(k, page);

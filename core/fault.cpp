@@ -40,7 +40,7 @@ void do_anonymous_page(Kernel& k, const Address& a, FaultKind kind) {
     Pfn page = k.alloc_page(0);
     k.step(k.policy().has_anon_exclusive()
                ? "the fresh page is mapped writable and dirty; page_add_new_anon_rmap marks it anonymous and "
-                 "exclusive (I.1)"
+                 "exclusive"
                : "the fresh page is mapped writable and dirty; page_add_new_anon_rmap marks it anonymous");
     k.set_pte(a.vma, a.index, Pte::make_present(page, Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty));
     page_add_new_anon_rmap(k, page, a.vma, a.index, false);

@@ -92,7 +92,7 @@ void copy_nonpresent_pte(Kernel& k, VmaId src, VmaId dst, uint32_t index, Pte pt
         if (pte.kind() != PteKind::migration_read)
             k.step(k.policy().has_anon_exclusive()
                        ? "a writable or readable-exclusive migration entry becomes readable in parent and child "
-                         "(I.7d): the page is possibly shared now"
+                         "the page is possibly shared now"
                        : "a writable migration entry becomes readable in parent and child: the page is shared "
                          "now, and the next write in either faults (COW)");
         else
@@ -106,10 +106,10 @@ void copy_nonpresent_pte(Kernel& k, VmaId src, VmaId dst, uint32_t index, Pte pt
         const bool writable = pte.kind() == PteKind::device_private_write;
         if (k.policy().has_anon_exclusive())
             k.step(writable ? "a writable device-private entry: get_page and page_try_dup_anon_rmap, which always "
-                              "succeeds here because GUP never pins a device-private page (I.7b); both sides get a "
+                              "succeeds here because GUP never pins a device-private page; both sides get a "
                               "readable entry, without soft-dirty"
                             : "a readable device-private entry: get_page and page_try_dup_anon_rmap, which always "
-                              "succeeds here because GUP never pins a device-private page (I.7b); the child gets "
+                              "succeeds here because GUP never pins a device-private page; the child gets "
                               "the same entry");
         else
             k.step(writable ? "a writable device-private entry: get_page and page_dup_rmap; it becomes readable, "

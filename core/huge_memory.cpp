@@ -128,7 +128,7 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
     Pfn head = pmd.head();
     bool exclusive = k.PageAnonExclusive(head);
     if (exclusive)
-        k.step("case (b): split without freezing; the PMD mapped an exclusive THP, so PG_anon_exclusive is "
+        k.step("a plain PMD split, without freezing the THP; the PMD mapped an exclusive THP, so PG_anon_exclusive is "
                "forwarded to all 512 subpages");
     else
         k.step(k.policy().has_anon_exclusive()

@@ -264,6 +264,8 @@ public:
     uint32_t command_of_step(uint32_t step) const;
     std::string step_path(uint32_t step) const;
     std::string step_sentence(uint32_t step) const;
+    // One change in words; empty for the model's own bookkeeping, which no
+    // reader is shown.
     std::string describe_change(const Change& change) const;
     std::vector<std::string> step_changes(uint32_t step) const;
 

@@ -47,7 +47,7 @@ bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
                      "only later, in the refcount check"
                : anon_exclusive
                    ? "clear the PTE and flush the TLB (ptep_clear_flush) before looking for pins: GUP-fast either "
-                     "saw the old PTE and its pin is visible now, or it will see the cleared one (II)"
+                     "saw the old PTE and its pin is visible now, or it will see the cleared one"
                    : "clear the PTE and flush the TLB (ptep_clear_flush); the page is not exclusive, so there is "
                      "no pin to look for (only an exclusive page may be pinned)");
         k.set_pte(vma, index, Pte());
@@ -55,7 +55,7 @@ bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
             k.set_page_flag(page, PG_dirty, true);
         if (anon_exclusive && !page_try_share_anon_rmap(k, page)) {
             k.step("page_try_share_anon_rmap fails: the exclusive page may be pinned; restore the PTE and stop: "
-                   "migration fails early (I.3)");
+                   "migration fails early");
             k.set_pte(vma, index, pte);
             return false;
         }

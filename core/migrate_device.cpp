@@ -53,7 +53,17 @@ void collect_page(Kernel& k, VmaId vma, uint32_t index, MigratePfn& m) {
         k.set_pte(vma, index, Pte());
     }
     if (pte.is_present() && pte.has(Pte::dirty) && k.policy().migrate_vma_collect_keeps_dirty()) {
-        k.step("the cleared PTE was dirty: the page is marked dirty (its entry no longer says so)");
+        const bool already = k.page(page).test(PG_dirty);
+        if (k.policy().migration_entry_keeps_young_dirty())
+            k.step(already ? "the cleared PTE was dirty: so is the page already (the migration entry keeps the bit "
+                             "as well)"
+                           : "the cleared PTE was dirty: mark the page dirty; the migration entry "
+                             "keeps the bit as well");
+        else
+            k.step(already ? "the cleared PTE was dirty: so is the page already, which matters because the "
+                             "migration entry will not carry the bit"
+                           : "the cleared PTE was dirty: mark the page dirty, because the migration "
+                             "entry will not carry the bit");
         k.set_page_flag(page, PG_dirty, true);
     }
     uint32_t bits = pte.is_present() ? migration_entry_bits(k, pte.bits()) : pte.bits() & Pte::soft_dirty;

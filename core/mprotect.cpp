@@ -75,7 +75,7 @@ void change_pte(Kernel& k, VmaId vma, uint32_t index, Protection prot) {
         bool anon = k.PageAnon(pte.pfn());
         if (anon && k.policy().has_anon_exclusive()) {
             k.step("write-protect a writable migration entry of an anonymous page: it becomes "
-                   "readable-exclusive, so exclusivity is not lost (I.8)");
+                   "readable-exclusive, so exclusivity is not lost");
             k.set_pte(vma, index, Pte::make_readable_exclusive_migration_entry(pte.pfn(), pte.bits()));
         } else {
             k.step("write-protect a writable migration entry: it becomes readable");

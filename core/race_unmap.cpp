@@ -110,7 +110,7 @@ void Race::migrate_step(int cpu, const Command& c) {
         auto one = k_.enter(k_.policy().name_of(EraPolicy::Function::try_to_migrate_one));
         if (pin_seen(k_, me, a,
                      "A2 page_try_share_anon_rmap: page_maybe_dma_pinned() sees a pin: restore the PTE, "
-                     "unlock the page table and give up: migration fails early (I.3)",
+                     "unlock the page table and give up: migration fails early",
                      block_.flush)) {
             me.moved = false;
             me.pending = reason::pinned;
@@ -298,7 +298,7 @@ void Race::swapout_step(int cpu, const Command& c) {
         me.next =
             pin_seen(k_, me, a,
                      "A2 page_try_share_anon_rmap fails: page_maybe_dma_pinned() sees a pin; restore the PTE "
-                     "and stop (I.4)",
+                     "and stop",
                      block_.flush)
                 ? RaceStep::putback
                 : RaceStep::a3_clear_exclusive;

@@ -69,12 +69,12 @@ bool try_to_unmap_one(Kernel& k, Pfn page, const RmapEntry& e, BatchedFlush* bat
     const bool flush_at_once = anon_exclusive && !k.policy().reclaim_may_defer_flush_of_exclusive();
     if (flush_at_once)
         k.step("the page is exclusive: clear the PTE and flush the TLB at once (ptep_clear_flush), so that "
-               "GUP-fast cannot pin it behind our back (III)");
+               "GUP-fast cannot pin it behind our back");
     else if (anon_exclusive)
         k.step(
             "the page is exclusive: clear the PTE, its TLB flush batched like any other; a memory barrier in "
             "page_try_share_anon_rmap orders the clear before the pin check, so GUP-fast cannot pin the page "
-            "behind our back (III, v6.1)");
+            "behind our back (v6.1)");
     else
         k.step(k.policy().has_anon_exclusive() && !k.policy().reclaim_may_defer_flush_of_exclusive()
                    ? "clear the PTE (the TLB flush may be batched: the page is not exclusive)"
@@ -85,7 +85,7 @@ bool try_to_unmap_one(Kernel& k, Pfn page, const RmapEntry& e, BatchedFlush* bat
     if (pte.has(Pte::dirty))
         k.set_page_flag(page, PG_dirty, true);
     if (!page_try_share_anon_rmap(k, page)) {
-        k.step("page_try_share_anon_rmap fails: the page may be pinned; restore the PTE and stop (I.4)");
+        k.step("page_try_share_anon_rmap fails: the page may be pinned; restore the PTE and stop");
         k.set_pte(e.vma, e.index, pte);
         return false;
     }
@@ -275,8 +275,6 @@ void do_swap_page(Kernel& k, const Address& a, FaultKind kind) {
         k.set_page_flag(page, PG_lru, true);
         k.set_page_flag(page, PG_swapcache, true);
         k.set_page(page, PageField::swap_slot, slot.value);
-        k.set_page(page, PageField::anon_vma, k.vma(a.vma).anon_vma);
-        k.set_page(page, PageField::index, a.index);
         k.set_swap_slot(slot, SwapField::cache_pfn, page.value);
         k.folio_ref_add(page, 1);
     }
@@ -318,8 +316,12 @@ void do_swap_page(Kernel& k, const Address& a, FaultKind kind) {
     }
     k.set_pte(a.vma, a.index, Pte::make_present(page, bits));
     k.set_page_flag(page, PG_anon, true);
-    if (k.page(page).anon_vma == 0)
+    // A page just read from swap has no mapping yet: the rmap call gives it
+    // this VMA's anon_vma and index.
+    if (k.page(page).anon_vma == 0) {
         k.set_page(page, PageField::anon_vma, k.vma(a.vma).anon_vma);
+        k.set_page(page, PageField::index, a.index);
+    }
     page_add_anon_rmap(k, page, false, exclusive);
     k.folio_in_flight_add(page, -1);  // the fault's reference becomes the mapping's
     if (write && !(exclusive && (bits & Pte::write)))

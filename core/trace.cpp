@@ -67,7 +67,7 @@ std::string page_field_name(PageField f) {
     case PageField::mapcount: return "mapcount";
     case PageField::entire_mapcount: return "compound_mapcount";  // _entire_mapcount from v6.3
     case PageField::pincount: return "pincount";
-    case PageField::in_flight: return "in-flight refs";
+    case PageField::in_flight: return "temporary refs (part of the refcount)";
     case PageField::flags: return "flags";
     case PageField::contents: return "contents";
     case PageField::head: return "head";
@@ -90,14 +90,13 @@ std::string flag_change_name(PageFlag flag) {
     case PG_tail: return "PageTail";
     case PG_zero: return "zero page";
     case PG_device_private: return "device-private (ZONE_DEVICE)";
-    case PG_allocated: return "in use";
     default: return "PG_" + std::string(page_flag_name(flag));
     }
 }
 
 std::string flag_delta(uint32_t before, uint32_t after) {
     std::string out;
-    for (uint32_t bit = 1; bit <= PG_allocated; bit <<= 1) {
+    for (uint32_t bit = 1; bit < PG_allocated; bit <<= 1) {
         if ((before & bit) == (after & bit))
             continue;
         if (!out.empty())
@@ -105,6 +104,11 @@ std::string flag_delta(uint32_t before, uint32_t after) {
         out += flag_change_name(static_cast<PageFlag>(bit));
         out += (after & bit) ? " set" : " cleared";
     }
+    // Not a page flag: the model's word for a frame the allocator handed
+    // out. Said first, as what happened to the page.
+    if ((before & PG_allocated) != (after & PG_allocated))
+        out = std::string((after & PG_allocated) ? "allocated" : "freed (back to the page allocator)") +
+              (out.empty() ? "" : "; " + out);
     return out;
 }
 
@@ -155,6 +159,10 @@ std::string Kernel::describe_change(const Change& c) const {
         if (field == PageField::anon_vma)
             return who + ": mapping " + (c.before() ? "anon_vma of " + strings_.text(uint32_t(c.before())) : "none") +
                    " → " + (c.after() ? "anon_vma of " + strings_.text(uint32_t(c.after())) : "none");
+        if (field == PageField::swap_slot) {
+            auto slot = [](uint64_t v) { return v ? std::to_string(v) : std::string("none"); };
+            return who + ": swap slot " + slot(c.before()) + " → " + slot(c.after());
+        }
         return who + ": " + page_field_name(field) + " " + std::to_string(int32_t(c.before())) + " → " +
                std::to_string(int32_t(c.after()));
     }
@@ -183,15 +191,12 @@ std::string Kernel::describe_change(const Change& c) const {
         if (static_cast<SwapField>(c.field) == SwapField::cache_pfn)
             return "swap slot " + std::to_string(c.index) + ": " +
                    (c.after() ? "SWAP_HAS_CACHE set (page #" + std::to_string(c.after()) + ")" : "SWAP_HAS_CACHE cleared");
-        // What the slot keeps of the page swapped out to it: its anon_vma and
-        // index, which tell a later swap-in whether the cached page is still
-        // this address's (KSM and do_swap_page compare them).
-        if (static_cast<SwapField>(c.field) == SwapField::anon_vma)
-            return "swap slot " + std::to_string(c.index) + ": " +
-                   (c.after() ? "keeps its page's mapping, anon_vma of " + strings_.text(uint32_t(c.after()))
-                              : "no longer names an anon_vma for its page");
-        if (static_cast<SwapField>(c.field) == SwapField::index)
-            return "swap slot " + std::to_string(c.index) + ": keeps its page's index, " + std::to_string(c.after());
+        // The slot's anon_vma and index are the model's own rmap from a slot
+        // to its swap entries (the invariant checker's shortcut): the kernel
+        // keeps nothing of the kind, so they are never shown.
+        if (static_cast<SwapField>(c.field) == SwapField::anon_vma ||
+            static_cast<SwapField>(c.field) == SwapField::index)
+            return {};
         return "swap slot " + std::to_string(c.index) + ": " + names[c.field] + " " + std::to_string(c.before()) +
                " → " + std::to_string(c.after());
     }
@@ -222,7 +227,8 @@ std::vector<std::string> Kernel::step_changes(uint32_t step) const {
         if (c.kind == ChangeKind::page && (static_cast<PageField>(c.field) == PageField::head ||
                                            static_cast<PageField>(c.field) == PageField::order))
             continue;
-        out.push_back(describe_change(c));
+        if (std::string text = describe_change(c); !text.empty())
+            out.push_back(std::move(text));
     }
     return out;
 }

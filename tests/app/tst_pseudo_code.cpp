@@ -289,7 +289,7 @@ private slots:
                 .contains(QStringLiteral("page_count != 1")));
         QVERIFY(lineOf("do_wp_page", mmt::Era::c,
                        "PageAnonExclusive is set: the page is ours alone, reuse it without looking at any "
-                       "count (I.2)")
+                       "count")
                     .contains(QStringLiteral("if PageAnonExclusive")));
         QVERIFY(lineOf("do_wp_page", mmt::Era::c, "a KSM page is never exclusive: copy")
                     .contains(QStringLiteral("KSM")));

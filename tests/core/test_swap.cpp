@@ -54,7 +54,8 @@ TEST_CASE("Swapping out an exclusive page leaves a swap entry with the exclusive
     CHECK_FALSE(s.k().page(page).test(PG_anon_exclusive));
 }
 
-TEST_CASE("add_to_swap's trace says the slot keeps the page's anon_vma and index", "[swap][trace]") {
+TEST_CASE("add_to_swap's trace names the swap cache and the page's slot, and nothing the kernel does not keep",
+          "[swap][trace]") {
     auto s = Sim::run("process P\nmap P buf 4 rw\nwrite P buf[3] \"data\"\nswapout P buf[3]\n");
     std::vector<std::string> changes;
     const CommandRecord& swapout = s.k().commands().back();
@@ -63,8 +64,19 @@ TEST_CASE("add_to_swap's trace says the slot keeps the page's anon_vma and index
             changes.push_back(change);
     auto said = [&](const std::string& text) { return std::find(changes.begin(), changes.end(), text) != changes.end(); };
     CHECK(said("swap slot 1: SWAP_HAS_CACHE set (page #514)"));
-    CHECK(said("swap slot 1: keeps its page's mapping, anon_vma of buf"));
-    CHECK(said("swap slot 1: keeps its page's index, 3"));
+    CHECK(said("page #514: swap slot none → 1"));
+    CHECK(said("page #514: swap slot 1 → none"));
+    CHECK(said("page #514: freed (back to the page allocator); PAGE_MAPPING_ANON cleared, PG_swapbacked cleared"));
+    // The model's own rmap from a slot to its entries is not shown.
+    for (const std::string& change : changes) {
+        CAPTURE(change);
+        if (change.rfind("swap slot", 0) == 0) {
+            CHECK(change.find("mapping") == std::string::npos);
+            CHECK(change.find("index") == std::string::npos);
+        }
+    }
+    CHECK(std::count_if(changes.begin(), changes.end(),
+                        [](const std::string& c) { return c.rfind("swap slot 1:", 0) == 0; }) == 4);
 }
 
 TEST_CASE("Swapping out a page shared after fork: two swap entries without the exclusive bit, count 2",
