@@ -221,7 +221,49 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
     }
 }
 
-bool folio_migrate_mapping(Kernel& k, Pfn src, int32_t expected) {
+namespace {
+
+// What folio_migrate_mapping hands to the new folio: the mapping word (the
+// anon_vma with its PAGE_MAPPING_ANON / KSM bits), the index, PG_swapbacked,
+// and a swap cache entry with the references it holds.
+void move_mapping(Kernel& k, Pfn src, Pfn dst) {
+    Pfn head = k.folio(src);
+    uint32_t nr = k.folio_nr_pages(head);
+    uint32_t travel = k.page(head).flags & (PG_anon | PG_swapbacked | PG_ksm);
+    for (uint32_t i = 0; i < nr; ++i) {
+        Pfn s(head.value + i), d(dst.value + i);
+        k.set_page(d, PageField::anon_vma, k.page(s).anon_vma);
+        k.set_page(d, PageField::index, k.page(s).index);
+        k.set_page(d, PageField::flags, k.page(d).flags | travel);
+    }
+    if (k.page(head).test(PG_swapcache)) {
+        SwapSlot slot(k.page(head).swap_slot);
+        k.set_swap_slot(slot, SwapField::cache_pfn, dst.value);
+        k.set_page(dst, PageField::swap_slot, slot.value);
+        k.set_page_flag(dst, PG_swapcache, true);
+        k.folio_ref_add(dst, static_cast<int32_t>(nr));
+        k.set_page(head, PageField::swap_slot, 0);
+        k.set_page_flag(head, PG_swapcache, false);
+        k.folio_ref_add(head, -static_cast<int32_t>(nr));
+    }
+}
+
+// What folio_migrate_copy / folio_migrate_flags move: the data (unless a
+// driver already copied it) and the page flags that travel, of which only
+// PG_dirty is modelled.
+void move_state(Kernel& k, Pfn src, Pfn dst, bool copy_data) {
+    Pfn head = k.folio(src);
+    uint32_t nr = k.folio_nr_pages(head);
+    if (copy_data)
+        for (uint32_t i = 0; i < nr; ++i)
+            k.set_page(Pfn(dst.value + i), PageField::contents, k.page(Pfn(head.value + i)).contents);
+    if (k.page(head).test(PG_dirty))
+        k.set_page_flag(dst, PG_dirty, true);
+}
+
+} // namespace
+
+bool folio_migrate_mapping(Kernel& k, Pfn src, Pfn dst, int32_t expected) {
     auto scope = k.enter(k.policy().name_of(EraPolicy::Function::folio_migrate_mapping));
     Pfn head = k.folio(src);
     const Page& h = k.page(head);
@@ -244,64 +286,34 @@ bool folio_migrate_mapping(Kernel& k, Pfn src, int32_t expected) {
     }
     k.step(swapcache
                ? "a swap cache page: take the swap cache's lock and freeze the refcount at {0}, what "
-                 "migration and the swap cache hold; move the swap cache entry to the new page"
+                 "migration and the swap cache hold; the new page takes over the anon mapping, its index and "
+                 "the swap cache entry"
                : "an anonymous page outside the swap cache: the refcount is exactly what migration holds "
-                 "({0}); it is compared, not frozen, and the new page takes over the anon mapping",
+                 "({0}); it is compared, not frozen, and the new page takes over the anon mapping and its index",
            want);
+    move_mapping(k, src, dst);
     return true;
 }
 
-namespace {
-
-// What moves from the old folio to the new one: the data (unless a driver
-// already copied it) and the state that travels.
-void move_folio(Kernel& k, Pfn src, Pfn dst, bool copy_data) {
-    Pfn head = k.folio(src);
-    uint32_t nr = k.folio_nr_pages(head);
-    uint32_t travel = k.page(head).flags & (PG_anon | PG_swapbacked | PG_dirty | PG_swapcache | PG_ksm);
-    for (uint32_t i = 0; i < nr; ++i) {
-        Pfn s(head.value + i), d(dst.value + i);
-        if (copy_data)
-            k.set_page(d, PageField::contents, k.page(s).contents);
-        k.set_page(d, PageField::anon_vma, k.page(s).anon_vma);
-        k.set_page(d, PageField::index, k.page(s).index);
-    }
-    // Every subpage is anonymous like its folio; the head carries the rest.
-    for (uint32_t i = 1; i < nr; ++i)
-        k.set_page(Pfn(dst.value + i), PageField::flags,
-                   k.page(Pfn(dst.value + i)).flags | (travel & (PG_anon | PG_swapbacked | PG_ksm)));
-    k.set_page(dst, PageField::flags, k.page(dst).flags | travel);
-    if (k.page(head).test(PG_swapcache)) {
-        SwapSlot slot(k.page(head).swap_slot);
-        k.set_swap_slot(slot, SwapField::cache_pfn, dst.value);
-        k.set_page(dst, PageField::swap_slot, slot.value);
-        k.folio_ref_add(dst, static_cast<int32_t>(nr));
-        k.set_page(head, PageField::swap_slot, 0);
-        k.set_page_flag(head, PG_swapcache, false);
-        k.folio_ref_add(head, -static_cast<int32_t>(nr));
-    }
-}
-
-} // namespace
 
 void folio_migrate_copy(Kernel& k, Pfn src, Pfn dst) {
     auto scope = k.enter(k.policy().name_of(EraPolicy::Function::folio_migrate_copy));
     k.step(k.policy().has_anon_exclusive()
-               ? "copy the data and the flags that travel (dirty, swapbacked, anon mapping); a mapped page's "
+               ? "copy the data and the page flags that travel (PG_dirty among them); a mapped page's "
                  "PG_anon_exclusive was already cleared: its migration entry carries it"
-               : "copy the data and the flags that travel (dirty, swapbacked, anon mapping)");
-    move_folio(k, src, dst, true);
+               : "copy the data and the page flags that travel (PG_dirty among them)");
+    move_state(k, src, dst, true);
 }
 
 void folio_migrate_flags(Kernel& k, Pfn src, Pfn dst) {
     auto scope = k.enter(k.policy().name_of(EraPolicy::Function::folio_migrate_flags));
     k.step(k.policy().has_anon_exclusive()
-               ? "the driver has copied the data (MIGRATE_SYNC_NO_COPY): only the flags that travel move (dirty, "
-                 "swapbacked, anon mapping); a mapped page's PG_anon_exclusive was already cleared: its migration "
+               ? "the driver has copied the data (MIGRATE_SYNC_NO_COPY): only the page flags that travel move "
+                 "(PG_dirty among them); a mapped page's PG_anon_exclusive was already cleared: its migration "
                  "entry carries it"
-               : "the driver has copied the data (MIGRATE_SYNC_NO_COPY): only the flags that travel move (dirty, "
-                 "swapbacked, anon mapping)");
-    move_folio(k, src, dst, false);
+               : "the driver has copied the data (MIGRATE_SYNC_NO_COPY): only the page flags that travel move "
+                 "(PG_dirty among them)");
+    move_state(k, src, dst, false);
 }
 
 Outcome migrate_page_at(Kernel& k, const Address& a) {
@@ -328,7 +340,7 @@ Outcome migrate_page_at(Kernel& k, const Address& a) {
     k.set_page_flag(dst, PG_locked, true);
     const int32_t mapped_before = k.folio_mapcount(src);
     bool unmapped = try_to_migrate(k, src);
-    bool moved = unmapped && folio_migrate_mapping(k, src, 1);
+    bool moved = unmapped && folio_migrate_mapping(k, src, dst, 1);
     const char* failure = nullptr;
     if (moved) {
         folio_migrate_copy(k, src, dst);

@@ -23,9 +23,11 @@ uint32_t migration_entry_bits(const Kernel& k, uint32_t present_bits);
 // remove_migration_ptes(): entries that stand for `src` map `dst` again;
 // RMAP_EXCLUSIVE iff the entry was writable or readable-exclusive.
 void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst);
-// folio_migrate_mapping(): the refcount freeze. `expected` references are the
-// ones migration itself holds.
-bool folio_migrate_mapping(Kernel& k, Pfn src, int32_t expected);
+// folio_migrate_mapping(): the refcount check (a freeze for a swap cache
+// page); `expected` references are the ones migration itself holds. On
+// success `dst` takes over the anon mapping, the index and any swap cache
+// entry.
+bool folio_migrate_mapping(Kernel& k, Pfn src, Pfn dst, int32_t expected);
 // Copies data and the flags that travel (not PG_anon_exclusive) to `dst`.
 void folio_migrate_copy(Kernel& k, Pfn src, Pfn dst);
 // migrate_vma_pages' migrate_folio(MIGRATE_SYNC_NO_COPY): the device driver

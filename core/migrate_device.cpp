@@ -276,7 +276,7 @@ Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t firs
                 m.migrate = false;
                 continue;
             }
-            if (!folio_migrate_mapping(k, m.src, 1)) {
+            if (!folio_migrate_mapping(k, m.src, m.dst, 1)) {
                 m.migrate = false;
                 continue;
             }
@@ -385,7 +385,7 @@ bool migrate_to_ram(Kernel& k, const Address& a, Pfn fault_page) {
     {
         auto pages = k.enter("migrate_vma_pages");
         // migrate_folio_extra() counts the fault's reference in (v6.1).
-        if (!folio_migrate_mapping(k, m.src, m.src == fault_page ? 2 : 1))
+        if (!folio_migrate_mapping(k, m.src, m.dst, m.src == fault_page ? 2 : 1))
             m.migrate = false;
         else
             folio_migrate_flags(k, m.src, m.dst);

@@ -162,7 +162,7 @@ void Race::migrate_step(int cpu, const Command& c) {
         return;
     }
     case RaceStep::m1_migrate_mapping:
-        me.moved = folio_migrate_mapping(k_, src, 1);
+        me.moved = folio_migrate_mapping(k_, src, dst, 1);
         if (me.moved)
             folio_migrate_copy(k_, src, dst);
         else

@@ -2,7 +2,9 @@
 // Line numbers: the scenarios below put the command under test on line 3+.
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
+#include "era_policy.h"
 #include "scenario_fixture.h"
 
 using namespace mmt;
@@ -26,6 +28,35 @@ TEST_CASE("Migrating an exclusive writable page: new frame, writable, exclusive 
     CHECK(s.page("P", "buf", 0).mapcount == 1);
     CHECK(s.k().page(old).refcount == 0);
     CHECK_FALSE(s.k().page(old).test(PG_allocated));
+}
+
+TEST_CASE("The new page takes over the anon mapping in folio_migrate_mapping, the data and PG_dirty in the copy",
+          "[migrate][trace]") {
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(kWritten + "migrate P buf[0]\n", era);
+        const CommandRecord& migrate = s.k().commands().back();
+        const std::string mapping_fn =
+            s.k().policy().name_of(EraPolicy::Function::folio_migrate_mapping);
+        const std::string copy_fn = s.k().policy().name_of(EraPolicy::Function::folio_migrate_copy);
+        std::vector<std::string> in_mapping, in_copy;
+        for (uint32_t step = migrate.step_begin; step < migrate.step_end; ++step) {
+            const std::string path = s.k().step_path(step);
+            auto ends_with = [&](const std::string& fn) {
+                return path.size() >= fn.size() && path.compare(path.size() - fn.size(), fn.size(), fn) == 0;
+            };
+            for (const std::string& change : s.k().step_changes(step)) {
+                if (ends_with(mapping_fn))
+                    in_mapping.push_back(change);
+                if (ends_with(copy_fn))
+                    in_copy.push_back(change);
+            }
+        }
+        const std::string dst = s.k().page_name(s.pfn("P", "buf", 0));
+        CHECK(in_mapping == std::vector<std::string>{dst + ": mapping none → anon_vma of buf",
+                                                     dst + ": PAGE_MAPPING_ANON set, PG_swapbacked set"});
+        CHECK(in_copy == std::vector<std::string>{dst + ": contents \"\" → \"data\"", dst + ": PG_dirty set"});
+    }
 }
 
 TEST_CASE("Migrating a read-only exclusive page goes through a readable-exclusive entry and stays exclusive",
