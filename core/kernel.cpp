@@ -498,6 +498,10 @@ std::string Kernel::step_sentence(uint32_t step) const {
         if (c[0] == '{' && c[1] >= '0' && c[1] <= '2' && c[2] == '}') {
             out += std::to_string(s.args[c[1] - '0']);
             c += 2;
+        } else if (c[0] == '{' && c[1] == 'P' && c[2] >= '0' && c[2] <= '2' && c[3] == '}') {
+            // A page frame number, named as the change lines name it.
+            out += page_name(Pfn(static_cast<uint32_t>(s.args[c[2] - '0'])));
+            c += 3;
         } else {
             out += *c;
         }

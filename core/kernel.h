@@ -54,7 +54,8 @@ struct KernelStep {
     uint32_t sentence = 0;     // index into the kernel's sentences (what it decided and why)
 };
 
-// A step's sentence: the text with {0} {1} {2} placeholders and their values.
+// A step's sentence: the text with {0} {1} {2} placeholders and their values
+// ({P0} {P1} {P2}: the value is a page frame, named "page #N" or "device page #N").
 struct StepSentence {
     const char* why = "";
     std::array<int32_t, 3> args{};

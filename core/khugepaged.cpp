@@ -143,11 +143,11 @@ Scan scan_ptes(Kernel& k, VmaId vma, uint32_t base, uint32_t& unmapped) {
         writable |= pte.has(Pte::write);
         Pfn page = pte.pfn();
         if (!k.head_page(page).test(PG_lru)) {
-            k.step("page {0} is not on the LRU (SCAN_PAGE_LRU)", page.value);
+            k.step("{P0} is not on the LRU (SCAN_PAGE_LRU)", page.value);
             return Scan::page_lru;
         }
         if (!refcount_suitable(k, page)) {
-            k.step("page {0} has references beyond its mappings and the swap cache (refcount {1}): a GUP "
+            k.step("{P0} has references beyond its mappings and the swap cache (refcount {1}): a GUP "
                    "reference or pin (SCAN_PAGE_COUNT)",
                    page.value, k.page_count(page));
             return Scan::page_count;
@@ -231,20 +231,20 @@ Scan collapse_huge_page_isolate(Kernel& k, const std::array<Pte, kPagesPerPmd>& 
             continue;
         }
         if (k.page(page).test(PG_locked)) {
-            k.step("trylock_page fails on page {0}: it is locked already, here by this very walk (KSM maps one "
+            k.step("trylock_page fails on {P0}: it is locked already, here by this very walk (KSM maps one "
                    "page at two addresses of the range) (SCAN_PAGE_LOCK)",
                    page.value);
             release_pte_pages(k, isolated);
             return Scan::page_lock;
         }
         if (!refcount_suitable(k, page)) {
-            k.step("page {0} has references beyond its mappings and the swap cache (refcount {1}) (SCAN_PAGE_COUNT)",
+            k.step("{P0} has references beyond its mappings and the swap cache (refcount {1}) (SCAN_PAGE_COUNT)",
                    page.value, k.page_count(page));
             release_pte_pages(k, isolated);
             return Scan::page_count;
         }
         if (!k.page(page).test(PG_lru)) {
-            k.step("page {0} cannot be taken off the LRU (SCAN_DEL_PAGE_LRU)", page.value);
+            k.step("{P0} cannot be taken off the LRU (SCAN_DEL_PAGE_LRU)", page.value);
             release_pte_pages(k, isolated);
             return Scan::del_page_lru;
         }
@@ -291,7 +291,7 @@ void collapse_huge_page_copy(Kernel& k, VmaId vma, uint32_t table, const std::ar
         k.folio_put(page);
     }
     for (Pfn folio : isolated.compound) {
-        k.step("the PTE-mapped THP {0} was copied whole: unlock it, drop its swap cache and its isolation "
+        k.step("the PTE-mapped THP {P0} was copied whole: unlock it, drop its swap cache and its isolation "
                "reference",
                folio.value);
         k.set_page_flag(folio, PG_locked, false);

@@ -27,7 +27,7 @@ enum class Select : uint8_t { system, device_private };
 void collect_page(Kernel& k, VmaId vma, uint32_t index, MigratePfn& m) {
     Pte pte = k.pte(vma, index);
     Pfn page = pte.pfn();
-    k.step("get_page and trylock the page ({0})", page.value);
+    k.step("get_page and trylock {P0}", page.value);
     k.folio_get_in_flight(page);
     k.set_page_flag(page, PG_locked, true);
     bool anon_exclusive = k.PageAnon(page) && k.PageAnonExclusive(page);
@@ -163,7 +163,7 @@ bool migrate_vma_check_page(const Kernel& k, Pfn page, Pfn fault_page) {
 void isolate_collected(Kernel& k, const MigratePfn& m) {
     if (k.page(m.src).test(PG_device_private))
         return;  // ZONE_DEVICE pages are not on the LRU
-    k.step("isolate page {0} from the LRU: the collect reference becomes the isolation reference", m.src.value);
+    k.step("isolate {P0} from the LRU: the collect reference becomes the isolation reference", m.src.value);
     k.set_page_flag(m.src, PG_lru, false);
 }
 
@@ -179,7 +179,7 @@ void migrate_vma_unmap(Kernel& k, std::vector<MigratePfn>& pfns, Pfn fault_page 
                 continue;
             isolate_collected(k, m);
             if (!migrate_vma_check_page(k, m.src, fault_page)) {
-                k.step("migrate_vma_check_page: page {0} has unexpected references (refcount {1}): restore its "
+                k.step("migrate_vma_check_page: {P0} has unexpected references (refcount {1}): restore its "
                        "entry, it stays",
                        m.src.value, k.page_count(m.src));
                 restore_one(k, m);
@@ -193,15 +193,15 @@ void migrate_vma_unmap(Kernel& k, std::vector<MigratePfn>& pfns, Pfn fault_page 
         if (!prepare)
             isolate_collected(k, m);
         if (k.folio_mapcount(m.src) > 0) {
-            k.step("page {0} is still mapped elsewhere (shared after fork, or a KSM page): unmap those mappings to "
+            k.step("{P0} is still mapped elsewhere (shared after fork, or a KSM page): unmap those mappings to "
                    "migration entries too",
                    m.src.value);
             (void)try_to_migrate(k, m.src);
         }
         bool still_mapped = k.folio_mapcount(m.src) > 0;
         if (still_mapped || !migrate_vma_check_page(k, m.src, fault_page)) {
-            k.step(still_mapped ? "page {0} is still mapped: restore its entries, it stays in system memory"
-                                : "migrate_vma_check_page: page {0} has unexpected references (refcount {1}): "
+            k.step(still_mapped ? "{P0} is still mapped: restore its entries, it stays in system memory"
+                                : "migrate_vma_check_page: {P0} has unexpected references (refcount {1}): "
                                   "restore its entries, it stays",
                    m.src.value, k.page_count(m.src));
             restore_one(k, m);
@@ -230,7 +230,7 @@ Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t firs
         for (MigratePfn& m : pfns) {
             if (!m.migrate)
                 continue;
-            k.step(m.src.value ? "the driver allocates a device page, locks it and copies page {0} into it"
+            k.step(m.src.value ? "the driver allocates a device page, locks it and copies {P0} into it"
                                : "the driver allocates a zeroed device page for the hole at index {1}",
                    m.src.value, m.index);
             m.dst = k.alloc_device_private_page();
@@ -270,7 +270,7 @@ Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t firs
                 continue;
             }
             if (k.page(m.src).test(PG_swapcache)) {
-                k.step("page {0} has a mapping (it is in the swap cache): only anonymous memory without one moves "
+                k.step("{P0} has a mapping (it is in the swap cache): only anonymous memory without one moves "
                        "to device-private memory, so it stays",
                        m.src.value);
                 m.migrate = false;
@@ -299,19 +299,22 @@ Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t firs
             if (m.migrate && m.dst.value) {
                 target = m.dst;
             } else if (m.dst.value) {
-                k.step("page {0} did not migrate: free the device page the driver allocated", m.src.value);
+                k.step("{P0} did not migrate: free the device page the driver allocated", m.src.value);
                 k.set_page_flag(m.dst, PG_locked, false);
                 k.folio_put_in_flight(m.dst);
             }
             remove_migration_ptes(k, m.src, target);
-            k.step(target == m.src ? "unlock page {0} and put it back on the LRU"
-                                   : "unlock page {0} and drop the isolation reference: it is freed",
+            k.step(target == m.src ? "unlock {P0} and put it back on the LRU"
+                                   : "unlock {P0} and drop the isolation reference: it is freed",
                    m.src.value);
             k.set_page_flag(m.src, PG_locked, false);
             if (target == m.src)
                 k.set_page_flag(m.src, PG_lru, true);
             k.folio_put_in_flight(m.src);
             if (target != m.src) {
+                k.step("then {P0}, the new page: unlock it and drop the driver's allocation reference; its mapping holds it "
+                       "now",
+                       target.value);
                 k.set_page_flag(target, PG_locked, false);
                 k.folio_put_in_flight(target);
             }
