@@ -30,21 +30,28 @@ bool write_protect_page(Kernel& k, const Address& a) {
     int32_t expected = k.page_mapcount(page) + 1 + (k.page(page).test(PG_swapcache) ? 1 : 0);
     // The mapping we just cleared still counts in mapcount and refcount.
     if (k.page_count(page) != expected) {
-        k.step("mapcount + 1 + swapcache is {0} but refcount is {1}: someone holds a GUP reference or pin; "
-               "restore the PTE and give up",
-               expected, k.page_count(page));
+        k.step("mapcount ({0}) + the scan's own reference (1) + the swap cache's ({1}) is not the refcount "
+               "({2}): someone holds a GUP reference or pin; restore the PTE and give up",
+               k.page_mapcount(page), k.page(page).test(PG_swapcache) ? 1 : 0, k.page_count(page));
         k.set_pte(a.vma, a.index, pte);
         return false;
     }
-    if (!page_try_share_anon_rmap(k, page)) {
+    if (!page_try_share_anon_rmap(k, page,
+                                  "nobody else holds the page: page_try_share_anon_rmap clears PG_anon_exclusive")) {
         k.step("page_try_share_anon_rmap fails: restore the PTE and give up");
         k.set_pte(a.vma, a.index, pte);
         return false;
     }
-    if (pte.has(Pte::dirty))
+    const bool dirty = pte.has(Pte::dirty);
+    if (k.policy().has_anon_exclusive())
+        k.step(dirty ? "the PTE was dirty, so the page is marked dirty; map the page clean and read-only again; it is "
+                       "no longer exclusive"
+                     : "map the page clean and read-only again; it is no longer exclusive");
+    else
+        k.step(dirty ? "the PTE was dirty, so the page is marked dirty; map the page clean and read-only again"
+                     : "map the page clean and read-only again");
+    if (dirty)
         k.set_page_flag(page, PG_dirty, true);
-    k.step(k.policy().has_anon_exclusive() ? "map the page clean and read-only again; it is no longer exclusive"
-                                            : "map the page clean and read-only again");
     k.set_pte(a.vma, a.index, pte.without(Pte::write | Pte::dirty));
     return true;
 }

@@ -53,7 +53,10 @@ bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
         k.set_pte(vma, index, Pte());
         if (pte.has(Pte::dirty))
             k.set_page_flag(page, PG_dirty, true);
-        if (anon_exclusive && !page_try_share_anon_rmap(k, page)) {
+        if (anon_exclusive &&
+            !page_try_share_anon_rmap(k, page,
+                                      "page_try_share_anon_rmap finds no pin: PG_anon_exclusive is cleared, the "
+                                      "migration entry will remember the exclusivity")) {
             k.step("page_try_share_anon_rmap fails: the exclusive page may be pinned; restore the PTE and stop: "
                    "migration fails early");
             k.set_pte(vma, index, pte);

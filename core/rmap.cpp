@@ -68,11 +68,13 @@ bool page_try_dup_anon_rmap(Kernel& k, Pfn page, bool compound, ProcessId parent
     return true;
 }
 
-bool page_try_share_anon_rmap(Kernel& k, Pfn page) {
+bool page_try_share_anon_rmap(Kernel& k, Pfn page, const char* cleared) {
     if (!k.PageAnonExclusive(page))
         return true;
     if (!k.page(page).test(PG_device_private) && k.folio_maybe_dma_pinned(page))
         return false;
+    if (cleared != nullptr)
+        k.step(cleared);
     k.ClearPageAnonExclusive(page);
     return true;
 }

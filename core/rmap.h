@@ -22,8 +22,9 @@ void anon_vma_prepare(Kernel& k, VmaId vma);
 // fork: share the page with the child unless it may be pinned (returns false).
 bool page_try_dup_anon_rmap(Kernel& k, Pfn page, bool compound, ProcessId parent);
 // swap-out, migration, KSM, THP freeze: mark the page possibly shared; fails
-// when it may be pinned.
-bool page_try_share_anon_rmap(Kernel& k, Pfn page);
+// when it may be pinned. `cleared`, if given, is the step that says so when
+// the flag is cleared (it owns that change).
+bool page_try_share_anon_rmap(Kernel& k, Pfn page, const char* cleared = nullptr);
 // COW reuse: the page is ours alone; remember it.
 void page_move_anon_rmap(Kernel& k, Pfn page, VmaId vma);
 

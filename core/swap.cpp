@@ -84,7 +84,9 @@ bool try_to_unmap_one(Kernel& k, Pfn page, const RmapEntry& e, BatchedFlush* bat
         *batched = pte.has(Pte::dirty) ? BatchedFlush::pending_dirty : BatchedFlush::pending;
     if (pte.has(Pte::dirty))
         k.set_page_flag(page, PG_dirty, true);
-    if (!page_try_share_anon_rmap(k, page)) {
+    if (!page_try_share_anon_rmap(k, page,
+                                  "page_try_share_anon_rmap finds no pin: PG_anon_exclusive is cleared, the swap "
+                                  "entry will remember the exclusivity")) {
         k.step("page_try_share_anon_rmap fails: the page may be pinned; restore the PTE and stop");
         k.set_pte(e.vma, e.index, pte);
         return false;
@@ -93,8 +95,11 @@ bool try_to_unmap_one(Kernel& k, Pfn page, const RmapEntry& e, BatchedFlush* bat
     if (anon_exclusive && k.policy().has_anon_exclusive())
         bits |= Pte::swp_exclusive;
     if (anon_exclusive)
-        k.step("PG_anon_exclusive cleared; install a swap entry that keeps the exclusivity in its exclusive bit, "
-               "raise the slot's count, drop the mapping and its reference");
+        k.step(k.policy().has_anon_exclusive()
+                   ? "install a swap entry that keeps the exclusivity in its exclusive bit, raise the slot's count, "
+                     "drop the mapping and its reference"
+                   : "install a swap entry for slot {0}, raise the slot's count, drop the mapping and its reference",
+               slot.value);
     else
         k.step("install a swap entry for slot {0}, raise the slot's count, drop the mapping and its reference",
                slot.value);
