@@ -381,8 +381,9 @@ public:
         SwapSlot slot(k.page(page).swap_slot);
         bool ksm = k.PageKsm(page);
         bool exclusive = !ksm && swp_exclusive;
-        if (exclusive)
-            k.step("the swap PTE carries the exclusive bit: the page was exclusive when it was swapped out");
+        k.step(exclusive ? "the swap PTE carries the exclusive bit: the page was exclusive when it was swapped out; "
+                           "swap_free: this PTE no longer holds the swap entry, so the slot loses its count"
+                         : "swap_free: this PTE no longer holds the swap entry, so the slot loses its count");
         swap_free(k, slot);
         if (write_fault && !ksm && k.page_count(page) == 2 && k.page(page).test(PG_swapcache))
             try_to_free_swap(k, page);

@@ -35,7 +35,8 @@ bool try_to_free_swap(Kernel& k, Pfn page) {
                k.swap_slot(slot).count);
         return false;
     }
-    k.step("no swap PTE needs slot {0} any more: the page leaves the swap cache and the slot is freed",
+    k.step("no swap PTE needs slot {0} any more: the page leaves the swap cache and the slot is freed; the page "
+           "is marked dirty, memory now holding its only copy",
            slot.value);
     k.set_page_flag(page, PG_dirty, true);
     delete_from_swap_cache(k, page);
