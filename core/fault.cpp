@@ -36,7 +36,18 @@ void do_anonymous_page(Kernel& k, const Address& a, FaultKind kind) {
         k.set_pte(a.vma, a.index, Pte::make_present(k.zero_pfn(), Pte::young));
         return;
     }
-    k.step("a write fault on an empty PTE: allocate a zeroed page and map it writable");
+    // The kernel's order: the page table (pte_alloc), the VMA's anon_vma
+    // (anon_vma_prepare), then the page.
+    const bool table = k.pmd(a.vma, a.index / kPagesPerPmd).is_none();
+    const bool first = !k.vma(a.vma).has_anon_vma;
+    k.step(table && first ? "a write fault on an empty PTE: allocate the page table it lives in, give the VMA its "
+                            "anon_vma (anon_vma_prepare: its first page), and allocate a zeroed page"
+           : table        ? "a write fault on an empty PTE: allocate the page table it lives in and a zeroed page"
+           : first        ? "a write fault on an empty PTE: give the VMA its anon_vma (anon_vma_prepare: its first "
+                            "page) and allocate a zeroed page"
+                          : "a write fault on an empty PTE: allocate a zeroed page and map it writable");
+    k.pte_alloc(a.vma, a.index);
+    anon_vma_prepare(k, a.vma);
     Pfn page = k.alloc_page(0);
     k.step(k.policy().has_anon_exclusive()
                ? "the fresh page is mapped writable and dirty; page_add_new_anon_rmap marks it anonymous and "

@@ -276,6 +276,11 @@ void Kernel::folio_put_in_flight(Pfn pfn) {
     folio_put(pfn);
 }
 
+void Kernel::pte_alloc(VmaId vma, uint32_t index) {
+    if (pmd(vma, index / kPagesPerPmd).is_none())
+        install_pte_table(vma, index / kPagesPerPmd);
+}
+
 uint32_t Kernel::alloc_pte_table() {
     uint32_t before = state_.ptes.size();
     uint32_t first = state_.ptes.grow(kPagesPerPmd);

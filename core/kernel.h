@@ -219,6 +219,8 @@ public:
     void folio_get_in_flight(Pfn pfn);
     void folio_put_in_flight(Pfn pfn);
     uint32_t alloc_pte_table();
+    // pte_alloc(): give the PMD over page `index` a PTE table if it has none.
+    void pte_alloc(VmaId vma, uint32_t index);
     ProcessId create_process(std::string_view name);
     // anon_vma 0: a fresh one (see Vma::anon_vma); fork passes the parent's.
     VmaId create_vma(ProcessId process, uint32_t name, uint32_t npages, bool hugepage, uint8_t page_bits,
