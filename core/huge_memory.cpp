@@ -128,12 +128,15 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
     Pfn head = pmd.head();
     bool exclusive = k.PageAnonExclusive(head);
     if (exclusive)
-        k.step("a plain PMD split, without freezing the THP; the PMD mapped an exclusive THP, so PG_anon_exclusive is "
-               "forwarded to all 512 subpages");
+        k.step("a plain PMD split, without freezing the THP: 512 PTEs, one per subpage, each holding a reference on "
+               "the THP (refcount +511); the PMD mapped an exclusive THP, so PG_anon_exclusive is forwarded to all "
+               "512 subpages");
     else
         k.step(k.policy().has_anon_exclusive()
-                   ? "split the PMD into 512 PTEs, one per subpage; the THP was not exclusive, so no subpage is"
-                   : "split the PMD into 512 PTEs, one per subpage, writable if the PMD was");
+                   ? "split the PMD into 512 PTEs, one per subpage, each holding a reference on the THP (refcount "
+                     "+511); the THP was not exclusive, so no subpage is"
+                   : "split the PMD into 512 PTEs, one per subpage, writable if the PMD was; each holds a reference "
+                     "on the THP (refcount +511)");
     // The PMD's dirty bit goes to the page (SetPageDirty below), not to the
     // PTEs: v5.19 never carried it over, and v6.1 partly reverted the patch
     // that did (624a2c94f5b7) until v6.5, so in every era modelled the new
@@ -221,6 +224,14 @@ bool split_huge_page(Kernel& k, Pfn head, Pfn page) {
                 dirty_pmds.push_back(e);
             split_huge_pmd(k, e.vma, e.index / kPagesPerPmd);
         }
+    auto split_scope = k.enter("__split_huge_page");
+    k.step(keeps_young_dirty
+               ? "__split_huge_page: the entries come back with their young and dirty bits; the THP becomes 512 "
+                 "order-0 pages, each with a reference per mapping and the head's flags; subpages nobody maps or "
+                 "holds are freed"
+               : "__split_huge_page: the entries come back old and clean (a dirty bit went to the page); the THP "
+                 "becomes 512 order-0 pages, each with a reference per mapping and the head's flags; subpages "
+                 "nobody maps or holds are freed");
     for (const RmapEntry& e : dirty_pmds)
         for (uint32_t i = 0; i < kPagesPerPmd; ++i)
             k.set_pte(e.vma, e.index + i, k.pte(e.vma, e.index + i).with(Pte::dirty));
