@@ -1,7 +1,11 @@
 // Rendering the journal as text a student reads: "PTE parent buf[0]:
 // present-rw → present-ro", "page #12 refcount 2 → 1". Only called when a
 // step is shown, never while the engine runs.
+#include <cctype>
+#include <map>
+#include <sstream>
 #include <string>
+#include <tuple>
 
 #include "kernel.h"
 #include "scenario.h"
@@ -212,14 +216,77 @@ std::string Kernel::describe_change(const Change& c) const {
     return "?";
 }
 
+namespace {
+
+// "buf[1]:" and "buf[511]:" make "buf[1..511]:"; "#515" and "#1025" make
+// "#515–#1025": the words of the first and last line of a run, where they
+// differ, joined around what they share.
+std::string join_words(const std::string& first, const std::string& last) {
+    size_t p = 0;
+    while (p < first.size() && p < last.size() && first[p] == last[p])
+        ++p;
+    while (p > 0 && std::isdigit(static_cast<unsigned char>(first[p - 1])))
+        --p;  // a number differs as a whole
+    size_t q = 0;
+    while (q < first.size() - p && q < last.size() - p &&
+           first[first.size() - 1 - q] == last[last.size() - 1 - q])
+        ++q;
+    while (q > 0 && std::isdigit(static_cast<unsigned char>(first[first.size() - q])))
+        --q;
+    const std::string head = first.substr(0, p);
+    const std::string a = first.substr(p, first.size() - p - q);
+    const std::string b = last.substr(p, last.size() - p - q);
+    const bool in_brackets = !head.empty() && head.back() == '[';
+    return head + a + (in_brackets ? ".." : "–") + (!head.empty() && head.back() == '#' ? "#" : "") + b +
+           first.substr(first.size() - q);
+}
+
+std::string join_lines(const std::string& first, const std::string& last) {
+    std::istringstream fa(first), la(last);
+    std::vector<std::string> fw, lw;
+    for (std::string w; fa >> w;)
+        fw.push_back(w);
+    for (std::string w; la >> w;)
+        lw.push_back(w);
+    if (fw.size() != lw.size())
+        return first + " … " + last;
+    std::string out;
+    for (size_t i = 0; i < fw.size(); ++i) {
+        if (i)
+            out += ' ';
+        out += fw[i] == lw[i] ? fw[i] : join_words(fw[i], lw[i]);
+    }
+    return out;
+}
+
+} // namespace
+
 std::vector<std::string> Kernel::step_changes(uint32_t step) const {
-    std::vector<std::string> out;
+    // A THP's 512 subpages and their PTEs often change alike in one step (a
+    // split, a fault): the same field, the same values, one object after
+    // the next. Such a run of three or more is said once, where its first
+    // change stood: "pages #515–#1025: ...", "PTE P buf[1..511]: ...".
+    struct Run {
+        Change first;
+        Change last;
+        uint32_t count = 0;
+    };
+    struct Item {
+        std::string text;  // or, if empty, runs[run]
+        size_t run = 0;
+    };
+    std::vector<Item> items;
+    std::vector<Run> runs;
+    std::map<std::tuple<uint8_t, uint8_t, uint64_t, int64_t>, size_t> open;
+    auto payload = [](uint64_t v) { return v >> 32; };
     for (const Change& c : step_changes_of(step)) {
         if (c.kind == ChangeKind::grow && static_cast<TableId>(c.field) == TableId::pages && c.after() > c.before()) {
             // A frame is born initialised: say what it holds.
             std::string what = c.after() - c.before() > 1 ? "THP " : "";
-            out.push_back("new " + what + page_name(Pfn(static_cast<uint32_t>(c.before()))) + " allocated: refcount 1" +
-                          (c.index ? ", contents " + quote_string(strings_.text(c.index)) : ", zeroed"));
+            items.push_back({"new " + what + page_name(Pfn(static_cast<uint32_t>(c.before()))) +
+                                 " allocated: refcount 1" +
+                                 (c.index ? ", contents " + quote_string(strings_.text(c.index)) : ", zeroed"),
+                             0});
             continue;
         }
         if (c.kind == ChangeKind::grow || (c.kind == ChangeKind::vma_page && c.field != kVmaAnonVmaField))
@@ -227,8 +294,61 @@ std::vector<std::string> Kernel::step_changes(uint32_t step) const {
         if (c.kind == ChangeKind::page && (static_cast<PageField>(c.field) == PageField::head ||
                                            static_cast<PageField>(c.field) == PageField::order))
             continue;
+        if (c.kind == ChangeKind::page || c.kind == ChangeKind::pte) {
+            // What stays the same along a run: the field and the values, a
+            // value that counts up with the object taken relative to it.
+            std::tuple<uint8_t, uint8_t, uint64_t, int64_t> key;
+            if (c.kind == ChangeKind::page) {
+                const bool index = static_cast<PageField>(c.field) == PageField::index;
+                key = {uint8_t(c.kind), c.field, c.before(),
+                       index ? int64_t(c.after()) - int64_t(c.index) : int64_t(c.after())};
+            } else {
+                const uint64_t low = (c.before() & 0xfff) | (c.after() & 0xfff) << 12 |
+                                     uint64_t(payload(c.before()) != 0) << 24 | uint64_t(payload(c.after()) != 0) << 25;
+                const int64_t b = payload(c.before()) ? int64_t(payload(c.before())) - c.index : 0;
+                const int64_t a = payload(c.after()) ? int64_t(payload(c.after())) - c.index : 0;
+                key = {uint8_t(c.kind), 0, low, (b << 32) ^ (a & 0xffffffff)};
+            }
+            auto it = open.find(key);
+            if (it != open.end() && runs[it->second].last.index + 1 == c.index) {
+                runs[it->second].last = c;
+                ++runs[it->second].count;
+                continue;
+            }
+            runs.push_back({c, c, 1});
+            open[key] = runs.size() - 1;
+            items.push_back({{}, runs.size() - 1});
+            continue;
+        }
         if (std::string text = describe_change(c); !text.empty())
-            out.push_back(std::move(text));
+            items.push_back({std::move(text), 0});
+    }
+    std::vector<std::string> out;
+    for (const Item& item : items) {
+        if (!item.text.empty()) {
+            out.push_back(item.text);
+            continue;
+        }
+        const Run& run = runs[item.run];
+        std::string first = describe_change(run.first);
+        if (first.empty())
+            continue;
+        if (run.count == 1) {
+            out.push_back(std::move(first));
+        } else if (run.count == 2) {
+            out.push_back(std::move(first));
+            out.push_back(describe_change(run.last));
+        } else {
+            std::string line = join_lines(first, describe_change(run.last));
+            // "page #514–#1025" names many pages.
+            for (size_t at = line.find("page #"); at != std::string::npos; at = line.find("page #", at + 6)) {
+                const size_t end = line.find_first_of(" :", at + 6);
+                if (line.substr(at, end == std::string::npos ? std::string::npos : end - at).find("–#") !=
+                    std::string::npos)
+                    line.insert(at + 4, "s");
+            }
+            out.push_back(std::move(line));
+        }
     }
     return out;
 }

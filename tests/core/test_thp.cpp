@@ -1,7 +1,9 @@
 // Transparent huge pages (semantics.md 2.2 THP variant, 2.19, 1.5 huge zero
 // page; commit message I.6; scenario S2).
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "scenario_fixture.h"
 
@@ -345,4 +347,30 @@ TEST_CASE("split_huge_page keeps young and dirty PTE bits in era c; eras a and b
     auto plain = Sim::run(kThp + "split-pmd P buf[0]\n");
     CHECK_FALSE(plain.pte("P", "buf", 1).has(Pte::dirty));
     CHECK(plain.pte("P", "buf", 1).has(Pte::young));
+}
+
+TEST_CASE("A trace says a run of subpages or PTEs that change alike once, as a range", "[thp][trace]") {
+    auto s = Sim::run(kThp + "split-pmd P buf[0]\n");
+    auto changes_of_line = [&](uint32_t line) {
+        std::vector<std::string> out;
+        for (const CommandRecord& c : s.k().commands())
+            if (c.line == line)
+                for (uint32_t step = c.step_begin; step < c.step_end; ++step)
+                    for (const std::string& change : s.k().step_changes(step))
+                        out.push_back(change);
+        return out;
+    };
+    const std::vector<std::string> fault = changes_of_line(3);
+    CHECK(std::count(fault.begin(), fault.end(), "pages #515–#1025: PAGE_MAPPING_ANON set, PG_swapbacked set") == 1);
+    CHECK(std::count(fault.begin(), fault.end(), "pages #515–#1025: index 0 → 1–511") == 1);
+    const std::vector<std::string> split = changes_of_line(4);
+    CHECK(split == std::vector<std::string>{
+                       "PMD P buf[0]: thp-rw → THP page #514 D Y SD → table (PTE table 0)",
+                       "PTE P buf[0..511]: none → present-rw → pages #514–#1025 Y SD",
+                       "pages #514–#1025: mapcount 0 → 1",
+                       "pages #515–#1025: PG_anon_exclusive set",
+                       "page #514: PG_dirty set",
+                       "page #514: refcount 1 → 512",
+                       "page #514: compound_mapcount 1 → 0",
+                   });
 }
