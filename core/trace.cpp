@@ -17,7 +17,9 @@ std::string pte_text(const Kernel& k, Pte pte) {
     if (pte.is_none())
         return "none";
     std::string out;
-    if (pte.is_present())
+    if (pte.is_present() && pte.has(Pte::protnone))
+        out = "present, no access (PROT_NONE)";  // pte_present, but neither readable nor writable
+    else if (pte.is_present())
         out = pte.has(Pte::write) ? "present-rw" : "present-ro";
     else
         out = std::string(pte_kind_name(pte.kind()));
@@ -29,7 +31,7 @@ std::string pte_text(const Kernel& k, Pte pte) {
     if (pte.has(Pte::young)) out += " Y";
     if (pte.has(Pte::soft_dirty)) out += " SD";
     if (pte.has(Pte::swp_exclusive)) out += " X";
-    if (pte.has(Pte::protnone)) out += " PROT_NONE";
+    if (pte.has(Pte::protnone) && !pte.is_present()) out += " PROT_NONE";
     return out;
 }
 
@@ -37,12 +39,12 @@ std::string pmd_text(const Kernel& k, Pmd pmd) {
     std::string out(pmd_kind_name(pmd.kind()));
     if (pmd.is_trans_huge() || pmd.is_migration_entry()) {
         if (pmd.is_trans_huge())
-            out = pmd.has(Pte::write) ? "thp-rw" : "thp-ro";
+            out = pmd.has(Pte::protnone) ? "thp, no access (PROT_NONE)" : pmd.has(Pte::write) ? "thp-rw" : "thp-ro";
         out += " → THP " + k.page_name(pmd.head());
         if (pmd.has(Pte::dirty)) out += " D";
         if (pmd.has(Pte::young)) out += " Y";
         if (pmd.has(Pte::soft_dirty)) out += " SD";
-        if (pmd.has(Pte::protnone)) out += " PROT_NONE";
+        if (pmd.has(Pte::protnone) && !pmd.is_trans_huge()) out += " PROT_NONE";
     } else if (pmd.is_table()) {
         out += " (PTE table " + std::to_string(pmd.table()) + ")";
     } else if (pmd.is_huge_zero() && pmd.has(Pte::protnone)) {

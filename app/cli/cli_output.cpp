@@ -97,6 +97,11 @@ void write_run_json(JsonWriter& j, const Scenario& sc, const RunResult& run) {
 
 void print_trace(const std::string& file, const Scenario& sc, const RunResult& run) {
     const Kernel& k = *run.kernel;
+    std::cout << "# Each command, then its kernel steps: the call path, what the kernel decided and why, and under "
+                 "it what changed.\n"
+                 "# Entry bits: D dirty, Y young (accessed), SD soft-dirty, X exclusive (kept in a swap entry). "
+                 "Temporary refs are\n"
+                 "# references that kernel code in progress holds; they are part of the refcount.\n";
     for (uint32_t i = 0; i < sc.commands.size(); ++i) {
         int32_t rec = run.record_of[i];
         if (rec < 0)

@@ -8,6 +8,7 @@
 #include "migrate.h"
 #include "mprotect.h"
 #include "scenario_fixture.h"
+#include "trace.h"
 
 using namespace mmt;
 using namespace mmt::test;
@@ -264,4 +265,12 @@ TEST_CASE("mprotect(PROT_NONE) makes a huge zero PMD PROT_NONE too, so GUP-fast 
         CHECK(back.pmd("P", "buf", 0).is_huge_zero());
         CHECK(back.last_value() == "");
     }
+}
+
+TEST_CASE("A PROT_NONE entry reads as present but without access in the trace, not as read-only", "[mprotect][trace]") {
+    auto s = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"a\"\nprotect P buf none\n"
+                      "process Q\nmap Q v 1 rw\nwrite Q v[0] \"b\"\nprotect Q v none\n");
+    CHECK(pmd_text(s.k(), s.pmd("P", "buf", 0)).starts_with("thp, no access (PROT_NONE) → THP page #"));
+    CHECK(pte_text(s.k(), s.pte("Q", "v", 0)).starts_with("present, no access (PROT_NONE) → page #"));
+    CHECK(s.kind("Q", "v", 0) == "present-ro");  // what `expect ... pte` sees is unchanged
 }
