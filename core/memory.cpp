@@ -67,8 +67,9 @@ void zap_one_pte(Kernel& k, VmaId vma, uint32_t index, MmuGather* tlb) {
             k.set_pte(vma, index, Pte());
             return;
         }
+        const bool stale = k.PageAnonExclusive(page);
         if (tlb != nullptr) {
-            k.step(k.policy().has_anon_exclusive()
+            k.step(stale
                        ? "clear the PTE and drop its mapping (page_remove_rmap); the page's reference waits in the "
                          "mmu_gather until the TLB is flushed; PG_anon_exclusive stays as it was (stale)"
                        : "clear the PTE and drop its mapping (page_remove_rmap); the page's reference waits in the "
@@ -79,7 +80,7 @@ void zap_one_pte(Kernel& k, VmaId vma, uint32_t index, MmuGather* tlb) {
             tlb->add(page);
             return;
         }
-        k.step(k.policy().has_anon_exclusive()
+        k.step(stale
                    ? "clear the PTE and drop its mapping (page_remove_rmap) and its reference; PG_anon_exclusive "
                      "stays as it was (stale)"
                    : "clear the PTE and drop its mapping (page_remove_rmap) and its reference");

@@ -205,8 +205,8 @@ Outcome mprotect_range(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Prot
 
 Outcome clear_soft_dirty(Kernel& k, ProcessId process) {
     auto scope = k.enter("clear_refs_write");
-    k.step("clear_refs 4: soft-dirty tracking is armed; every writable PTE is write-protected and its "
-           "soft-dirty bit cleared, so the next write faults");
+    k.step("writing 4 (CLEAR_REFS_SOFT_DIRTY) to clear_refs: soft-dirty tracking is armed; each present PTE "
+           "loses its soft-dirty bit and is write-protected if it was writable, so the next write faults");
     // pte_is_pinned(): since v5.11 a writable PTE of a possibly pinned page
     // keeps its write bit (and so keeps the pin coherent).
     auto skip = [&](bool writable, Pfn page) {

@@ -207,8 +207,10 @@ std::string Kernel::describe_change(const Change& c) const {
                " → " + std::to_string(c.after());
     }
     case ChangeKind::holder: {
-        const char* names[] = {"released", "detached"};
-        return "reference " + strings_.text(state_.holders[c.index].name) + ": " + names[c.field];
+        const std::string who = "reference " + strings_.text(state_.holders[c.index].name) + ": ";
+        if (static_cast<HolderField>(c.field) == HolderField::detached)
+            return who + "the address it was taken at was unmapped or mapped anew; the holder keeps its page";
+        return who + "released";
     }
     case ChangeKind::grow: {
         const char* names[] = {"pages", "PTE slots", "PMD slots", "VMA pages", "processes", "VMAs", "swap slots", "references"};
