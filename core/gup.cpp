@@ -165,6 +165,7 @@ Outcome gup_slow(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
                 return Outcome::fail(reason::efault);
             continue;
         }
+        {
         auto grab = k.enter("try_grab_page");
         if (flags.pin)
             k.step(!k.folio_test_large(e.page)
@@ -175,6 +176,7 @@ Outcome gup_slow(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
         else
             k.step("FOLL_GET: refcount +1 (an ordinary reference, invisible as a pin)");
         try_grab_page(k, e.page, flags.pin);
+        }
         if (flags.write) {
             // FOLL_TOUCH with FOLL_WRITE: a PMD is made young and dirty
             // (touch_pmd); behind a PTE the page is dirtied, unless the PTE or
@@ -182,9 +184,13 @@ Outcome gup_slow(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
             const uint32_t pmd_index = a.index / kPagesPerPmd;
             const Pmd pmd = k.pmd(a.vma, pmd_index);
             if (e.huge) {
-                if (pmd.is_trans_huge())
+                if (pmd.is_trans_huge() && pmd.with(Pte::young | Pte::dirty) != pmd) {
+                    k.step("FOLL_TOUCH on a write GUP: the PMD is made young and dirty (touch_pmd)");
                     k.set_pmd(a.vma, pmd_index, pmd.with(Pte::young | Pte::dirty));
-            } else if (!k.pte(a.vma, a.index).has(Pte::dirty)) {
+                }
+            } else if (!k.pte(a.vma, a.index).has(Pte::dirty) && !k.page(k.folio(e.page)).test(PG_dirty)) {
+                k.step("FOLL_TOUCH on a write GUP: the PTE is not dirty, so the page is marked dirty "
+                       "(set_page_dirty), as the holder may write to it");
                 k.set_page_flag(k.folio(e.page), PG_dirty, true);
             }
         }
