@@ -221,7 +221,7 @@ Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t firs
         k.step(k.policy().has_migrate_vma_select_flags()
                    ? "migrate_vma_setup with MIGRATE_VMA_SELECT_SYSTEM: collect the range's pages, then unmap them"
                    : "migrate_vma_setup with no src_owner (system pages): collect the range's pages, then unmap "
-                     "them");
+                     "them (the driver shown is v5.8's test_hmm, standing in for a v5.7 device driver)");
         pfns = migrate_vma_collect(k, vma, first, last, Select::system);
         migrate_vma_unmap(k, pfns);
     }

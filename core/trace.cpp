@@ -7,6 +7,7 @@
 #include <string>
 #include <tuple>
 
+#include "era_policy.h"
 #include "kernel.h"
 #include "scenario.h"
 #include "trace.h"
@@ -165,6 +166,10 @@ std::string Kernel::describe_change(const Change& c) const {
         if (field == PageField::anon_vma)
             return who + ": mapping " + (c.before() ? "anon_vma of " + strings_.text(uint32_t(c.before())) : "none") +
                    " → " + (c.after() ? "anon_vma of " + strings_.text(uint32_t(c.after())) : "none");
+        if (field == PageField::pincount)
+            return who + ": " +
+                   (policy().pincount_is_hpage_pinned_refcount() ? "hpage_pinned_refcount " : "compound_pincount ") +
+                   std::to_string(int32_t(c.before())) + " → " + std::to_string(int32_t(c.after()));
         if (field == PageField::swap_slot) {
             auto slot = [](uint64_t v) { return v ? std::to_string(v) : std::string("none"); };
             return who + ": swap slot " + slot(c.before()) + " → " + slot(c.after());
