@@ -73,6 +73,8 @@ Popup {
                 + "A run of like entries is one row (\u00d7N, a stacked marker, a thick arrow): click it to list them. "
                 + "A THP card opens onto its 512 subpages. "
                 + "Page cards: green border exclusive (PG_anon_exclusive), amber not exclusive; a red badge a pin. "
+                + "Counts: ref the refcount, map the mapcount, pin the pins, temporary the references kernel code "
+                + "holds for a moment (part of ref). "
                 + "A held reference tinted red with \u201cstale\u201d no longer sees what its process maps. "
                 + "\u25ce marks what a lesson step points at. "
                 + "A card lights up when the last step changed it."

@@ -26,7 +26,7 @@ Rectangle {
         const yesNo = value => value ? "yes" : "no";
         if (kind === "page")
             return [["pfn", t.pfn], ["pages", t.pageCount], ["refcount", t.refcount], ["mapcount", t.mapcount],
-                ["compound_mapcount", t.entireMapcount], ["pincount", t.pincount], ["in flight", t.inFlight],
+                ["compound_mapcount", t.entireMapcount], ["pincount", t.pincount], ["temporary refs", t.inFlight],
                 ["maybe DMA-pinned", yesNo(t.maybePinned)], ["PG_anon_exclusive", yesNo(t.anonExclusive)],
                 ["zero page", yesNo(t.zero)], ["device private", yesNo(t.device)],
                 ["swap cache", yesNo(t.swapCache)], ["KSM", yesNo(t.ksm)],

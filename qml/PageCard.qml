@@ -107,7 +107,7 @@ Rectangle {
             width: parent.width
             text: "ref\u00a0" + card.refcount + "  map\u00a0" + card.mapcount
                 + (card.pincount > 0 ? "  pin\u00a0" + card.pincount : "")
-                + (card.inFlight > 0 ? "  in\u2011flight\u00a0" + card.inFlight : "")
+                + (card.inFlight > 0 ? "  temporary\u00a0" + card.inFlight : "")
             // Wraps between the counts, never inside one (no-break space, U+2011).
             wrapMode: Text.Wrap
             color: Theme.textMuted
