@@ -22,6 +22,23 @@ int32_t page_trans_huge_mapcount(const Kernel& k, Pfn page) {
     return most + k.page(head).entire_mapcount;
 }
 
+// reuse_swap_page()'s total_map_swapcount: every mapping of the whole folio
+// (each subpage's PTEs and the PMD mappings) plus the swap PTEs of the slot.
+int32_t total_map_swapcount(const Kernel& k, Pfn page) {
+    Pfn head = k.folio(page);
+    int32_t total = 0;
+    if (!k.folio_test_large(head)) {
+        total = k.page_mapcount(page);
+    } else {
+        for (uint32_t i = 0; i < kPagesPerPmd; ++i)
+            total += k.page(Pfn(head.value + i)).mapcount;
+        total += k.page(head).entire_mapcount;
+    }
+    if (k.page(head).test(PG_swapcache))
+        total += static_cast<int32_t>(k.swap_slot(SwapSlot(k.page(head).swap_slot)).count);
+    return total;
+}
+
 // reuse_swap_page()'s count: mappings (as above) plus the swap PTEs of the slot.
 int32_t map_swapcount(const Kernel& k, Pfn page) {
     int32_t count = page_trans_huge_mapcount(k, page);
@@ -49,13 +66,18 @@ public:
             }
             return reuse_ksm_page(k, page) ? WpDecision::reuse : WpDecision::copy;
         }
+        const int32_t total = total_map_swapcount(k, page);
         if (!reuse_swap_page(k, page))
             return WpDecision::copy;
         // v5.7 moves a page it reuses to the faulting VMA's anon_vma, so
-        // that rmap walks no longer look through the parent's or siblings'.
-        for (const RmapEntry& e : rmap_walk(k, page, true)) {
-            page_move_anon_rmap(k, page, e.vma);
-            break;
+        // that rmap walks no longer look through the parent's or siblings',
+        // but only when the whole folio has no other mapping or swap entry:
+        // a PTE-mapped THP's other subpages keep it where it is.
+        if (total == 1) {
+            for (const RmapEntry& e : rmap_walk(k, page, true)) {
+                page_move_anon_rmap(k, page, e.vma);
+                break;
+            }
         }
         return WpDecision::reuse;
     }

@@ -233,3 +233,20 @@ TEST_CASE("A store dirties the entry, not the page: PG_dirty comes when the entr
     CHECK(r.kind("P", "buf", 0) == "swap");
     CHECK(r.k().strings().text(r.slot("P", "buf", 0).contents) == "x");
 }
+
+TEST_CASE("Era a reuses a page mapped once, but moves it to the VMA's anon_vma only if the whole folio is",
+          "[fault][era-a]") {
+    // Order-0, shared by fork until the child exits: total_map_swapcount is 1.
+    auto small = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"a\"\nfork P C\nexit C\nwrite P buf[0] \"b\"\n",
+                          Era::a);
+    CHECK(small.kind("P", "buf", 0) == "present-rw");
+    CHECK(small.step_says(6, "do_wp_page → page_move_anon_rmap"));
+    // A subpage of a PTE-mapped THP: reused (its own mapcount is 1), but the
+    // folio's 512 mappings keep its anon_vma where it is.
+    auto thp = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"a\"\nsplit-pmd P buf[0]\nfork P C\n"
+                        "exit C\nwrite P buf[0] \"b\"\n",
+                        Era::a);
+    CHECK(thp.kind("P", "buf", 0) == "present-rw");
+    CHECK(thp.pfn("P", "buf", 0).value + 1 == thp.pfn("P", "buf", 1).value);  // written in place
+    CHECK_FALSE(thp.step_says(7, "page_move_anon_rmap"));
+}
