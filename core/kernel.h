@@ -270,7 +270,10 @@ public:
     // One change in words; empty for the model's own bookkeeping, which no
     // reader is shown.
     std::string describe_change(const Change& change) const;
-    std::vector<std::string> step_changes(uint32_t step) const;
+    std::vector<std::string> step_changes(uint32_t step) const { return steps_changes(step, step + 1); }
+    // The changes of steps [first, end) in words, runs of like changes said
+    // once as a range (see trace.cpp).
+    std::vector<std::string> steps_changes(uint32_t first, uint32_t end) const;
 
     // Number of steps currently applied (0 = the initial state).
     uint32_t cursor() const { return cursor_; }

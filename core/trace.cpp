@@ -270,7 +270,7 @@ std::string join_lines(const std::string& first, const std::string& last) {
 
 } // namespace
 
-std::vector<std::string> Kernel::step_changes(uint32_t step) const {
+std::vector<std::string> Kernel::steps_changes(uint32_t first_step, uint32_t end_step) const {
     // A THP's 512 subpages and their PTEs often change alike in one step (a
     // split, a fault): the same field, the same values, one object after
     // the next. Such a run of three or more is said once, where its first
@@ -279,6 +279,7 @@ std::vector<std::string> Kernel::step_changes(uint32_t step) const {
         Change first;
         Change last;
         uint32_t count = 0;
+        bool chain = false;  // one object's field, each change going on from the last
     };
     struct Item {
         std::string text;  // or, if empty, runs[run]
@@ -287,8 +288,9 @@ std::vector<std::string> Kernel::step_changes(uint32_t step) const {
     std::vector<Item> items;
     std::vector<Run> runs;
     std::map<std::tuple<uint8_t, uint8_t, uint64_t, int64_t>, size_t> open;
+    std::map<std::pair<uint8_t, uint32_t>, size_t> chains;  // page field, pfn -> run
     auto payload = [](uint64_t v) { return v >> 32; };
-    for (const Change& c : step_changes_of(step)) {
+    for (const Change& c : changes_of_steps(first_step, end_step)) {
         if (c.kind == ChangeKind::grow && static_cast<TableId>(c.field) == TableId::pages && c.after() > c.before()) {
             // A frame is born initialised: say what it holds.
             std::string what = c.after() - c.before() > 1 ? "THP " : "";
@@ -303,6 +305,20 @@ std::vector<std::string> Kernel::step_changes(uint32_t step) const {
         if (c.kind == ChangeKind::page && (static_cast<PageField>(c.field) == PageField::head ||
                                            static_cast<PageField>(c.field) == PageField::order))
             continue;
+        if (c.kind == ChangeKind::page) {
+            // "refcount 512 → 513", "513 → 514", ...: one line, "512 → 1024".
+            auto chain = chains.find({c.field, c.index});
+            if (chain != chains.end() && runs[chain->second].last.index == c.index &&
+                runs[chain->second].last.after() == c.before()) {
+                Run& run = runs[chain->second];
+                if (run.count == 1 || run.chain) {
+                    run.chain = true;
+                    run.last = c;
+                    ++run.count;
+                    continue;
+                }
+            }
+        }
         if (c.kind == ChangeKind::page || c.kind == ChangeKind::pte) {
             // What stays the same along a run: the field and the values, a
             // value that counts up with the object taken relative to it.
@@ -326,6 +342,8 @@ std::vector<std::string> Kernel::step_changes(uint32_t step) const {
             }
             runs.push_back({c, c, 1});
             open[key] = runs.size() - 1;
+            if (c.kind == ChangeKind::page)
+                chains[{c.field, c.index}] = runs.size() - 1;
             items.push_back({{}, runs.size() - 1});
             continue;
         }
@@ -342,7 +360,20 @@ std::vector<std::string> Kernel::step_changes(uint32_t step) const {
         std::string first = describe_change(run.first);
         if (first.empty())
             continue;
-        if (run.count == 1) {
+        if (run.chain && run.count >= 3) {
+            Change whole = run.first;
+            whole.after_value = run.last.after();
+            if (std::string text = describe_change(whole); !text.empty())
+                out.push_back(text + " (" + std::to_string(run.count) + " changes)");
+            continue;
+        }
+        if (run.chain) {
+            out.push_back(std::move(first));
+            Change next = run.first;
+            next.before_value = run.first.after();
+            next.after_value = run.last.after();
+            out.push_back(describe_change(next));
+        } else if (run.count == 1) {
             out.push_back(std::move(first));
         } else if (run.count == 2) {
             out.push_back(std::move(first));

@@ -112,17 +112,29 @@ void print_trace(const std::string& file, const Scenario& sc, const RunResult& r
             std::cout << " (read " << quote_string(k.strings().text(*r.value)) << ")";
         std::cout << "\n";
         std::string last_path;
-        for (uint32_t s = r.step_begin; s < r.step_end; ++s) {
+        for (uint32_t s = r.step_begin; s < r.step_end;) {
             std::string path = k.step_path(s);
             if (path != last_path)
                 std::cout << "    " << path << "\n";
             last_path = path;
-            std::cout << "      - " << k.step_sentence(s) << "\n";
-            for (const std::string& c : k.step_changes(s))
+            // The same step once per PTE or page (fork, mprotect, zap over a
+            // range) is said once, its changes together.
+            const std::string sentence = k.step_sentence(s);
+            uint32_t end = s + 1;
+            while (end < r.step_end && k.step_path(end) == path && k.step_sentence(end) == sentence)
+                ++end;
+            if (end - s < 3)
+                end = s + 1;
+            std::cout << "      - " << sentence;
+            if (end - s > 1)
+                std::cout << "  [×" << (end - s) << ", one after another]";
+            std::cout << "\n";
+            for (const std::string& c : k.steps_changes(s, end))
                 std::cout << "          " << c << "\n";
             for (const Violation& v : k.violations())
-                if (v.step == s)
+                if (v.step >= s && v.step < end)
                     std::cout << "      !! " << v.kind << " (" << v.rule << "): " << v.message << "\n";
+            s = end;
         }
     }
 }
