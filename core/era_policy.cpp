@@ -291,8 +291,10 @@ public:
             return WpDecision::reuse;
         }
         if (k.PageKsm(page) || k.page_count(page) > 3) {
-            k.step(k.PageKsm(page) ? "a KSM page is never exclusive: copy"
-                                   : "not exclusive and page_count is {0} (> 3): copy",
+            k.step(k.PageKsm(page)
+                       ? "a KSM page is never exclusive: copy"
+                       : "not exclusive and page_count is {0}, above the quick cut-off of 3 (our mapping, the swap "
+                         "cache, an LRU batch): copy",
                    k.page_count(page));
             return WpDecision::copy;
         }

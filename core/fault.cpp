@@ -45,14 +45,16 @@ void do_anonymous_page(Kernel& k, const Address& a, FaultKind kind) {
            : table        ? "a write fault on an empty PTE: allocate the page table it lives in and a zeroed page"
            : first        ? "a write fault on an empty PTE: give the VMA its anon_vma (anon_vma_prepare: its first "
                             "page) and allocate a zeroed page"
-                          : "a write fault on an empty PTE: allocate a zeroed page and map it writable");
+                          : "a write fault on an empty PTE: allocate a zeroed page");
     k.pte_alloc(a.vma, a.index);
     anon_vma_prepare(k, a.vma);
     Pfn page = k.alloc_page(0);
     k.step(k.policy().has_anon_exclusive()
-               ? "the fresh page is mapped writable and dirty; page_add_new_anon_rmap marks it anonymous and "
+               ? "the fresh page is mapped writable and dirty, and joins the LRU; page_add_new_anon_rmap marks it "
+                 "anonymous and "
                  "exclusive"
-               : "the fresh page is mapped writable and dirty; page_add_new_anon_rmap marks it anonymous");
+               : "the fresh page is mapped writable and dirty, and joins the LRU; page_add_new_anon_rmap marks it "
+                 "anonymous");
     k.set_pte(a.vma, a.index, Pte::make_present(page, Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty));
     page_add_new_anon_rmap(k, page, a.vma, a.index, false);
 }
@@ -96,11 +98,11 @@ void wp_page_copy(Kernel& k, const Address& a, FaultKind kind) {
         // Only KSM's break_ksm write-faults a VMA without VM_WRITE (v5.x):
         // maybe_mkwrite leaves the copy read-only there.
         k.step(!writable ? "map the new page dirty but read-only (maybe_mkwrite: the VMA has no VM_WRITE); "
-                           "page_add_new_anon_rmap makes it a new anonymous page of this process"
+                           "page_add_new_anon_rmap makes it a new anonymous page of this process; it joins the LRU"
                : k.policy().has_anon_exclusive()
-                   ? "map the new page writable; page_add_new_anon_rmap makes it exclusive to this process"
+                   ? "map the new page writable; page_add_new_anon_rmap makes it exclusive to this process; it joins the LRU"
                    : "map the new page writable; page_add_new_anon_rmap makes it a new anonymous page of this "
-                     "process");
+                     "process; it joins the LRU");
     } else {
         bits |= old_pte.bits() & Pte::soft_dirty;
         k.step("unshare: map the new exclusive page read-only (the next write fault will simply reuse it)");

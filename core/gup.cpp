@@ -120,11 +120,20 @@ bool gup_fast(Kernel& k, const Address& a, GupFlags flags, Pfn* out) {
         k.step("GUP-fast: a special mapping (the zero page); fall back to the slow path");
         return false;
     }
-    k.step(k.policy().has_anon_exclusive()
-               ? "GUP-fast read the entry; take the reference (try_grab_folio), then re-read the entry to be sure it "
-                 "did not change under us"
-               : "GUP-fast read the entry; take the reference (try_grab_compound_head), then re-read the entry to "
-                 "be sure it did not change under us");
+    if (!flags.pin)
+        k.step(k.policy().has_anon_exclusive()
+                   ? "GUP-fast read the entry; take a reference (try_grab_folio), then re-read the entry to be sure "
+                     "it did not change under us"
+                   : "GUP-fast read the entry; take a reference (try_grab_compound_head), then re-read the entry to "
+                     "be sure it did not change under us");
+    else
+        k.step(k.policy().has_anon_exclusive()
+                   ? "GUP-fast read the entry; take a pin (try_grab_folio: a 4 KiB page's refcount rises by "
+                     "GUP_PIN_COUNTING_BIAS, 1 first and the rest after; a THP's by 1, its pin count by 1), then "
+                     "re-read the entry to be sure it did not change under us"
+                   : "GUP-fast read the entry; take a pin (try_grab_compound_head: a 4 KiB page's refcount rises by "
+                     "GUP_PIN_COUNTING_BIAS; a THP's by 1, its pin count by 1), then re-read the entry to be sure it "
+                     "did not change under us");
     try_grab_page(k, e.page, flags.pin, true);
     if (!e.writable && k.policy().gup_must_unshare(k, flags.pin, flags.longterm, exclusivity_page(k, a, e.page))) {
         k.step("the entry is read-only and the page may be shared (gup_must_unshare): undo the pin and let the "
@@ -294,7 +303,8 @@ Outcome holder_write(Kernel& k, HolderId id, uint32_t contents) {
         k.step("this reference was taken without FOLL_WRITE: the device may only read through it");
         return Outcome::fail(reason::read_only_reference);
     }
-    k.step("the holder writes into the physical page it holds");
+    k.step("the holder writes into the physical page it holds (the model marks the page dirty now; the kernel "
+           "does when the holder lets it go, unpin_user_pages_dirty_lock)");
     k.set_page(h.pfn, PageField::contents, contents);
     k.set_page_flag(k.folio(h.pfn), PG_dirty, true);
     return Outcome::success();

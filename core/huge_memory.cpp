@@ -28,9 +28,9 @@ void do_huge_pmd_anonymous_page(Kernel& k, const Address& a, bool write) {
     Pfn head = k.alloc_thp();
     k.step(k.policy().has_anon_exclusive()
                ? "the PMD maps the whole THP writable; page_add_new_anon_rmap marks the head exclusive, which stands "
-                 "for all 512 subpages while the PMD maps them"
+                 "for all 512 subpages while the PMD maps them; the THP joins the LRU"
                : "the PMD maps the whole THP writable; page_add_new_anon_rmap marks it anonymous, mapped once as "
-                 "a whole");
+                 "a whole; the THP joins the LRU");
     k.set_pmd(a.vma, pmd_index, Pmd::make_huge(head, Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty));
     page_add_new_anon_rmap(k, head, a.vma, pmd_index * kPagesPerPmd, true);
 }
@@ -99,8 +99,9 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
         // Case (a): each PTE gets a migration entry of the same type for its
         // subpage; a readable-exclusive PMD entry gives readable-exclusive PTEs.
         k.step(k.policy().has_anon_exclusive()
-                   ? "case (a): a PMD migration entry becomes 512 PTE migration entries of the same type (W, RX or R)"
-                   : "a PMD migration entry becomes 512 PTE migration entries of the same type (W or R)");
+                   ? "a PMD migration entry becomes 512 PTE migration entries of the same type (writable, "
+                     "readable-exclusive or readable)"
+                   : "a PMD migration entry becomes 512 PTE migration entries of the same type (writable or readable)");
         uint32_t bits = pmd.bits() & (Pte::soft_dirty | Pte::young | Pte::dirty);  // as the entry has them
         k.set_pmd(vma, pmd_index, Pmd::make_table(k.alloc_pte_table()));
         for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
@@ -154,11 +155,15 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
         if (exclusive)
             k.SetPageAnonExclusive(sub);
     }
-    if (pmd.has(Pte::dirty))
-        k.set_page_flag(head, PG_dirty, true);
     // One reference per PTE instead of one for the PMD.
     k.folio_ref_add(head, static_cast<int32_t>(kPagesPerPmd) - 1);
     k.folio_entire_mapcount_add(head, -1);
+    // A step of its own once the counts agree again (invariants are checked
+    // between steps).
+    if (pmd.has(Pte::dirty) && !k.page(head).test(PG_dirty)) {
+        k.step("the PMD was dirty: its dirty bit goes to the THP (PG_dirty), not to the new PTEs");
+        k.set_page_flag(head, PG_dirty, true);
+    }
 }
 
 bool split_huge_page_held(Kernel& k, Pfn head) {
@@ -207,11 +212,11 @@ bool split_huge_page(Kernel& k, Pfn head, Pfn page) {
     }
     const bool keeps_young_dirty = k.policy().migration_entry_keeps_young_dirty();
     k.step(k.policy().has_anon_exclusive()
-               ? "unmap_folio freezes every mapping into migration entries (W, RX or R), __split_huge_page makes 512 "
-                 "order-0 pages, remap_page restores the entries: net effect, each subpage keeps the exclusivity "
+               ? "unmap_folio freezes every mapping into migration entries (writable, readable-exclusive or readable), "
+                 "__split_huge_page makes 512 4 KiB (order-0) pages, remap_page restores the entries: net effect, each subpage keeps the exclusivity "
                  "its mapping had, and the young and dirty bits"
-               : "unmap_page freezes every mapping into migration entries (W or R), __split_huge_page makes 512 "
-                 "order-0 pages, remap_page restores the entries: net effect, each subpage is mapped as before, but "
+               : "unmap_page freezes every mapping into migration entries (writable or readable), __split_huge_page "
+                 "makes 512 4 KiB (order-0) pages, remap_page restores the entries: net effect, each subpage is mapped as before, but "
                  "old and clean (a dirty bit goes to the page)");
     // PMD mappings first become PTE mappings (exclusivity forwarded as in
     // (b)). Frozen, a PMD's dirty bit reaches the PTE entries too (from

@@ -51,8 +51,10 @@ bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
                    : "clear the PTE and flush the TLB (ptep_clear_flush); the page is not exclusive, so there is "
                      "no pin to look for (only an exclusive page may be pinned)");
         k.set_pte(vma, index, Pte());
-        if (pte.has(Pte::dirty))
+        if (pte.has(Pte::dirty) && !k.page(page).test(PG_dirty)) {
+            k.step("the cleared PTE was dirty: its dirty bit goes to the page (PG_dirty)");
             k.set_page_flag(page, PG_dirty, true);
+        }
         if (anon_exclusive &&
             !page_try_share_anon_rmap(k, page,
                                       "page_try_share_anon_rmap finds no pin: PG_anon_exclusive is cleared, the "
@@ -69,15 +71,15 @@ bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
     Pte entry;
     if (writable) {
         entry = Pte::make_writable_migration_entry(page, bits);
-        k.step(k.policy().has_anon_exclusive() ? "install a writable migration entry: it implies an exclusive page"
-                                                : "install a writable migration entry: the page was mapped writable");
+        k.step(k.policy().has_anon_exclusive() ? "install a writable migration entry: it implies an exclusive page; the PTE's mapping and its reference go (migration holds its own)"
+                                                : "install a writable migration entry: the page was mapped writable; the PTE's mapping and its reference go (migration holds its own)");
     } else if (anon_exclusive && k.policy().has_anon_exclusive()) {
         entry = Pte::make_readable_exclusive_migration_entry(page, bits);
-        k.step("install a readable-exclusive migration entry: read-only, but the page was exclusive");
+        k.step("install a readable-exclusive migration entry: read-only, but the page was exclusive; the PTE's mapping and its reference go (migration holds its own)");
     } else {
         entry = Pte::make_readable_migration_entry(page, bits);
-        k.step(k.policy().has_anon_exclusive() ? "install a readable migration entry: the page is possibly shared"
-                                                : "install a readable migration entry: the PTE was read-only");
+        k.step(k.policy().has_anon_exclusive() ? "install a readable migration entry: the page is possibly shared; the PTE's mapping and its reference go (migration holds its own)"
+                                                : "install a readable migration entry: the PTE was read-only; the PTE's mapping and its reference go (migration holds its own)");
     }
     k.set_pte(vma, index, entry);
     page_remove_rmap(k, page, false);

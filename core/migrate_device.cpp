@@ -49,6 +49,9 @@ void collect_page(Kernel& k, VmaId vma, uint32_t index, MigratePfn& m) {
     } else if (pte.is_present()) {
         k.step(k.policy().has_anon_exclusive()
                    ? "the page is not exclusive: clear the PTE (the TLB flush comes at the end of the walk)"
+               : pte.has(Pte::dirty) && !k.policy().migrate_vma_collect_keeps_dirty()
+                   ? "clear the PTE (ptep_get_and_clear; the TLB flush comes at the end of the walk); its dirty bit is "
+                     "lost here, not passed to the page (fixed in v6.0)"
                    : "clear the PTE (ptep_get_and_clear; the TLB flush comes at the end of the walk)");
         k.set_pte(vma, index, Pte());
     }
@@ -70,14 +73,14 @@ void collect_page(Kernel& k, VmaId vma, uint32_t index, MigratePfn& m) {
     Pte entry;
     if (writable) {
         entry = Pte::make_writable_migration_entry(page, bits);
-        k.step("install a writable migration entry (MIGRATE_PFN_WRITE)");
+        k.step("install a writable migration entry (MIGRATE_PFN_WRITE); as in any unmap, the PTE's mapping and its reference go (the collect reference keeps the page)");
     } else if (anon_exclusive) {
         entry = Pte::make_readable_exclusive_migration_entry(page, bits);
-        k.step("install a readable-exclusive migration entry: the page was exclusive");
+        k.step("install a readable-exclusive migration entry: the page was exclusive; as in any unmap, the PTE's mapping and its reference go (the collect reference keeps the page)");
     } else {
         entry = Pte::make_readable_migration_entry(page, bits);
-        k.step(k.policy().has_anon_exclusive() ? "install a readable migration entry: possibly shared"
-                                                : "install a readable migration entry: the PTE was read-only");
+        k.step(k.policy().has_anon_exclusive() ? "install a readable migration entry: possibly shared; as in any unmap, the PTE's mapping and its reference go (the collect reference keeps the page)"
+                                                : "install a readable migration entry: the PTE was read-only; as in any unmap, the PTE's mapping and its reference go (the collect reference keeps the page)");
     }
     k.set_pte(vma, index, entry);
     page_remove_rmap(k, page, false);

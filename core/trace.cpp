@@ -113,9 +113,12 @@ std::string flag_delta(uint32_t before, uint32_t after) {
     }
     // Not a page flag: the model's word for a frame the allocator handed
     // out. Said first, as what happened to the page.
-    if ((before & PG_allocated) != (after & PG_allocated))
-        out = std::string((after & PG_allocated) ? "allocated" : "freed (back to the page allocator)") +
-              (out.empty() ? "" : "; " + out);
+    if ((before & PG_allocated) != (after & PG_allocated)) {
+        // A device-private page goes back to its driver, not the page allocator.
+        const char* freed = (before & PG_device_private) ? "freed (back to the device driver's free pages)"
+                                                         : "freed (back to the page allocator)";
+        out = std::string((after & PG_allocated) ? "allocated" : freed) + (out.empty() ? "" : "; " + out);
+    }
     return out;
 }
 

@@ -369,8 +369,8 @@ TEST_CASE("A trace says a run of subpages or PTEs that change alike once, as a r
                        "PTE P buf[0..511]: none → present-rw → pages #514–#1025 Y SD",
                        "pages #514–#1025: mapcount 0 → 1",
                        "pages #515–#1025: PG_anon_exclusive set",
-                       "page #514: PG_dirty set",
                        "page #514: refcount 1 → 512",
                        "page #514: compound_mapcount 1 → 0",
+                       "page #514: PG_dirty set",  // a step of its own: "the PMD was dirty"
                    });
 }
