@@ -170,6 +170,8 @@ bool split_huge_page_held(Kernel& k, Pfn head) {
     k.folio_get_in_flight(head);
     k.set_page_flag(head, PG_locked, true);
     const bool split = split_huge_page(k, head);
+    k.step(split ? "unlock the first page and drop the reference taken for the split"
+                 : "unlock the THP and drop the reference taken for the split");
     k.set_page_flag(head, PG_locked, false);
     k.folio_put_in_flight(head);
     return split;

@@ -112,6 +112,8 @@ Outcome exit_mm(Kernel& k, ProcessId process) {
             k.set_vma_page(vma, i, 0);
     }
     tlb_finish_mmu(k, tlb);
+    k.step("every page the process mapped has been let go: its page tables and its mm are freed, and the process "
+           "is gone");
     k.set_process(process, ProcessField::alive, 0);
     return Outcome::success();
 }
