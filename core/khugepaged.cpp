@@ -269,7 +269,11 @@ void collapse_huge_page_copy(Kernel& k, VmaId vma, uint32_t table, const std::ar
                              Pfn head, Isolated& isolated) {
     auto scope = k.enter("__collapse_huge_page_copy");
     k.step("copy each page into the new THP (none and zero-page entries give zeroes), clear its PTE and drop "
-           "its mapping; an order-0 page goes back to the LRU and is freed with its swap cache");
+           "its mapping; an order-0 page is unlocked and goes back to the LRU");
+    // The kernel drops each page's reference right after its copy; here the
+    // references are dropped in a second step, so that the frees they cause
+    // do not interleave with the copies (the end state is the same).
+    std::vector<Pfn> copied;
     for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
         Pte pte = ptes[i];
         if (pte.is_none())
@@ -287,8 +291,16 @@ void collapse_huge_page_copy(Kernel& k, VmaId vma, uint32_t table, const std::ar
         }
         k.set_detached_pte(table, i, Pte());
         page_remove_rmap(k, page, false);
-        free_swap_cache(k, page);
-        k.folio_put(page);
+        k.folio_in_flight_add(page, 1);  // the mapping's reference, until it is dropped below
+        copied.push_back(page);
+    }
+    if (!copied.empty()) {
+        k.step("drop the reference each copied page's mapping held (free_page_and_swap_cache): a page nobody "
+               "else holds is freed, with its swap cache");
+        for (Pfn page : copied) {
+            free_swap_cache(k, page);
+            k.folio_put_in_flight(page);
+        }
     }
     for (Pfn folio : isolated.compound) {
         k.step("the PTE-mapped THP {P0} was copied whole: unlock it, drop its swap cache and its isolation "
