@@ -81,12 +81,16 @@ void wp_page_copy(Kernel& k, const Address& a, FaultKind kind) {
     Pfn old = old_pte.pfn();
     bool from_zero = k.is_zero_pfn(old);
     if (from_zero)
-        k.step("the PTE maps the zero page: allocate a zeroed page instead of copying");
+        k.step(k.vma(a.vma).has_anon_vma
+                   ? "the PTE maps the zero page: allocate a zeroed page instead of copying"
+                   : "the PTE maps the zero page: give the VMA its anon_vma (anon_vma_prepare: its first page) and "
+                     "allocate a zeroed page instead of copying");
     else
         k.step("copy: take a temporary reference on the old page and copy its contents into a new page");
     if (!from_zero) {
         k.folio_get_in_flight(old);
     }
+    anon_vma_prepare(k, a.vma);
     Pfn page = k.alloc_page(from_zero ? 0 : k.page(old).contents);
     uint32_t bits = Pte::young;
     const uint8_t vma_bits = k.vma_page(a.vma, a.index);
@@ -100,7 +104,8 @@ void wp_page_copy(Kernel& k, const Address& a, FaultKind kind) {
         k.step(!writable ? "map the new page dirty but read-only (maybe_mkwrite: the VMA has no VM_WRITE); "
                            "page_add_new_anon_rmap makes it a new anonymous page of this process; it joins the LRU"
                : k.policy().has_anon_exclusive()
-                   ? "map the new page writable; page_add_new_anon_rmap makes it exclusive to this process; it joins the LRU"
+                   ? "map the new page writable; page_add_new_anon_rmap makes it exclusive to this process; it "
+                     "joins the LRU"
                    : "map the new page writable; page_add_new_anon_rmap makes it a new anonymous page of this "
                      "process; it joins the LRU");
     } else {

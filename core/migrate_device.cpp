@@ -255,6 +255,15 @@ Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t firs
                     m.migrate = false;
                     continue;
                 }
+                const bool no_table = k.pmd(vma, m.index / kPagesPerPmd).is_none();
+                if (no_table || !k.vma(vma).has_anon_vma) {
+                    k.step(no_table && !k.vma(vma).has_anon_vma
+                               ? "first the hole's page table (pte_alloc) and the VMA's anon_vma (anon_vma_prepare)"
+                           : no_table ? "first the hole's page table (pte_alloc)"
+                                      : "first the VMA's anon_vma (anon_vma_prepare)");
+                    anon_vma_prepare(k, vma);
+                    k.pte_alloc(vma, m.index);
+                }
                 bool writable = k.vma_page(vma, m.index) & VMA_write;
                 if (k.policy().has_anon_exclusive())
                     k.step(writable ? "map the new device page with a writable device-private entry; "
