@@ -188,7 +188,8 @@ void pageout_and_free(Kernel& k, Pfn page, BatchedFlush batched) {
         // cache's may remain, or writing the page out would be wasted.
         if (k.page_count(page) != 2) {
             k.step("is_page_cache_freeable fails: someone else holds a reference (refcount {0}), so pageout keeps "
-                   "the page (PAGE_KEEP): unmapped, in the swap cache, dirty and not written",
+                   "the page (PAGE_KEEP): unmapped, in the swap cache, dirty and not written; reclaim unlocks it "
+                   "and puts it back on the LRU",
                    k.page_count(page));
             keep();
             return;
