@@ -51,8 +51,7 @@ void do_anonymous_page(Kernel& k, const Address& a, FaultKind kind) {
     Pfn page = k.alloc_page(0);
     k.step(k.policy().has_anon_exclusive()
                ? "the fresh page is mapped writable and dirty, and joins the LRU; page_add_new_anon_rmap marks it "
-                 "anonymous and "
-                 "exclusive"
+                 "anonymous and exclusive"
                : "the fresh page is mapped writable and dirty, and joins the LRU; page_add_new_anon_rmap marks it "
                  "anonymous");
     k.set_pte(a.vma, a.index, Pte::make_present(page, Pte::write | Pte::dirty | Pte::young | Pte::soft_dirty));

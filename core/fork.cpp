@@ -91,8 +91,8 @@ void copy_nonpresent_pte(Kernel& k, VmaId src, VmaId dst, uint32_t index, Pte pt
         Pte readable = Pte::make_readable_migration_entry(pte.pfn(), pte.bits());
         if (pte.kind() != PteKind::migration_read)
             k.step(k.policy().has_anon_exclusive()
-                       ? "a writable or readable-exclusive migration entry becomes readable in parent and child "
-                         "the page is possibly shared now"
+                       ? "a writable or readable-exclusive migration entry becomes readable, in parent and "
+                         "child: the page is possibly shared now"
                        : "a writable migration entry becomes readable in parent and child: the page is shared "
                          "now, and the next write in either faults (COW)");
         else

@@ -214,12 +214,12 @@ bool split_huge_page(Kernel& k, Pfn head, Pfn page) {
     }
     const bool keeps_young_dirty = k.policy().migration_entry_keeps_young_dirty();
     k.step(k.policy().has_anon_exclusive()
-               ? "unmap_folio freezes every mapping into migration entries (writable, readable-exclusive or readable), "
-                 "__split_huge_page makes 512 4 KiB (order-0) pages, remap_page restores the entries: net effect, each subpage keeps the exclusivity "
-                 "its mapping had, and the young and dirty bits"
+               ? "unmap_folio freezes every mapping into migration entries (writable, readable-exclusive or "
+                 "readable), __split_huge_page makes 512 4 KiB (order-0) pages, remap_page restores the entries: "
+                 "net effect, each subpage keeps the exclusivity its mapping had, and the young and dirty bits"
                : "unmap_page freezes every mapping into migration entries (writable or readable), __split_huge_page "
-                 "makes 512 4 KiB (order-0) pages, remap_page restores the entries: net effect, each subpage is mapped as before, but "
-                 "old and clean (a dirty bit goes to the page)");
+                 "makes 512 4 KiB (order-0) pages, remap_page restores the entries: net effect, each subpage is "
+                 "mapped as before, but old and clean (a dirty bit goes to the page)");
     // PMD mappings first become PTE mappings (exclusivity forwarded as in
     // (b)). Frozen, a PMD's dirty bit reaches the PTE entries too (from
     // v6.1, the migration entries keep it), which a plain PMD split no longer

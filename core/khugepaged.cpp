@@ -395,10 +395,9 @@ Outcome madvise_collapse_vma(Kernel& k, VmaId vma, uint32_t run_first, uint32_t 
         // Both ends inside one 2 MiB, neither on its boundary: the rounded
         // start lies past the rounded end, and the final count test compares
         // 0 collapsed THPs with their (unsigned, wrapped) difference.
-        k.step("the range starts and ends inside one 2 MiB without reaching either boundary: the start rounded up lies "
-               "past the end rounded down, the unsigned count of 2 MiB blocks wraps around, and the 0 THPs made never "
-               "match it (a v6.2 quirk): "
-               "-EINVAL");
+        k.step("the range starts and ends inside one 2 MiB without reaching either boundary: the start rounded up "
+               "lies past the end rounded down, the unsigned count of 2 MiB blocks wraps around, and the 0 THPs "
+               "made never match it (a v6.2 quirk): -EINVAL");
         return Outcome::fail(reason::collapse_einval);
     }
     uint32_t thps = 0;

@@ -71,15 +71,22 @@ bool try_to_migrate_one(Kernel& k, Pfn page, VmaId vma, uint32_t index) {
     Pte entry;
     if (writable) {
         entry = Pte::make_writable_migration_entry(page, bits);
-        k.step(k.policy().has_anon_exclusive() ? "install a writable migration entry: it implies an exclusive page; the PTE's mapping and its reference go (migration holds its own)"
-                                                : "install a writable migration entry: the page was mapped writable; the PTE's mapping and its reference go (migration holds its own)");
+        k.step(k.policy().has_anon_exclusive()
+                   ? "install a writable migration entry: it implies an exclusive page; the PTE's mapping and its "
+                     "reference go (migration holds its own)"
+                   : "install a writable migration entry: the page was mapped writable; the PTE's mapping and its "
+                     "reference go (migration holds its own)");
     } else if (anon_exclusive && k.policy().has_anon_exclusive()) {
         entry = Pte::make_readable_exclusive_migration_entry(page, bits);
-        k.step("install a readable-exclusive migration entry: read-only, but the page was exclusive; the PTE's mapping and its reference go (migration holds its own)");
+        k.step("install a readable-exclusive migration entry: read-only, but the page was exclusive; the PTE's "
+               "mapping and its reference go (migration holds its own)");
     } else {
         entry = Pte::make_readable_migration_entry(page, bits);
-        k.step(k.policy().has_anon_exclusive() ? "install a readable migration entry: the page is possibly shared; the PTE's mapping and its reference go (migration holds its own)"
-                                                : "install a readable migration entry: the PTE was read-only; the PTE's mapping and its reference go (migration holds its own)");
+        k.step(k.policy().has_anon_exclusive()
+                   ? "install a readable migration entry: the page is possibly shared; the PTE's mapping and its "
+                     "reference go (migration holds its own)"
+                   : "install a readable migration entry: the PTE was read-only; the PTE's mapping and its "
+                     "reference go (migration holds its own)");
     }
     k.set_pte(vma, index, entry);
     page_remove_rmap(k, page, false);

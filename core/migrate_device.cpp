@@ -73,14 +73,19 @@ void collect_page(Kernel& k, VmaId vma, uint32_t index, MigratePfn& m) {
     Pte entry;
     if (writable) {
         entry = Pte::make_writable_migration_entry(page, bits);
-        k.step("install a writable migration entry (MIGRATE_PFN_WRITE); as in any unmap, the PTE's mapping and its reference go (the collect reference keeps the page)");
+        k.step("install a writable migration entry (MIGRATE_PFN_WRITE); as in any unmap, the PTE's mapping and "
+               "its reference go (the collect reference keeps the page)");
     } else if (anon_exclusive) {
         entry = Pte::make_readable_exclusive_migration_entry(page, bits);
-        k.step("install a readable-exclusive migration entry: the page was exclusive; as in any unmap, the PTE's mapping and its reference go (the collect reference keeps the page)");
+        k.step("install a readable-exclusive migration entry: the page was exclusive; as in any unmap, the PTE's "
+               "mapping and its reference go (the collect reference keeps the page)");
     } else {
         entry = Pte::make_readable_migration_entry(page, bits);
-        k.step(k.policy().has_anon_exclusive() ? "install a readable migration entry: possibly shared; as in any unmap, the PTE's mapping and its reference go (the collect reference keeps the page)"
-                                                : "install a readable migration entry: the PTE was read-only; as in any unmap, the PTE's mapping and its reference go (the collect reference keeps the page)");
+        k.step(k.policy().has_anon_exclusive()
+                   ? "install a readable migration entry: possibly shared; as in any unmap, the PTE's mapping and "
+                     "its reference go (the collect reference keeps the page)"
+                   : "install a readable migration entry: the PTE was read-only; as in any unmap, the PTE's mapping "
+                     "and its reference go (the collect reference keeps the page)");
     }
     k.set_pte(vma, index, entry);
     page_remove_rmap(k, page, false);
@@ -324,8 +329,8 @@ Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t firs
                 k.set_page_flag(m.src, PG_lru, true);
             k.folio_put_in_flight(m.src);
             if (target != m.src) {
-                k.step("then {P0}, the new page: unlock it and drop the driver's allocation reference; its mapping holds it "
-                       "now",
+                k.step("then {P0}, the new page: unlock it and drop the driver's allocation reference; its "
+                       "mapping holds it now",
                        target.value);
                 k.set_page_flag(target, PG_locked, false);
                 k.folio_put_in_flight(target);

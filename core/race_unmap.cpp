@@ -231,8 +231,8 @@ void Race::swapout_step(int cpu, const Command& c) {
             }
             auto add = k_.enter("add_to_swap");
             SwapSlot slot = k_.alloc_swap_slot();
-            k_.step("add_to_swap: allocate swap slot {0}, add the page to the swap cache (a reference) and mark it dirty: the "
-               "slot holds nothing yet",
+            k_.step("add_to_swap: allocate swap slot {0}, add the page to the swap cache (a reference) and mark "
+                    "it dirty: the slot holds nothing yet",
                     static_cast<int32_t>(slot.value));
             k_.set_swap_slot(slot, SwapField::cache_pfn, page.value);
             k_.set_swap_slot(slot, SwapField::anon_vma, k_.page(page).test(PG_ksm) ? 0 : k_.page(page).anon_vma);

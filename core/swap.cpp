@@ -130,8 +130,8 @@ Outcome shrink_page(Kernel& k, Pfn page) {
         }
         auto add = k.enter("add_to_swap");
         SwapSlot slot = k.alloc_swap_slot();
-        k.step("add_to_swap: allocate swap slot {0}, add the page to the swap cache (a reference) and mark it dirty: the "
-               "slot holds nothing yet",
+        k.step("add_to_swap: allocate swap slot {0}, add the page to the swap cache (a reference) and mark it "
+               "dirty: the slot holds nothing yet",
                slot.value);
         k.set_swap_slot(slot, SwapField::cache_pfn, page.value);
         k.set_swap_slot(slot, SwapField::anon_vma, k.page(page).test(PG_ksm) ? 0 : k.page(page).anon_vma);

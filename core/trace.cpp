@@ -338,7 +338,10 @@ std::vector<std::string> Kernel::steps_changes(uint32_t first_step, uint32_t end
                 key = {uint8_t(c.kind), 0, low, (b << 32) ^ (a & 0xffffffff)};
             }
             auto it = open.find(key);
-            if (it != open.end() && runs[it->second].last.index + 1 == c.index) {
+            // A run of PTEs stays inside one PTE table: the next table may
+            // belong to another VMA or process.
+            if (it != open.end() && runs[it->second].last.index + 1 == c.index &&
+                (c.kind != ChangeKind::pte || c.index % kPagesPerPmd != 0)) {
                 runs[it->second].last = c;
                 ++runs[it->second].count;
                 continue;

@@ -62,7 +62,9 @@ TEST_CASE("add_to_swap's trace names the swap cache and the page's slot, and not
     for (uint32_t step = swapout.step_begin; step < swapout.step_end; ++step)
         for (const std::string& change : s.k().step_changes(step))
             changes.push_back(change);
-    auto said = [&](const std::string& text) { return std::find(changes.begin(), changes.end(), text) != changes.end(); };
+    auto said = [&](const std::string& text) {
+        return std::find(changes.begin(), changes.end(), text) != changes.end();
+    };
     CHECK(said("swap slot 1: SWAP_HAS_CACHE set (page #514)"));
     CHECK(said("page #514: swap slot none → 1"));
     CHECK(said("page #514: swap slot 1 → none"));
