@@ -43,7 +43,7 @@ TEST_CASE("A write fault on untouched memory maps a fresh exclusive page writabl
     CHECK(s.data("P", "buf", 0) == "hello");
 }
 
-TEST_CASE("Writing to a page that maps the zero page allocates a new page; the zero page is untouched", "[fault]") {
+TEST_CASE("Writing to a page that maps the zero page allocates a new page, the zero page is untouched", "[fault]") {
     auto s = Sim::run(std::string(kOnePage) + "read P buf[0]\nwrite P buf[0] \"x\"\n");
     const int32_t zero_ref = Sim::run(kOnePage).k().page(s.k().zero_pfn()).refcount;
     Pte pte = s.pte("P", "buf", 0);
@@ -103,7 +103,7 @@ TEST_CASE("Once the other process unmapped a shared page, a write reuses it and 
     CHECK(s.page("P", "buf", 0).mapcount == 1);
 }
 
-TEST_CASE("A write to a page shared with a child copies it; the child keeps the old page read-only", "[fault]") {
+TEST_CASE("A write to a page shared with a child copies it, the child keeps the old page read-only", "[fault]") {
     auto before = Sim::run(std::string(kOnePage) + "write P buf[0] \"one\"\nfork P C\n");
     auto s = Sim::run(std::string(kOnePage) +
                       "write P buf[0] \"one\"\n"
@@ -143,7 +143,7 @@ TEST_CASE("A FOLL_GET reference on a possibly shared page makes the write fault 
     CHECK(s.exclusive("P", "buf", 0));
 }
 
-TEST_CASE("A write into a read-only VMA is a segmentation fault; a read is fine", "[fault]") {
+TEST_CASE("A write into a read-only VMA is a segmentation fault, a read is fine", "[fault]") {
     auto s = Sim::run("process P\nmap P buf 1 ro\nwrite P buf[0] \"x\"\n");
     CHECK(s.last_outcome() == "segmentation fault");
     CHECK(s.kind("P", "buf", 0) == "none");
@@ -162,7 +162,7 @@ TEST_CASE("Any access to a PROT_NONE range is a segmentation fault and leaves th
     CHECK(w.exclusive("P", "buf", 0));  // mprotect never touches PG_anon_exclusive (2.10)
 }
 
-TEST_CASE("Era b copies a pinned read-only page on a write; eras a and c write into it (B-3 without fork)",
+TEST_CASE("Era b copies a pinned read-only page on a write, eras a and c write into it (B-3 without fork)",
           "[fault]") {
     const char* text = "process P\nmap P buf 1 rw\n"
                        "write P buf[0] \"one\"\n"
@@ -180,7 +180,7 @@ TEST_CASE("Era b copies a pinned read-only page on a write; eras a and c write i
     CHECK(c.held_data("H") == "two");
 }
 
-TEST_CASE("Era a's do_wp_page moves a page it reuses to the faulting VMA's anon_vma; era b's reuse does not",
+TEST_CASE("Era a's do_wp_page moves a page it reuses to the faulting VMA's anon_vma, era b's reuse does not",
           "[fault][rmap]") {
     // The child is gone, so P's write finds mapcount 1 (era a) and page_count 1 (era b).
     const char* text = "process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\nfork P C\nexit C\n"

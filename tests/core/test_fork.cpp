@@ -27,7 +27,7 @@ TEST_CASE("fork shares an unpinned exclusive page: both map it read-only, it is 
     CHECK(s.violations("invariant").empty());
 }
 
-TEST_CASE("fork gives the child its own copy of a pinned page; the parent keeps W, exclusivity and the pin",
+TEST_CASE("fork gives the child its own copy of a pinned page, the parent keeps W, exclusivity and the pin",
           "[fork]") {
     auto s = Sim::run(kWritten + "pin P buf[0] write longterm as H\nfork P C\n");
     CHECK(s.kind("P", "buf", 0) == "present-rw");
@@ -76,7 +76,7 @@ TEST_CASE("A MADV_DONTFORK range does not exist in the child: touching it is a s
     CHECK(s.page("P", "buf", 0).mapcount == 1);
 }
 
-TEST_CASE("A MADV_WIPEONFORK range starts empty in the child; the parent keeps its page", "[fork]") {
+TEST_CASE("A MADV_WIPEONFORK range starts empty in the child, the parent keeps its page", "[fork]") {
     auto s = Sim::run(kWritten + "madvise P buf wipeonfork\nfork P C\n");
     CHECK(s.kind("C", "buf", 0) == "none");
     CHECK(s.kind("P", "buf", 0) == "present-rw");
@@ -168,7 +168,7 @@ TEST_CASE("A FOLL_GET reference is invisible to fork: the page is shared (era c'
     CHECK(s.page("P", "buf", 0).mapcount == 2);
 }
 
-TEST_CASE("Era b copies a possibly pinned page for the child; era a shares it (A-2)", "[fork]") {
+TEST_CASE("Era b copies a possibly pinned page for the child, era a shares it (A-2)", "[fork]") {
     const std::string text = kWritten + "pin P buf[0] write longterm as H\nfork P C\n";
     auto b = Sim::run(text, Era::b);
     CHECK(b.kind("P", "buf", 0) == "present-rw");

@@ -44,7 +44,7 @@ TEST_CASE("FOLL_PIN on a THP adds 1 to the refcount and 1 to compound_pincount",
     CHECK(s.k().folio_maybe_dma_pinned(s.holder("H").pfn));
 }
 
-TEST_CASE("Releasing drops exactly what was taken; MMF_HAS_PINNED stays set", "[gup]") {
+TEST_CASE("Releasing drops exactly what was taken, MMF_HAS_PINNED stays set", "[gup]") {
     auto pin = Sim::run(kWritten + "pin P buf[0] write as H\nrelease H\n");
     CHECK(pin.page("P", "buf", 0).refcount == 1);
     CHECK(pin.k().process(pin.process("P")).has_pinned == 1);
@@ -179,7 +179,7 @@ TEST_CASE("Era c: a read-only pin of a shared THP unshares one 4 KiB subpage", "
     CHECK(s.pmd("C", "buf", 0).is_trans_huge());  // the child's PMD is untouched
 }
 
-TEST_CASE("A device writes only through a reference taken with FOLL_WRITE; the zero page stays zero",
+TEST_CASE("A device writes only through a reference taken with FOLL_WRITE, the zero page stays zero",
           "[gup]") {
     for (Era era : {Era::a, Era::b, Era::c}) {
         // A short-term R/O pin of untouched memory holds the shared zero page.
@@ -251,7 +251,7 @@ TEST_CASE("MMF_HAS_PINNED is set on entry to pin_user_pages, so a pin the VMA re
     }
 }
 
-TEST_CASE("GUP on an address no VMA covers fails in find_extend_vma; a VMA that forbids it, in check_vma_flags",
+TEST_CASE("GUP on an address no VMA covers fails in find_extend_vma, a VMA that forbids it, in check_vma_flags",
           "[gup]") {
     auto gone = Sim::run("process P\nmap P buf 2 rw\nwrite P buf[1] \"x\"\nunmap P buf[1]\nget P buf[1] as G\n");
     CHECK(gone.last_outcome() == "bad address (-EFAULT)");

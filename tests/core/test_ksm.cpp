@@ -253,7 +253,7 @@ TEST_CASE("KSM makes the first page a KSM page before it tries to split the seco
 // (v5.19+): the page is PageAnonExclusive (the swap entry kept the bit), so
 // write_protect_page() does the refcount test, sees G and gives up on the
 // first page: the second page is never looked at.
-TEST_CASE("A swapped-in page held by FOLL_GET: eras a and b merge it then break COW; era c refuses it first",
+TEST_CASE("A swapped-in page held by FOLL_GET: eras a and b merge it then break COW, era c refuses it first",
           "[ksm]") {
     const std::string setup = kPageThenPinnedThp + "swapout P a[0]\nread P a[0]\nget P a[0] as G\n";
     const uint32_t line = next_line(setup);
@@ -407,7 +407,7 @@ TEST_CASE("stable_tree_search goes by contents: two new pages equal to a KSM pag
     }
 }
 
-TEST_CASE("A pin on one page keeps only that page out of the stable KSM page; the other still merges", "[ksm]") {
+TEST_CASE("A pin on one page keeps only that page out of the stable KSM page, the other still merges", "[ksm]") {
     const std::string text = "process P\nmap P v 4 rw\nwrite P v[0] \"s\"\nwrite P v[1] \"s\"\nwrite P v[2] \"s\"\n"
                              "write P v[3] \"s\"\nksm-merge P v[0] P v[1]\npin P v[2] write as H\n"
                              "ksm-merge P v[2] P v[3]\n";

@@ -23,7 +23,7 @@ TEST_CASE("MADV_DONTNEED zaps the page: it is freed and the next read sees zeroe
     CHECK(r.pte("P", "buf", 0).pfn() == r.k().zero_pfn());
 }
 
-TEST_CASE("A zapped pinned page stays allocated and exclusive; the process gets a new page later",
+TEST_CASE("A zapped pinned page stays allocated and exclusive, the process gets a new page later",
           "[madvise]") {
     auto s = Sim::run(kWritten + "pin P buf[0] write longterm as H\nmadvise P buf[0] dontneed\n"
                                  "write P buf[0] \"new\"\n");

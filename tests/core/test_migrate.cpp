@@ -104,7 +104,7 @@ TEST_CASE("Era c refuses to migrate a pinned page at unmap time: no migration en
     CHECK(s.violations("invariant").empty());
 }
 
-TEST_CASE("A FOLL_GET reference makes the refcount test fail; the page is restored still exclusive",
+TEST_CASE("A FOLL_GET reference makes the refcount test fail, the page is restored still exclusive",
           "[migrate]") {
     auto before = Sim::run(kWritten + "get P buf[0] as G\n");
     auto s = Sim::run(kWritten + "get P buf[0] as G\nmigrate P buf[0]\n");  // line 5
@@ -174,7 +174,7 @@ TEST_CASE("A PMD migration entry is set from inside try_to_migrate_one's walk", 
     CHECK(c.pmd("P", "buf", 0).is_trans_huge());
 }
 
-TEST_CASE("Era c: only an exclusive page is looked at for pins; a refused pinned page never had an entry",
+TEST_CASE("Era c: only an exclusive page is looked at for pins, a refused pinned page never had an entry",
           "[migrate]") {
     auto shared = Sim::run("process P\nmap P buf 1 rw\nwrite P buf[0] \"a\"\nfork P C\nmigrate P buf[0]\n");
     CHECK(shared.last_outcome() == "ok");
@@ -239,7 +239,7 @@ TEST_CASE("Migration of a PROT_NONE page restores a PROT_NONE PTE (mk_pte with t
 // v6.1 ("mm: remember young/dirty bit for page migrations") keeps the two
 // bits in the migration entry and gives them back; before, remove_migration_pte
 // built an old, clean entry, and only PG_dirty remembered the write.
-TEST_CASE("Era c: the migration entry keeps the young and dirty bits and gives them back; a and b drop them",
+TEST_CASE("Era c: the migration entry keeps the young and dirty bits and gives them back, a and b drop them",
           "[migrate]") {
     for (Era era : {Era::a, Era::b, Era::c}) {
         CAPTURE(era_letter(era));

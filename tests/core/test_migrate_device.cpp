@@ -268,7 +268,7 @@ TEST_CASE("The test driver stops at a PROT_NONE part or a hole: -EINVAL, what ca
     CHECK_FALSE(n.pte("P", "buf", 0).is_device_private_entry());
 }
 
-TEST_CASE("v5.7 built device-private entries without soft-dirty; from v5.9 remove_migration_pte copies it",
+TEST_CASE("v5.7 built device-private entries without soft-dirty, from v5.9 remove_migration_pte copies it",
           "[migrate_device][era]") {
     const std::string text = "process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\nmigrate-to-device P buf\n";
     auto a = Sim::run(text, Era::a);
@@ -305,7 +305,7 @@ TEST_CASE("A device page freed later is still named a device page in the trace o
     CHECK(listed);
 }
 
-TEST_CASE("v5.7 checks each collected page in migrate_vma_prepare, before migrate_vma_unmap; later kernels "
+TEST_CASE("v5.7 checks each collected page in migrate_vma_prepare, before migrate_vma_unmap, later kernels "
           "check in migrate_vma_unmap",
           "[migrate_device][era]") {
     const std::string text = kWritten + "get P buf[0] as G\nmigrate-to-device P buf\n";  // line 5

@@ -70,7 +70,7 @@ TEST_CASE("Era c (v6.2): a clean exclusive page (read back from swap) is writabl
     }
 }
 
-TEST_CASE("Era c (v6.2): mprotect maps an exclusive PMD-mapped THP writable at once; a shared one waits for a fault",
+TEST_CASE("Era c (v6.2): mprotect maps an exclusive PMD-mapped THP writable at once, a shared one waits for a fault",
           "[mprotect][thp]") {
     const std::string thp = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"t\"\n";
     auto s = Sim::run(thp + "protect P buf ro\nprotect P buf rw\n");
@@ -94,7 +94,7 @@ TEST_CASE("Era c: with soft-dirty tracking armed, mprotect leaves the write faul
     CHECK(w.pfn("P", "buf", 0) == s.pfn("P", "buf", 0));
 }
 
-TEST_CASE("Era c keeps a R/W pin coherent across mprotect; era b breaks it (B-1, S4)", "[mprotect]") {
+TEST_CASE("Era c keeps a R/W pin coherent across mprotect, era b breaks it (B-1, S4)", "[mprotect]") {
     const std::string text = kWritten + "pin P buf[0] write longterm as H\nprotect P buf ro\nprotect P buf rw\n"
                                         "write P buf[0] \"new\"\n";
     auto c = Sim::run(text, Era::c);
@@ -105,7 +105,7 @@ TEST_CASE("Era c keeps a R/W pin coherent across mprotect; era b breaks it (B-1,
     CHECK(b.held_data("H") == "data");
 }
 
-TEST_CASE("clear-softdirty write-protects writable PTEs and clears soft-dirty; exclusivity stays", "[mprotect]") {
+TEST_CASE("clear-softdirty write-protects writable PTEs and clears soft-dirty, exclusivity stays", "[mprotect]") {
     auto before = Sim::run(kWritten);
     REQUIRE(before.pte("P", "buf", 0).has(Pte::soft_dirty));
     auto s = Sim::run(kWritten + "clear-softdirty P\n");
@@ -230,7 +230,7 @@ TEST_CASE("mprotect over a hole changes what lies before it, then fails with -EN
     CHECK(first.kind("P", "buf", 3) == "present-rw");
 }
 
-TEST_CASE("A page fork copies for the child in a PROT_NONE range gets a PROT_NONE PTE; leaving PROT_NONE maps it "
+TEST_CASE("A page fork copies for the child in a PROT_NONE range gets a PROT_NONE PTE, leaving PROT_NONE maps it "
           "read-only",
           "[mprotect][fork]") {
     // copy_present_page builds the child's PTE from the VMA's vm_page_prot.

@@ -72,7 +72,7 @@ TEST_CASE("A present PTE keeps its pfn and its W, D, Y, SD bits independently", 
     CHECK(wrprotected.with(Pte::write) == pte);
 }
 
-TEST_CASE("Only a present PTE with W is writable; W on a non-present entry means nothing", "[pte]") {
+TEST_CASE("Only a present PTE with W is writable, W on a non-present entry means nothing", "[pte]") {
     CHECK(Pte::make_present(Pfn(3), Pte::write).writable());
     CHECK_FALSE(Pte::make_present(Pfn(3), Pte::dirty).writable());
     CHECK_FALSE(Pte::make_writable_migration_entry(Pfn(3), Pte::write).writable());

@@ -160,7 +160,7 @@ TEST_CASE("Each atomic step is a kernel step on its CPU's lane, and history step
     CHECK(s.holder("H").pfn == s.pfn("P", "buf", 0));
 }
 
-TEST_CASE("With the flush, the commit's order II backs GUP-fast off; without, it ends as section II says",
+TEST_CASE("With the flush, the commit's order II backs GUP-fast off, without, it ends as section II says",
           "[race]") {
     // The commit's steps: B1; try_to_migrate (A1-A4); GUP-fast pins (B2-B5);
     // fork; the refcount test fails; the entries are restored.
@@ -206,7 +206,7 @@ TEST_CASE("Without the flush, the commit's order III pins a page behind a swap e
     CHECK(s.k().step_sentence(v.step).rfind("B5", 0) == 0);
 }
 
-TEST_CASE("An order names the CPU of each step; a waiting CPU spins, a finished one is an error", "[race]") {
+TEST_CASE("An order names the CPU of each step, a waiting CPU spins, a finished one is an error", "[race]") {
     Sim extra = Sim::run(race("migrate", "  order 1 1 1 1 1 1\n"));
     CHECK(extra.last_outcome() == "the order names a CPU that has finished");
     // No order: the CPUs take turns, starting with cpu0, passing over a waiting CPU.
@@ -293,7 +293,7 @@ TEST_CASE("Explorer counts of race II without the flush, worked out by hand", "[
     CHECK(on.shortest.empty());
 }
 
-TEST_CASE("With the flush no interleaving of II (with fork) or III breaks an invariant; without, some do",
+TEST_CASE("With the flush no interleaving of II (with fork) or III breaks an invariant, without, some do",
           "[race][explore]") {
     const std::string fork = "  cpu1 fork P C\n";
     CHECK(explore_text(race("migrate", fork)).breaking == 0);
@@ -354,7 +354,7 @@ TEST_CASE("GUP-fast in a race block gives up on a PROT_NONE PMD, as gup_pmd_rang
     }
 }
 
-TEST_CASE("GUP-fast in a race block grabs the huge zero page; only the small zero page's PTE is special",
+TEST_CASE("GUP-fast in a race block grabs the huge zero page, only the small zero page's PTE is special",
           "[race][thp]") {
     const std::string text = "process P\nmap P buf 512 rw thp\nread P buf[0]\n"
                              "race\n  cpu0 swapout P buf[1]\n  cpu1 pin P buf[0] fast as H\n  order 1 1 1 1 1 0\nend\n";

@@ -443,7 +443,7 @@ TEST_CASE("comments, blanks, tabs and CRLF line ends", "[parser]") {
     CHECK(write.source == "write P buf[0] \"# not a comment\"");
 }
 
-TEST_CASE("strings take \\\" and \\\\ escapes and UTF-8 text", "[parser]") {
+TEST_CASE("strings take escaped quotes and backslashes, and UTF-8 text", "[parser]") {
     const Command write = parse_after_setup(R"(write P buf[0] "say \"hi\" \\ back")");
     CHECK(write.data == R"(say "hi" \ back)");
     CHECK(parse_after_setup("write P buf[0] \"grüße, 页\"").data == "grüße, 页");

@@ -133,7 +133,7 @@ TEST_CASE("expect invariants runs the full checker on the current state", "[runn
         check(only_expectation(kWritten + "fork P C\nexpect invariants\n", era), true, "invariants hold", "all hold");
 }
 
-TEST_CASE("Expectations report their line; record_of maps commands to kernel records", "[runner]") {
+TEST_CASE("Expectations report their line, record_of maps commands to kernel records", "[runner]") {
     auto s = Sim::run(kWritten +                     // lines 1-3
                       "expect ok\n"                  // 4
                       "read P buf[0]\n"              // 5

@@ -47,7 +47,7 @@ TEST_CASE("I.1 Fresh anonymous pages start out exclusive", "[seed]") {
     CHECK_FALSE(Sim::run(kWritten, Era::b).page("P", "buf", 0).test(PG_anon_exclusive));  // no such bit before
 }
 
-TEST_CASE("I.2 COW reuses an exclusive page without checks; otherwise it tries harder under the page lock",
+TEST_CASE("I.2 COW reuses an exclusive page without checks, otherwise it tries harder under the page lock",
           "[seed]") {
     // Exclusive: reused whatever other references exist (here a FOLL_GET).
     auto reuse = Sim::run(kWritten + "get P buf[0] as G\nclear-softdirty P\nwrite P buf[0] \"x\"\n");
@@ -112,7 +112,7 @@ TEST_CASE("I.5 Swap-in decides exclusivity itself: from the swap PTE's bit, or f
     CHECK(alone.violations("invariant").empty());
 }
 
-TEST_CASE("I.6 THP: splitting a PMD forwards exclusivity (b); a pinned THP is not frozen (c)", "[seed]") {
+TEST_CASE("I.6 THP: splitting a PMD forwards exclusivity (b), a pinned THP is not frozen (c)", "[seed]") {
     auto b = Sim::run(kThp + "split-pmd P buf[0]\n");
     for (uint32_t i : {0u, 1u, 255u, 511u})
         CHECK(b.exclusive("P", "buf", i));

@@ -37,7 +37,7 @@ std::string shrink_name(const Sim& s) {
 }
 } // namespace
 
-TEST_CASE("Swapping out an exclusive page leaves a swap entry with the exclusive bit; the page is freed",
+TEST_CASE("Swapping out an exclusive page leaves a swap entry with the exclusive bit, the page is freed",
           "[swap]") {
     Pfn page = Sim::run(kWritten).pfn("P", "buf", 0);
     auto s = Sim::run(kWritten + "swapout P buf[0]\n");
@@ -139,7 +139,7 @@ TEST_CASE("Era c: a page held by FOLL_GET is unmapped to an exclusive swap entry
     CHECK(held.refcount == 2);  // 4.1 table: swap cache + FOLL_GET
 }
 
-TEST_CASE("Era c: reading it back maps the same page exclusive (the X bit, I.5); a write then reuses it",
+TEST_CASE("Era c: reading it back maps the same page exclusive (the X bit, I.5), a write then reuses it",
           "[swap]") {
     auto s = Sim::run(kWritten + "get P buf[0] as G\nswapout P buf[0]\nread P buf[0]\n");
     CHECK(s.last_value() == "data");
@@ -220,7 +220,7 @@ TEST_CASE("Zapping a swap entry drops the slot's count (free_swap_and_cache)", "
     CHECK(d.kind("P", "buf", 0) == "present-ro");
 }
 
-TEST_CASE("Once the other swap user is gone, era c frees the swap cache and reuses the page; era b copies",
+TEST_CASE("Once the other swap user is gone, era c frees the swap cache and reuses the page, era b copies",
           "[swap]") {
     const std::string setup = kWritten + "fork P C\nswapout P buf[0]\nread P buf[0]\nexit C\n";
     auto before = Sim::run(setup);

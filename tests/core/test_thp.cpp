@@ -153,7 +153,7 @@ TEST_CASE("A THP whose only other mapping went away is reused on a write (page_m
     CHECK(s.k().page(head).test(PG_anon_exclusive));
 }
 
-TEST_CASE("A vmsplice'd THP: era b lets the parent write into the page the pipe holds; era c does not (S2)",
+TEST_CASE("A vmsplice'd THP: era b lets the parent write into the page the pipe holds, era c does not (S2)",
           "[thp]") {
     const std::string text = kThp + "fork P C\nvmsplice C buf[0] as pipe\nunmap C buf\nwrite P buf[0] \"secret\"\n";
     auto b = Sim::run(text, Era::b);
@@ -207,7 +207,7 @@ TEST_CASE("Era b: a write to a subpage of a PTE-mapped THP shared with a child c
     CHECK(s.kind("P", "buf", 0) == "present-rw");
 }
 
-TEST_CASE("madvise on part of a THP splits the VMA, and with it the PMD, at once; the THP stays whole",
+TEST_CASE("madvise on part of a THP splits the VMA, and with it the PMD, at once, the THP stays whole",
           "[thp][madvise]") {
     for (const char* advice : {"dontfork", "wipeonfork"}) {
         INFO(advice);
@@ -244,7 +244,7 @@ TEST_CASE("fork skips a VM_WIPEONFORK or VM_DONTCOPY THP: the parent keeps its P
     CHECK(w.pmd("P", "buf", 0).is_trans_huge());
 }
 
-TEST_CASE("An aligned DONTFORK half of a THP VMA is left alone by fork; the other half's PMD is shared",
+TEST_CASE("An aligned DONTFORK half of a THP VMA is left alone by fork, the other half's PMD is shared",
           "[thp][fork]") {
     auto s = Sim::run("process P\nmap P buf 1024 rw thp\nwrite P buf[0] \"a\"\nwrite P buf[512] \"b\"\n"
                       "madvise P buf[0..511] dontfork\nfork P C\n");
@@ -257,7 +257,7 @@ TEST_CASE("An aligned DONTFORK half of a THP VMA is left alone by fork; the othe
     CHECK(s.k().page(s.pmd("P", "buf", 512).head()).entire_mapcount == 2);
 }
 
-TEST_CASE("Splitting a dirty PMD dirties the page, not the new PTEs; a store sets the PTE's dirty bit",
+TEST_CASE("Splitting a dirty PMD dirties the page, not the new PTEs, a store sets the PTE's dirty bit",
           "[thp]") {
     for (Era era : {Era::a, Era::b, Era::c}) {
         auto s = Sim::run(kThp + "split-pmd P buf[0]\n", era);
@@ -281,7 +281,7 @@ TEST_CASE("Splitting a dirty PMD dirties the page, not the new PTEs; a store set
     CHECK(b.kind("P", "buf", 7) == "present-ro");
 }
 
-TEST_CASE("mprotect(PROT_NONE) of a whole THP makes its PMD PROT_NONE; a split then gives PROT_NONE PTEs",
+TEST_CASE("mprotect(PROT_NONE) of a whole THP makes its PMD PROT_NONE, a split then gives PROT_NONE PTEs",
           "[thp][mprotect]") {
     auto s = Sim::run(kThp + "protect P buf none\n");
     CHECK(s.pmd("P", "buf", 0).has(Pte::protnone));
@@ -323,7 +323,7 @@ TEST_CASE("zap_huge_pmd hands the THP's reference to the mmu_gather: it is dropp
 // remap_page restores them: from v6.1 the entries keep the young and dirty
 // bits, so a dirty PMD gives dirty PTEs (which a plain PMD split does not);
 // before, every restored PTE was old and clean.
-TEST_CASE("split_huge_page keeps young and dirty PTE bits in era c; eras a and b remap old and clean",
+TEST_CASE("split_huge_page keeps young and dirty PTE bits in era c, eras a and b remap old and clean",
           "[thp][migrate]") {
     for (Era era : {Era::a, Era::b, Era::c}) {
         CAPTURE(era_letter(era));

@@ -173,7 +173,7 @@ TEST_CASE("progress, completion and reset") {
     CHECK(db.answers(QStringLiteral("fork-and-cow")).empty());
 }
 
-TEST_CASE("settings keep their type; scenarios are saved by name") {
+TEST_CASE("settings keep their type, scenarios are saved by name") {
     QTemporaryDir dir;
     UserDatabase db(userPath(dir));
     db.open();
