@@ -120,6 +120,7 @@ public:
     bool break_ksm_unshares() const override { return false; }
     bool migrate_vma_collect_keeps_dirty() const override { return false; }
     bool migration_entry_keeps_young_dirty() const override { return false; }
+    bool split_huge_pmd_keeps_dirty() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
     // v5.7: GUP-fast was internal_get_user_pages_fast, fork copied every
     // PTE in copy_one_pte, and migration unmapped through try_to_unmap
@@ -241,6 +242,7 @@ public:
     bool break_ksm_unshares() const override { return false; }
     bool migrate_vma_collect_keeps_dirty() const override { return false; }
     bool migration_entry_keeps_young_dirty() const override { return false; }
+    bool split_huge_pmd_keeps_dirty() const override { return false; }
     bool mprotect_makes_exclusive_writable() const override { return false; }
     bool has_madv_collapse() const override { return false; }
     bool device_fault_holds_page_ref() const override { return false; }
@@ -376,6 +378,7 @@ public:
     bool break_ksm_unshares() const override { return true; }
     bool migrate_vma_collect_keeps_dirty() const override { return true; }
     bool migration_entry_keeps_young_dirty() const override { return true; }
+    bool split_huge_pmd_keeps_dirty() const override { return true; }
     bool mprotect_makes_exclusive_writable() const override { return true; }
     bool has_madv_collapse() const override { return true; }
     bool device_fault_holds_page_ref() const override { return true; }

@@ -110,6 +110,12 @@ public:
     // having gone to the page.
     virtual bool migration_entry_keeps_young_dirty() const = 0;
 
+    // A plain __split_huge_pmd gives a dirty PMD's dirty bit to the new PTEs
+    // as well as to the THP (0ccf7f168e17 in v6.1, partly reverted by
+    // 624a2c94f5b7 and re-applied by e833bc503405 before v6.2); before, only
+    // the THP got it (SetPageDirty) and the PTEs started clean.
+    virtual bool split_huge_pmd_keeps_dirty() const = 0;
+
     // clear_refs leaves writable PTEs of possibly pinned pages alone
     // (pte_is_pinned, v5.11).
     virtual bool clear_refs_skips_maybe_pinned() const = 0;

@@ -219,7 +219,8 @@ Outcome user_write(Kernel& k, const Address& a, uint32_t contents) {
     auto scope = k.enter("user store");
     // The MMU marks a writable entry dirty (and accessed) on the first store
     // through it; most are made dirty already, but not the PTEs a split PMD
-    // leaves (split_huge_pmd moves the PMD's dirty bit to the page).
+    // leaves before v6.1 (split_huge_pmd gave the PMD's dirty bit only to
+    // the page), nor those mprotect makes writable without a fault.
     Pmd pmd = k.pmd(a.vma, a.index / kPagesPerPmd);
     Pte pte = pmd.is_table() ? k.pte(a.vma, a.index) : Pte();
     // The store dirties the entry, not the page: PG_dirty comes later, when

@@ -138,11 +138,10 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
                      "+511); the THP was not exclusive, so no subpage is"
                    : "split the PMD into 512 PTEs, one per subpage, writable if the PMD was; each holds a reference "
                      "on the THP (refcount +511)");
-    // The PMD's dirty bit goes to the page (SetPageDirty below), not to the
-    // PTEs: v5.19 never carried it over, and v6.1 partly reverted the patch
-    // that did (624a2c94f5b7) until v6.5, so in every era modelled the new
-    // PTEs are clean.
-    uint32_t bits = pmd.bits() & (Pte::write | Pte::young | Pte::soft_dirty);
+    // The PMD's dirty bit goes to the page (SetPageDirty below) in every
+    // era; since v6.1 (era c) the new PTEs keep it too.
+    const bool ptes_keep_dirty = k.policy().split_huge_pmd_keeps_dirty();
+    uint32_t bits = pmd.bits() & (Pte::write | Pte::young | Pte::soft_dirty | (ptes_keep_dirty ? Pte::dirty : 0u));
     if (!(k.vma_page(vma, base) & VMA_write))
         bits &= ~Pte::write;
     if (vma_prot_none(k, vma, base))
@@ -161,7 +160,8 @@ void split_huge_pmd(Kernel& k, VmaId vma, uint32_t pmd_index) {
     // A step of its own once the counts agree again (invariants are checked
     // between steps).
     if (pmd.has(Pte::dirty) && !k.page(head).test(PG_dirty)) {
-        k.step("the PMD was dirty: its dirty bit goes to the THP (PG_dirty), not to the new PTEs");
+        k.step(ptes_keep_dirty ? "the PMD was dirty: the THP is marked dirty too (PG_dirty)"
+                               : "the PMD was dirty: its dirty bit goes to the THP (PG_dirty), not to the new PTEs");
         k.set_page_flag(head, PG_dirty, true);
     }
 }

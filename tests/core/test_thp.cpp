@@ -257,28 +257,43 @@ TEST_CASE("An aligned DONTFORK half of a THP VMA is left alone by fork, the othe
     CHECK(s.k().page(s.pmd("P", "buf", 512).head()).entire_mapcount == 2);
 }
 
-TEST_CASE("Splitting a dirty PMD dirties the page, not the new PTEs, a store sets the PTE's dirty bit",
+TEST_CASE("Splitting a dirty PMD dirties the THP in every era, and the new PTEs too in era c (v6.1)",
           "[thp]") {
     for (Era era : {Era::a, Era::b, Era::c}) {
-        auto s = Sim::run(kThp + "split-pmd P buf[0]\n", era);
+        CAPTURE(era_letter(era));
+        const bool ptes_dirty = era == Era::c;
+        auto s = Sim::run(kThp + "split-pmd P buf[0]\n", era);  // line 4
         REQUIRE(s.pmd("P", "buf", 0).is_table());
-        Pte pte = s.pte("P", "buf", 7);
-        CHECK(pte.has(Pte::write));
-        CHECK(pte.has(Pte::young));
-        CHECK_FALSE(pte.has(Pte::dirty));
-        CHECK(s.k().page(s.k().folio(pte.pfn())).test(PG_dirty));
-        auto w = Sim::run(kThp + "split-pmd P buf[0]\nwrite P buf[7] \"seven\"\n", era);
+        for (uint32_t i : {0u, 7u, 511u}) {
+            CAPTURE(i);
+            Pte pte = s.pte("P", "buf", i);
+            CHECK(pte.has(Pte::write));
+            CHECK(pte.has(Pte::young));
+            CHECK(pte.has(Pte::soft_dirty));
+            CHECK(pte.has(Pte::dirty) == ptes_dirty);
+        }
+        CHECK(s.k().page(s.k().folio(s.pfn("P", "buf", 7))).test(PG_dirty));
+        CHECK(s.step_says(4, ptes_dirty ? "the THP is marked dirty too (PG_dirty)"
+                                         : "its dirty bit goes to the THP (PG_dirty), not to the new PTEs"));
+        // A store through a clean PTE has the MMU set its dirty bit, in a
+        // step that says so; a PTE already dirty needs nothing.
+        auto w = Sim::run(kThp + "split-pmd P buf[0]\nwrite P buf[7] \"seven\"\n", era);  // line 5
         CHECK(w.pte("P", "buf", 7).has(Pte::dirty));
-        CHECK_FALSE(w.pte("P", "buf", 8).has(Pte::dirty));
+        CHECK(w.pte("P", "buf", 8).has(Pte::dirty) == ptes_dirty);
+        CHECK(w.step_says(5, "MMU sets the PTE's dirty and accessed bits") == !ptes_dirty);
         CHECK(w.data("P", "buf", 7) == "seven");
     }
-    // Era c's mprotect(RW) shortcut (v6.2) needs no dirty PTE: each clean split
-    // PTE of the exclusive THP is writable again at once; era b waits for a fault.
-    auto m = Sim::run(kThp + "split-pmd P buf[0]\nprotect P buf ro\nprotect P buf rw\n");
-    CHECK(m.kind("P", "buf", 7) == "present-rw");
-    CHECK_FALSE(m.pte("P", "buf", 7).has(Pte::dirty));
+}
+
+TEST_CASE("Era c's mprotect(RW) makes the PTEs of an exclusive THP split writable at once, era b waits",
+          "[thp][mprotect]") {
+    // (A clean exclusive PTE gets the same shortcut in era c: test_mprotect.cpp.)
+    auto c = Sim::run(kThp + "split-pmd P buf[0]\nprotect P buf ro\nprotect P buf rw\n");
+    CHECK(c.kind("P", "buf", 7) == "present-rw");
+    CHECK(c.pte("P", "buf", 7).has(Pte::dirty));
     auto b = Sim::run(kThp + "split-pmd P buf[0]\nprotect P buf ro\nprotect P buf rw\n", Era::b);
     CHECK(b.kind("P", "buf", 7) == "present-ro");
+    CHECK_FALSE(b.pte("P", "buf", 7).has(Pte::dirty));
 }
 
 TEST_CASE("mprotect(PROT_NONE) of a whole THP makes its PMD PROT_NONE, a split then gives PROT_NONE PTEs",
@@ -343,10 +358,12 @@ TEST_CASE("split_huge_page keeps young and dirty PTE bits in era c, eras a and b
             CHECK(s.page("P", "buf", i).test(PG_dirty));
         }
     }
-    // A plain PMD split leaves the PTEs clean in every era (624a2c94f5b7).
+    // A plain PMD split keeps the PTEs young; era c's keep the dirty bit too.
     auto plain = Sim::run(kThp + "split-pmd P buf[0]\n");
-    CHECK_FALSE(plain.pte("P", "buf", 1).has(Pte::dirty));
+    CHECK(plain.pte("P", "buf", 1).has(Pte::dirty));
     CHECK(plain.pte("P", "buf", 1).has(Pte::young));
+    auto plain_b = Sim::run(kThp + "split-pmd P buf[0]\n", Era::b);
+    CHECK_FALSE(plain_b.pte("P", "buf", 1).has(Pte::dirty));
 }
 
 TEST_CASE("A trace says a run of subpages or PTEs that change alike once, as a range", "[thp][trace]") {
@@ -366,7 +383,7 @@ TEST_CASE("A trace says a run of subpages or PTEs that change alike once, as a r
     const std::vector<std::string> split = changes_of_line(4);
     CHECK(split == std::vector<std::string>{
                        "PMD P buf[0]: thp-rw → THP page #514 D Y SD → table (PTE table 0)",
-                       "PTE P buf[0..511]: none → present-rw → pages #514–#1025 Y SD",
+                       "PTE P buf[0..511]: none → present-rw → pages #514–#1025 D Y SD",
                        "pages #514–#1025: mapcount 0 → 1",
                        "pages #515–#1025: PG_anon_exclusive set",
                        "page #514: refcount 1 → 512",
