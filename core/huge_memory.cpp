@@ -193,25 +193,35 @@ void zap_huge_pmd(Kernel& k, MmuGather& tlb, VmaId vma, uint32_t pmd_index) {
     tlb.add(pmd.head());
 }
 
-bool split_huge_page(Kernel& k, Pfn head, Pfn page) {
-    auto scope = k.enter("split_huge_page");
-    if (page.value == 0)
-        page = head;
+bool can_split_folio(Kernel& k, Pfn head) {
     const Page& h = k.page(head);
     // Exactly one reference beyond the mappings (and the swap cache's): the
     // caller's.
     int32_t expected = k.folio_mapcount(head) + 1 + (h.test(PG_swapcache) ? int32_t(kPagesPerPmd) : 0);
-    if (h.refcount != expected || h.pincount > 0) {
-        // can_split_folio() is v5.18's folio name for can_split_huge_page().
-        const bool folio_name =
-            k.policy().names(EraPolicy::Function::can_split_folio, "can_split_folio");
-        k.step(folio_name ? "can_split_folio fails: the THP has references beyond its mappings (refcount {0}, "
-                            "expected {1}), a GUP reference or pin"
-                          : "can_split_huge_page fails: the THP has references beyond its mappings (refcount {0}, "
-                            "expected {1}), a GUP reference or pin",
-               h.refcount, expected);
+    if (h.refcount == expected && h.pincount == 0)
+        return true;
+    // can_split_folio() is v5.18's folio name for can_split_huge_page().
+    const bool folio_name = k.policy().names(EraPolicy::Function::can_split_folio, "can_split_folio");
+    k.step(folio_name ? "can_split_folio fails: the THP has references beyond its mappings (refcount {0}, "
+                        "expected {1}), a GUP reference or pin"
+                      : "can_split_huge_page fails: the THP has references beyond its mappings (refcount {0}, "
+                        "expected {1}), a GUP reference or pin",
+           h.refcount, expected);
+    return false;
+}
+
+namespace {
+
+// Where the tail pages go: back on the LRU (split_huge_page), or on the
+// list of the reclaim that isolated the THP (split_huge_page_to_list).
+enum class TailsTo : uint8_t { lru, reclaim_list };
+
+bool split_folio(Kernel& k, Pfn head, Pfn page, TailsTo tails_to) {
+    auto scope = k.enter(tails_to == TailsTo::lru ? "split_huge_page" : "split_huge_page_to_list");
+    if (page.value == 0)
+        page = head;
+    if (!can_split_folio(k, head))
         return false;
-    }
     const bool keeps_young_dirty = k.policy().migration_entry_keeps_young_dirty();
     k.step(k.policy().has_anon_exclusive()
                ? "unmap_folio freezes every mapping into migration entries (writable, readable-exclusive or "
@@ -221,27 +231,29 @@ bool split_huge_page(Kernel& k, Pfn head, Pfn page) {
                  "makes 512 4 KiB (order-0) pages, remap_page restores the entries: net effect, each subpage is "
                  "mapped as before, but old and clean (a dirty bit goes to the page)");
     // PMD mappings first become PTE mappings (exclusivity forwarded as in
-    // (b)). Frozen, a PMD's dirty bit reaches the PTE entries too (from
-    // v6.1, the migration entries keep it), which a plain PMD split no longer
-    // gives them.
-    std::vector<RmapEntry> dirty_pmds;
+    // (b); a dirty PMD gives dirty PTEs from v6.1, as the frozen migration
+    // entries would).
     for (const RmapEntry& e : rmap_walk(k, head, false))
-        if (e.pmd) {
-            if (keeps_young_dirty && k.pmd(e.vma, e.index / kPagesPerPmd).has(Pte::dirty))
-                dirty_pmds.push_back(e);
+        if (e.pmd)
             split_huge_pmd(k, e.vma, e.index / kPagesPerPmd);
-        }
     auto split_scope = k.enter("__split_huge_page");
-    k.step(keeps_young_dirty
-               ? "__split_huge_page: the entries come back with their young and dirty bits; the THP becomes 512 "
-                 "order-0 pages, each with a reference per mapping and the head's flags; subpages nobody maps or "
-                 "holds are freed"
-               : "__split_huge_page: the entries come back old and clean (a dirty bit went to the page); the THP "
-                 "becomes 512 order-0 pages, each with a reference per mapping and the head's flags; subpages "
-                 "nobody maps or holds are freed");
-    for (const RmapEntry& e : dirty_pmds)
-        for (uint32_t i = 0; i < kPagesPerPmd; ++i)
-            k.set_pte(e.vma, e.index + i, k.pte(e.vma, e.index + i).with(Pte::dirty));
+    const bool to_list = tails_to == TailsTo::reclaim_list;
+    if (to_list)
+        k.step(keeps_young_dirty
+                   ? "__split_huge_page: the entries come back with their young and dirty bits; the THP becomes 512 "
+                     "order-0 pages, each with a reference per mapping and the head's flags; the tail pages go on "
+                     "reclaim's list, off the LRU, each with a reference of reclaim's"
+                   : "__split_huge_page: the entries come back old and clean (a dirty bit went to the page); the THP "
+                     "becomes 512 order-0 pages, each with a reference per mapping and the head's flags; the tail "
+                     "pages go on reclaim's list, off the LRU, each with a reference of reclaim's");
+    else
+        k.step(keeps_young_dirty
+                   ? "__split_huge_page: the entries come back with their young and dirty bits; the THP becomes 512 "
+                     "order-0 pages, each with a reference per mapping and the head's flags; subpages nobody maps or "
+                     "holds are freed"
+                   : "__split_huge_page: the entries come back old and clean (a dirty bit went to the page); the THP "
+                     "becomes 512 order-0 pages, each with a reference per mapping and the head's flags; subpages "
+                     "nobody maps or holds are freed");
     // The unmap moves each dirty bit to the page; before v6.1
     // remove_migration_pte built old, clean entries.
     for (const RmapEntry& e : rmap_walk(k, head, false)) {
@@ -253,6 +265,8 @@ bool split_huge_page(Kernel& k, Pfn head, Pfn page) {
         if (!keeps_young_dirty)
             k.set_pte(e.vma, e.index, pte.without(Pte::young | Pte::dirty));
     }
+    // Reclaim isolated the head, so its PG_lru is clear and the tails on its
+    // list do not get one either.
     uint32_t shared_flags = k.page(head).flags & (PG_anon | PG_swapbacked | PG_dirty | PG_lru);
     const int32_t in_flight = k.page(head).in_flight;
     const bool locked = k.page(head).test(PG_locked);
@@ -265,15 +279,16 @@ bool split_huge_page(Kernel& k, Pfn head, Pfn page) {
             flags |= PG_anon_exclusive;
         if (sub == page && locked)
             flags |= PG_locked;
+        const int32_t held = sub == page ? in_flight : to_list ? 1 : 0;
         k.set_page(sub, PageField::flags, flags);
         k.set_page(sub, PageField::head, sub.value);
-        k.set_page(sub, PageField::refcount, static_cast<uint32_t>(p.mapcount + (sub == page ? in_flight : 0)));
+        k.set_page(sub, PageField::refcount, static_cast<uint32_t>(p.mapcount + held));
         k.set_page(sub, PageField::anon_vma, k.page(head).anon_vma);
+        if (sub != head)
+            k.set_page(sub, PageField::in_flight, static_cast<uint32_t>(held));
     }
-    if (page != head) {
-        k.set_page(page, PageField::in_flight, static_cast<uint32_t>(in_flight));
+    if (page != head)
         k.set_page(head, PageField::in_flight, 0);
-    }
     k.set_page(head, PageField::order, 0);
     // Subpages nobody maps or holds are freed right away.
     for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
@@ -283,6 +298,12 @@ bool split_huge_page(Kernel& k, Pfn head, Pfn page) {
     }
     return true;
 }
+
+} // namespace
+
+bool split_huge_page(Kernel& k, Pfn head, Pfn page) { return split_folio(k, head, page, TailsTo::lru); }
+
+bool split_huge_page_to_list(Kernel& k, Pfn head) { return split_folio(k, head, head, TailsTo::reclaim_list); }
 
 } // namespace mmt
 

@@ -35,6 +35,15 @@ void vma_adjust_trans_huge(Kernel& k, VmaId vma, uint32_t first, uint32_t last,
 // mappings and the swap cache (can_split_folio): a pin, a GUP reference, or
 // a second reference of the caller's own.
 bool split_huge_page(Kernel& k, Pfn head, Pfn page = Pfn());
+// can_split_folio() (can_split_huge_page() before v5.18): no reference
+// beyond the mappings, the swap cache's and the caller's one. Says why in a
+// step when there is one.
+bool can_split_folio(Kernel& k, Pfn head);
+// split_huge_page_to_list() as reclaim calls it, holding the THP isolated
+// from the LRU, locked and with its reference: the head keeps those, and the
+// tail pages go on reclaim's own list instead of the LRU, each with a
+// reference of reclaim's (a temporary one), so that none is freed here.
+bool split_huge_page_to_list(Kernel& k, Pfn head);
 // What every caller of split_huge_page() here does around it: take a
 // reference and the page lock (get_page, trylock_page; reclaim's isolation
 // reference), split, then unlock and put (on the first subpage once split).

@@ -111,18 +111,28 @@ bool try_to_unmap_one(Kernel& k, Pfn page, const RmapEntry& e, BatchedFlush* bat
     return true;
 }
 
-Outcome shrink_page(Kernel& k, Pfn page) {
-    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::shrink_page_list));
-    k.step("reclaim isolates the page from the LRU (a reference) and locks it");
+// isolate_lru_page() and the trylock at the top of shrink_page_list():
+// reclaim's reference, off the LRU, locked.
+void reclaim_isolate(Kernel& k, Pfn page, const char* why) {
+    k.step(why);
     k.folio_get_in_flight(page);
     k.set_page_flag(page, PG_lru, false);
     k.set_page_flag(page, PG_locked, true);
-    auto putback = [&](const char* why) {
-        k.step(why, k.page_count(page));
-        k.set_page_flag(page, PG_locked, false);
-        k.set_page_flag(page, PG_lru, true);
-        k.folio_put_in_flight(page);
-    };
+}
+
+// keep_locked / activate_locked: unlocked, back on the LRU, reclaim's
+// reference dropped.
+void reclaim_putback(Kernel& k, Pfn page, const char* why, int32_t a0 = 0) {
+    k.step(why, a0);
+    k.set_page_flag(page, PG_locked, false);
+    k.set_page_flag(page, PG_lru, true);
+    k.folio_put_in_flight(page);
+}
+
+// shrink_page_list() on an order-0 page that reclaim holds isolated and
+// locked: into the swap cache, unmapped everywhere, written and freed.
+Outcome shrink_isolated_page(Kernel& k, Pfn page) {
+    auto putback = [&](const char* why) { reclaim_putback(k, page, why, k.page_count(page)); };
     if (!k.page(page).test(PG_swapcache)) {
         if (k.policy().reclaim_skips_maybe_pinned() && k.folio_maybe_dma_pinned(page)) {
             putback(reclaim_keeps_maybe_pinned(k));
@@ -154,6 +164,49 @@ Outcome shrink_page(Kernel& k, Pfn page) {
     }
     pageout_and_free(k, page, batched);
     return Outcome::success();
+}
+
+Outcome shrink_page(Kernel& k, Pfn page) {
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::shrink_page_list));
+    reclaim_isolate(k, page, "reclaim isolates the page from the LRU (a reference) and locks it");
+    return shrink_isolated_page(k, page);
+}
+
+// shrink_page_list() on a THP. Pages are swapped out 4 KiB at a time here:
+// a THP mapped by a PMD first tries add_to_swap() whole, which needs a free
+// cluster of 512 slots, and the modelled swap device (a disk, not an SSD)
+// keeps no clusters; so reclaim falls back to splitting it, as it does at
+// once for a THP that no PMD maps. The tail pages go on reclaim's own list
+// and are reclaimed after the head, each in turn.
+Outcome shrink_huge_page(Kernel& k, Pfn head) {
+    auto scope = k.enter(k.policy().name_of(EraPolicy::Function::shrink_page_list));
+    reclaim_isolate(k, head, "reclaim isolates the THP from the LRU (a reference) and locks it");
+    if (k.policy().reclaim_skips_maybe_pinned() && k.folio_maybe_dma_pinned(head)) {
+        reclaim_putback(k, head, reclaim_keeps_maybe_pinned(k));
+        return Outcome::fail(reason::pinned);
+    }
+    if (!can_split_folio(k, head)) {
+        const bool pinned = k.folio_maybe_dma_pinned(head);
+        reclaim_putback(k, head, "reclaim cannot split the THP: it puts it back on the LRU (activate_locked)");
+        return Outcome::fail(pinned ? reason::not_splittable : reason::extra_refs);
+    }
+    k.step(k.page(head).entire_mapcount > 0
+               ? "add_to_swap cannot swap the THP out whole: that needs a free cluster of 512 swap slots, and this "
+                 "swap device (a disk, not an SSD) keeps none; so reclaim splits the THP, its tail pages going on "
+                 "reclaim's own list"
+               : "no PMD maps the THP: reclaim splits it at once, its tail pages going on reclaim's own list");
+    if (!split_huge_page_to_list(k, head))
+        return Outcome::fail(reason::extra_refs);  // can_split_folio said yes a step ago
+    Outcome result = shrink_isolated_page(k, head);
+    for (uint32_t i = 1; i < kPagesPerPmd; ++i) {
+        Pfn sub(head.value + i);
+        k.step("reclaim takes {P0} from its list and locks it", static_cast<int32_t>(sub.value));
+        k.set_page_flag(sub, PG_locked, true);
+        Outcome o = shrink_isolated_page(k, sub);
+        if (!o.ok())
+            result = o;
+    }
+    return result;
 }
 
 } // namespace
@@ -232,39 +285,8 @@ Outcome shrink_folio(Kernel& k, const Address& a) {
         k.step("nothing to reclaim: no anonymous page is mapped here");
         return Outcome::fail(reason::no_page);
     }
-    if (k.folio_test_large(page)) {
-        Pfn head = k.folio(page);
-        if (k.policy().reclaim_skips_maybe_pinned() && k.folio_maybe_dma_pinned(head)) {
-            auto scope = k.enter(k.policy().name_of(EraPolicy::Function::shrink_page_list));
-            k.step(k.policy().names(EraPolicy::Function::page_maybe_dma_pinned, "folio_maybe_dma_pinned")
-                       ? "a THP: isolate it and lock it; folio_maybe_dma_pinned: it may be pinned, so reclaim "
-                         "puts it back on the LRU"
-                       : "a THP: isolate it and lock it; page_maybe_dma_pinned: it may be pinned, so reclaim "
-                         "puts it back on the LRU");
-            return Outcome::fail(reason::pinned);
-        }
-        // Reclaim splits the THP and swaps out its 4 KiB pages one by one.
-        // can_split_folio() fails on any reference beyond the mappings: a pin,
-        // or just a FOLL_GET. Say which.
-        bool split;
-        {
-            auto scope = k.enter(k.policy().name_of(EraPolicy::Function::shrink_page_list));
-            k.step("a THP: isolate it (a reference) and lock it, then split it into 4 KiB pages (split_huge_page)");
-            split = split_huge_page_held(k, head);
-        }
-        if (!split)
-            return Outcome::fail(k.folio_maybe_dma_pinned(head) ? reason::not_splittable : reason::extra_refs);
-        Outcome result = Outcome::success();
-        for (uint32_t i = 0; i < kPagesPerPmd; ++i) {
-            Pfn sub(head.value + i);
-            if (k.page(sub).test(PG_allocated) && k.page(sub).mapcount > 0) {
-                Outcome o = shrink_page(k, sub);
-                if (!o.ok())
-                    result = o;
-            }
-        }
-        return result;
-    }
+    if (k.folio_test_large(page))
+        return shrink_huge_page(k, k.folio(page));
     return shrink_page(k, page);
 }
 

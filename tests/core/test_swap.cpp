@@ -368,6 +368,67 @@ TEST_CASE("Reclaim of a THP with a FOLL_GET reference fails on extra references,
     CHECK(a.last_outcome() == "THP cannot be split (pinned)");
 }
 
+// shrink_folio_list on a PMD-mapped THP: add_to_swap cannot take it whole
+// (no swap cluster on the modelled disk), so reclaim splits it with
+// split_huge_page_to_list. The head stays isolated, locked and referenced;
+// the tail pages go on reclaim's list, off the LRU, with a reference of
+// reclaim's each, and are taken from it one by one.
+TEST_CASE("Reclaim splits a THP onto its own list: the tails wait off the LRU with reclaim's reference",
+          "[swap][thp]") {
+    const std::string thp = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"a\"\nwrite P buf[5] \"five\"\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto s = Sim::run(thp + "swapout P buf[5]\n", era);  // line 5
+        REQUIRE(s.last_outcome() == "ok");
+        CHECK(s.step_says(5, "reclaim isolates the THP from the LRU (a reference) and locks it"));
+        CHECK(s.step_says(5, "add_to_swap cannot swap the THP out whole"));
+        CHECK(s.step_says(5, "split_huge_page_to_list → __split_huge_page"));
+        CHECK(s.step_says(5, "reclaim takes page #1025 from its list and locks it"));
+        CHECK_FALSE(s.step_says(5, "isolates the page"));  // no subpage is isolated a second time
+        CHECK_FALSE(s.step_says(5, "drop the reference taken for the split"));
+        // In the end every subpage is in its own swap slot, the data kept.
+        for (uint32_t i : {0u, 5u, 511u})
+            CHECK(s.kind("P", "buf", i) == "swap");
+        CHECK(s.slot("P", "buf", 5).contents == s.k().strings().intern("five"));
+        CHECK(s.violations_text().empty());
+
+        // The state just after __split_huge_page.
+        Kernel& k = s.k();
+        uint32_t after_split = 0;
+        for (const CommandRecord& c : k.commands())
+            if (c.line == 5)
+                for (uint32_t step = c.step_begin; step < c.step_end; ++step)
+                    if (k.step_path(step).ends_with("__split_huge_page"))
+                        after_split = step + 1;
+        REQUIRE(after_split != 0);
+        k.seek(after_split);
+        Pfn head = s.pfn("P", "buf", 0);
+        const Page& h = k.page(head);
+        CHECK(h.order == 0);
+        CHECK(h.test(PG_locked));
+        CHECK_FALSE(h.test(PG_lru));
+        CHECK(h.refcount == 2);  // its PTE and reclaim
+        CHECK(h.in_flight == 1);
+        const Page& tail = k.page(Pfn(head.value + 5));
+        CHECK(k.folio(Pfn(head.value + 5)) == Pfn(head.value + 5));
+        CHECK_FALSE(tail.test(PG_locked));
+        CHECK_FALSE(tail.test(PG_lru));
+        CHECK(tail.refcount == 2);  // its PTE and reclaim's list
+        CHECK(tail.in_flight == 1);
+        CHECK(tail.mapcount == 1);
+        CHECK(s.kind("P", "buf", 5) == "present-rw");
+    }
+}
+
+// A THP that no PMD maps is split at once, before add_to_swap is tried.
+TEST_CASE("Reclaim splits a THP that only PTEs map before it tries add_to_swap", "[swap][thp]") {
+    auto s = Sim::run("process P\nmap P buf 512 rw thp\nwrite P buf[0] \"a\"\nsplit-pmd P buf[0]\n"
+                      "swapout P buf[9]\n");  // line 5
+    CHECK(s.step_says(5, "no PMD maps the THP: reclaim splits it at once"));
+    CHECK_FALSE(s.step_says(5, "add_to_swap cannot swap the THP out whole"));
+    CHECK(s.kind("P", "buf", 9) == "swap");
+}
+
 // Teardown (mm/memory.c zap_pte_range, mm/mmu_gather.c): a present page's
 // mapping goes at once (page_remove_rmap), but its reference waits in the
 // mmu_gather until the TLB is flushed; tlb_finish_mmu() then runs
