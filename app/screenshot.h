@@ -12,7 +12,8 @@ class QQuickWindow;
 // Must run before QGuiApplication is constructed.
 void prepareOffscreenRendering();
 
-// Once the window has rendered its first frame, grabs it, saves it to path as
+// Once the window has rendered its first frame and settled (scrolled to what
+// a lesson step points at, transitions over), grabs it, saves it to path as
 // PNG and quits the application: exit code 0 when saved, 1 when saving failed
 // or no frame came within ten seconds.
 void saveFirstFrame(QQuickWindow* window, const QString& path);

@@ -36,8 +36,8 @@ Rectangle {
         }
         Label {
             Layout.fillWidth: true
-            text: card.checkpoint.question
-            textFormat: Text.MarkdownText
+            text: LessonText.html(card.checkpoint.question, font.pixelSize, Theme.monospaceFamily)
+            textFormat: Text.RichText
             wrapMode: Text.Wrap
             color: Theme.text
             font.pixelSize: Theme.fontSizeBody
@@ -82,8 +82,8 @@ Rectangle {
                     Layout.fillWidth: true
                     Layout.leftMargin: Theme.spacingLarge
                     visible: card.revealed && (choiceRow.isRight || choiceRow.picked)
-                    text: choiceRow.modelData.explanation || ""
-                    textFormat: Text.MarkdownText
+                    text: LessonText.html(choiceRow.modelData.explanation || "", font.pixelSize, Theme.monospaceFamily)
+                    textFormat: Text.RichText
                     wrapMode: Text.Wrap
                     color: Theme.text
                     font.pixelSize: Theme.fontSizeSmall

@@ -38,7 +38,7 @@ Popup {
                     "Shift+Right / Shift+Left", "one whole command forward / back",
                     "Home / End", "the start / the end",
                     "Ctrl+O", "open a scenario",
-                    "Ctrl++ / Ctrl+- / Ctrl+0", "larger / smaller / normal size (Ctrl+0 also resets the stage zoom)",
+                    "Ctrl++ / Ctrl+- / Ctrl+0", "larger / smaller text; Ctrl+0: the size that fits the window, and the stage zoom back to 100 %",
                     "Ctrl+wheel, pinch, Ctrl+Alt++ / Ctrl+Alt+-", "zoom the stage in / out",
                     "Ctrl+Alt+0", "fit the whole stage in the window",
                     "?", "this help (Esc closes it)"

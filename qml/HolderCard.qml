@@ -35,7 +35,7 @@ Rectangle {
     color: incoherent ? Qt.tint(Theme.surface, Qt.rgba(Theme.error.r, Theme.error.g, Theme.error.b, 0.12)) : Theme.surface
     border.color: incoherent ? Theme.error : kind === "pin" ? Theme.pagePinned : Theme.border
     border.width: incoherent ? Theme.strongBorderWidth : Theme.borderWidth
-    opacity: released ? 0.55 : 1
+    opacity: released ? 0.7 : 1
 
     onSignatureChanged: highlight.flash()
     onLinkChanged: Arrows.moved()
@@ -102,7 +102,7 @@ Rectangle {
             Badge { visible: card.write; text: "write" }
             Badge { visible: card.longterm; text: "longterm" }
             Badge { visible: card.fast; text: "GUP-fast" }
-            Badge { visible: card.released; text: "released"; tone: Theme.textMuted; strong: true }
+            Badge { visible: card.released; text: "released"; tone: Theme.text; strong: true }
             Badge { visible: card.detached; text: "address let go"; tone: Theme.migration }
             Badge { visible: card.incoherent; text: "stale"; tone: Theme.error; strong: true }
         }

@@ -67,6 +67,9 @@ Rectangle {
         anchors.margins: Theme.spacing
         contentWidth: availableWidth
         clip: true
+        // Shown whenever there is more than fits: text cut off at the bottom
+        // must not look like the end.
+        ScrollBar.vertical.policy: contentHeight > availableHeight ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded
 
         Column {
             width: scroll.availableWidth

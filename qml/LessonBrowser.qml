@@ -196,7 +196,9 @@ Rectangle {
             cellWidth: Math.floor(width / columns)
             cellHeight: Theme.baseUnit * 31
             boundsBehavior: Flickable.StopAtBounds
-            ScrollBar.vertical: ScrollBar {}
+            ScrollBar.vertical: ScrollBar {
+                policy: lessonList.contentHeight > lessonList.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded
+            }
 
             delegate: Item {
                 id: cell

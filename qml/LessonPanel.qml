@@ -90,6 +90,9 @@ Rectangle {
             Layout.fillHeight: true
             contentWidth: availableWidth
             clip: true
+            // Shown whenever there is more than fits: text cut off at the bottom
+            // must not look like the end.
+            ScrollBar.vertical.policy: contentHeight > availableHeight ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded
 
             ColumnLayout {
                 width: scroll.availableWidth
@@ -108,8 +111,8 @@ Rectangle {
                 Label {
                     Layout.fillWidth: true
                     visible: panel.player.phase === "intro" && panel.player.intro !== ""
-                    text: panel.player.intro
-                    textFormat: Text.MarkdownText
+                    text: LessonText.html(panel.player.intro, font.pixelSize, Theme.monospaceFamily)
+                    textFormat: Text.RichText
                     wrapMode: Text.Wrap
                     color: Theme.text
                     font.pixelSize: Theme.fontSizeBody
@@ -146,8 +149,8 @@ Rectangle {
                 Label {
                     Layout.fillWidth: true
                     visible: panel.onStep
-                    text: panel.player.narration
-                    textFormat: Text.MarkdownText
+                    text: LessonText.html(panel.player.narration, font.pixelSize, Theme.monospaceFamily)
+                    textFormat: Text.RichText
                     wrapMode: Text.Wrap
                     color: Theme.text
                     font.pixelSize: Theme.fontSizeBody
@@ -220,8 +223,8 @@ Rectangle {
                 Label {
                     Layout.fillWidth: true
                     visible: panel.player.phase === "revealed" && panel.player.after !== ""
-                    text: panel.player.after
-                    textFormat: Text.MarkdownText
+                    text: LessonText.html(panel.player.after, font.pixelSize, Theme.monospaceFamily)
+                    textFormat: Text.RichText
                     wrapMode: Text.Wrap
                     color: Theme.text
                     font.pixelSize: Theme.fontSizeBody
@@ -239,8 +242,8 @@ Rectangle {
                 Label {
                     Layout.fillWidth: true
                     visible: panel.player.phase === "try"
-                    text: panel.player.tryPrompt
-                    textFormat: Text.MarkdownText
+                    text: LessonText.html(panel.player.tryPrompt, font.pixelSize, Theme.monospaceFamily)
+                    textFormat: Text.RichText
                     wrapMode: Text.Wrap
                     color: Theme.text
                     font.pixelSize: Theme.fontSizeBody

@@ -56,9 +56,21 @@ ApplicationWindow {
 
     // The text scale (Ctrl +/-), kept for the next start.
     function setTextScale(scale) {
+        scaleChosen = true;
         Theme.zoom = Math.round(Math.max(0.6, Math.min(2.0, scale)) * 10) / 10;
         Library.setSetting("uiScale", Theme.zoom);
     }
+    // Until the user picks a scale, it follows the window: the layout is
+    // made for 1280x720, and a full-HD window (a projector, a big screen)
+    // would otherwise show the same small cards in a corner of empty space.
+    property bool scaleChosen: false
+    function resetTextScale() {
+        scaleChosen = false;
+        Theme.zoom = fittingScale;
+        Library.setSetting("uiScale", "auto");
+    }
+    readonly property real fittingScale: Math.round(Math.max(1.0, Math.min(1.4, height / 760)) * 10) / 10
+    onFittingScaleChanged: if (!scaleChosen) Theme.zoom = fittingScale
 
     Component.onCompleted: {
         // What the user chose last time; a --theme on the command line wins.
@@ -68,8 +80,12 @@ ApplicationWindow {
         if (typeof Library.setting("reduceMotion") === "boolean")
             Theme.reduceMotion = Library.setting("reduceMotion");
         const scale = Library.setting("uiScale");
-        if (typeof scale === "number" && scale >= 0.6 && scale <= 2.0)
+        if (typeof scale === "number" && scale >= 0.6 && scale <= 2.0) {
+            scaleChosen = true;
             Theme.zoom = scale;
+        } else {
+            Theme.zoom = fittingScale;
+        }
         const speed = Library.setting("speed");
         if (typeof speed === "number" && speed >= 1 && speed <= 20)
             Session.speed = speed;
@@ -345,11 +361,11 @@ ApplicationWindow {
     Shortcut { sequence: "Ctrl+S"; enabled: Session.loaded; onActivated: window.saveScenario(false) }
     Shortcut { sequences: ["Ctrl++", "Ctrl+="]; onActivated: window.setTextScale(Theme.zoom + 0.1) }
     Shortcut { sequence: "Ctrl+-"; onActivated: window.setTextScale(Theme.zoom - 0.1) }
-    // Normal size: the UI scale and the stage's zoom.
+    // Normal size: the UI scale (back to following the window) and the stage's zoom.
     Shortcut {
         sequence: "Ctrl+0"
         onActivated: {
-            window.setTextScale(1.0);
+            window.resetTextScale();
             stage.resetZoom();
         }
     }

@@ -63,9 +63,11 @@ Rectangle {
         onTapped: Inspection.select("page", card)
     }
     SelectionOutline {
+        inside: card.clip
         visible: Inspection.target === card
     }
     SpotlightOutline {
+        inside: card.clip
         priority: 2
         visible: Spotlight.pages.length > 0 && Spotlight.page(card.pfn)
     }

@@ -11,7 +11,10 @@ Rectangle {
     property int priority: 1
     // The ◎ tab sits across the corner; inside a list that clips its rows
     // (page-table entries) it stays within the row instead.
-    property bool tabInside: false
+    property bool tabInside: inside
+    // On an item that clips its children (a card in a grid), the outline is
+    // drawn just inside the item's own border instead of around it.
+    property bool inside: false
 
     function requestView() {
         if (visible && parent)
@@ -22,8 +25,8 @@ Rectangle {
     Component.onCompleted: requestView()
 
     anchors.fill: parent
-    anchors.margins: -Theme.strongBorderWidth - 3
-    radius: Theme.radius + 3
+    anchors.margins: inside ? Theme.strongBorderWidth : -Theme.strongBorderWidth - 3
+    radius: inside ? Math.max(0, Theme.radius - 1) : Theme.radius + 3
     color: "transparent"
     border.color: Theme.pageShared
     border.width: Theme.strongBorderWidth + 1

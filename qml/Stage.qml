@@ -97,8 +97,14 @@ Item {
         clip: true
         boundsBehavior: Flickable.StopAtBounds
 
-        ScrollBar.vertical: ScrollBar {}
-        ScrollBar.horizontal: ScrollBar {}
+        // Always shown while there is more stage than window: a process to
+        // the right, or swap and device memory below, must not look absent.
+        ScrollBar.vertical: ScrollBar {
+            policy: view.contentHeight > view.height + 1 ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded
+        }
+        ScrollBar.horizontal: ScrollBar {
+            policy: view.contentWidth > view.width + 1 ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded
+        }
 
         // Everything on the stage, at zoom 1; scaled as a whole.
         Item {

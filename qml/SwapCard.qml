@@ -32,6 +32,7 @@ Rectangle {
     onYChanged: Arrows.moved()
 
     SpotlightOutline {
+        inside: card.clip
         visible: Spotlight.slots.length > 0 && Spotlight.swapSlot(card.slot)
     }
     ChangeFlash {

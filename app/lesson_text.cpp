@@ -1,0 +1,47 @@
+#include "lesson_text.h"
+
+#include <algorithm>
+#include <vector>
+
+#include <QTextBlock>
+#include <QTextCursor>
+#include <QTextDocument>
+#include <QTextFragment>
+
+QString LessonText::html(const QString& markdown, int pixelSize, const QString& monospaceFamily) {
+    if (markdown.isEmpty() || pixelSize <= 0)
+        return {};
+    QTextDocument doc;
+    QFont body = doc.defaultFont();
+    body.setPixelSize(pixelSize);
+    doc.setDefaultFont(body);
+    doc.setMarkdown(markdown);
+    // A monospace face looks larger than a proportional one at the same
+    // pixel size; a little smaller keeps the line even.
+    const int codeSize = std::max(1, static_cast<int>(pixelSize * 0.92 + 0.5));
+    // Collected first: setting a format merges fragments under the iterator.
+    struct Span {
+        int position;
+        int length;
+        QTextCharFormat format;
+    };
+    std::vector<Span> code;
+    for (QTextBlock block = doc.begin(); block.isValid(); block = block.next()) {
+        for (auto it = block.begin(); !it.atEnd(); ++it) {
+            const QTextFragment fragment = it.fragment();
+            if (fragment.charFormat().fontFixedPitch() || block.blockFormat().nonBreakableLines())
+                code.push_back({fragment.position(), fragment.length(), fragment.charFormat()});
+        }
+    }
+    for (Span& span : code) {
+        span.format.setFontFamilies({monospaceFamily});
+        span.format.setFontFixedPitch(true);
+        span.format.clearProperty(QTextFormat::FontPointSize);
+        span.format.setProperty(QTextFormat::FontPixelSize, codeSize);
+        QTextCursor cursor(&doc);
+        cursor.setPosition(span.position);
+        cursor.setPosition(span.position + span.length, QTextCursor::KeepAnchor);
+        cursor.setCharFormat(span.format);
+    }
+    return doc.toHtml();
+}
