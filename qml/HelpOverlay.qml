@@ -8,6 +8,10 @@ Popup {
     modal: true
     focus: true
     padding: Theme.spacingLarge
+    // The stage dims behind it: this is a sheet over the window, not part of it.
+    Overlay.modal: Rectangle {
+        color: Qt.rgba(0, 0, 0, Theme.dark ? 0.6 : 0.4)
+    }
     background: Rectangle {
         color: Theme.surface
         border.color: Theme.text
@@ -78,6 +82,11 @@ Popup {
                 + "A held reference tinted red with \u201cstale\u201d no longer sees what its process maps. "
                 + "\u25ce marks what a lesson step points at. "
                 + "A card lights up when the last step changed it."
+        }
+        Button {
+            x: parent.width - width
+            text: "Close"
+            onClicked: help.close()
         }
     }
 }

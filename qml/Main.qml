@@ -127,6 +127,8 @@ ApplicationWindow {
         }
         Timeline {
             width: parent.width
+            // Nothing to step through before a scenario or lesson is open.
+            visible: Session.loaded
             zoomTarget: stage
         }
     }

@@ -75,7 +75,8 @@ ToolBar {
 
         Label {
             Layout.preferredWidth: implicitWidth
-            text: "step " + Session.stepIndex + " / " + Session.stepCount
+            // "kernel": not the lesson's steps nor the scenario's commands.
+            text: "kernel step " + Session.stepIndex + " / " + Session.stepCount
             color: Theme.text
             font.pixelSize: Theme.fontSizeSmall
             font.family: Theme.monospaceFamily
