@@ -250,11 +250,8 @@ public:
     bool pincount_is_hpage_pinned_refcount() const override { return true; }
     bool gup_fast_grabs_one_then_bias() const override { return true; }
     bool unpin_puts_bias_minus_one_then_one() const override { return true; }
-    // v5.17's test driver still looked the VMA up with find_vma (the
-    // device-coherent patches of v6.0 show it as the code they changed).
-    const char* name_of(Function f) const override {
-        return f == Function::vma_lookup ? "find_vma" : EraPolicy::name_of(f);
-    }
+    // (v5.17's test driver looks the VMA up with vma_lookup, as
+    // dmirror_migrate has since the v5.14 vma_lookup series.)
 
     bool do_swap_page_exclusive(Kernel& k, Pfn page, bool, bool write_fault) const override {
         SwapSlot slot(k.page(page).swap_slot);

@@ -69,7 +69,7 @@ public:
     virtual bool fork_copies_maybe_pinned() const = 0;
 
     // The mm remembers that it was ever pinned (mm->has_pinned in v5.9,
-    // MMF_HAS_PINNED from v5.15): it came with fork's copy of possibly pinned
+    // MMF_HAS_PINNED from v5.14, a458b76a4171): it came with fork's copy of possibly pinned
     // pages, its only reader besides clear_refs.
     bool has_mmf_has_pinned() const { return fork_copies_maybe_pinned(); }
 
