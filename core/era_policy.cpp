@@ -142,6 +142,7 @@ public:
     }
     bool has_madv_collapse() const override { return false; }
     bool device_fault_holds_page_ref() const override { return false; }
+    bool zone_device_page_has_extra_ref() const override { return true; }
     bool has_migrate_vma_prepare() const override { return true; }
     bool pincount_is_hpage_pinned_refcount() const override { return true; }
     bool gup_fast_grabs_one_then_bias() const override { return false; }
@@ -246,6 +247,7 @@ public:
     bool mprotect_makes_exclusive_writable() const override { return false; }
     bool has_madv_collapse() const override { return false; }
     bool device_fault_holds_page_ref() const override { return false; }
+    bool zone_device_page_has_extra_ref() const override { return true; }
     bool has_migrate_vma_prepare() const override { return false; }
     bool pincount_is_hpage_pinned_refcount() const override { return true; }
     bool gup_fast_grabs_one_then_bias() const override { return true; }
@@ -379,6 +381,7 @@ public:
     bool mprotect_makes_exclusive_writable() const override { return true; }
     bool has_madv_collapse() const override { return true; }
     bool device_fault_holds_page_ref() const override { return true; }
+    bool zone_device_page_has_extra_ref() const override { return false; }
     bool has_migrate_vma_prepare() const override { return false; }
     bool pincount_is_hpage_pinned_refcount() const override { return false; }
     bool gup_fast_grabs_one_then_bias() const override { return true; }

@@ -134,6 +134,12 @@ public:
     // the driver got the page with no reference held for it.
     virtual bool device_fault_holds_page_ref() const = 0;
 
+    // A ZONE_DEVICE page keeps one reference of its own, free or in use:
+    // the driver's allocator hands it out with get_page() on top, and
+    // put_page() gives it back to the driver (page_free) when the count falls
+    // to 1. 27674ef6c73f ("mm: remove the extra ZONE_DEVICE struct page
+    // refcount", v5.18) made its count that of its users, freed at 0.
+    virtual bool zone_device_page_has_extra_ref() const = 0;
     // migrate_vma_setup isolates and checks the collected pages in
     // migrate_vma_prepare before migrate_vma_unmap unmaps their other
     // mappings (v5.7); ab09243aa95a (v5.16) folded the two into

@@ -96,7 +96,7 @@ void identities(const Kernel& k, std::vector<Violation>& out, const std::vector<
         if (h.test(PG_zero))
             continue;
         if (!h.test(PG_allocated)) {
-            if (h.refcount != 0)
+            if (h.refcount != k.zone_device_base_refs(head))
                 out.push_back({0, "invariant", "I13 refcount identity",
                                k.page_name(head) + " is free but its refcount is " + std::to_string(h.refcount)});
             continue;
@@ -131,7 +131,8 @@ void identities(const Kernel& k, std::vector<Violation>& out, const std::vector<
             (holder.kind == HolderKind::pin ? pins : gets)++;
         }
         int32_t expected = maps + entire + (h.test(PG_swapcache) ? int32_t(nr) : 0) + gets +
-                           (h.order > 0 ? pins : pins * kGupPinCountingBias) + h.in_flight;
+                           (h.order > 0 ? pins : pins * kGupPinCountingBias) + h.in_flight +
+                           k.zone_device_base_refs(head);
         if (h.refcount != expected)
             out.push_back({0, "invariant", "I13 refcount identity",
                            k.page_name(head) + ": refcount is " + std::to_string(h.refcount) + " but mappings, swap "

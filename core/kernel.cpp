@@ -215,8 +215,18 @@ Pfn Kernel::alloc_page(uint32_t contents, PageFlag extra) {
 }
 
 Pfn Kernel::alloc_device_private_page() {
-    // The test driver hands out a free device page with its one reference.
-    return alloc_page(0, PG_device_private);
+    // The test driver hands out a free device page with its one reference
+    // (the driver's, held until the page is mapped). Before v5.18 the free
+    // page already had a reference of its own, and the driver's get_page()
+    // came on top of it.
+    Pfn page = alloc_page(0, PG_device_private);
+    if (policy().zone_device_page_has_extra_ref())
+        set_page(page, PageField::refcount, 2);
+    return page;
+}
+
+int32_t Kernel::zone_device_base_refs(Pfn head) const {
+    return page(head).test(PG_device_private) && policy().zone_device_page_has_extra_ref() ? 1 : 0;
 }
 
 Pfn Kernel::alloc_thp() {
@@ -254,12 +264,15 @@ void Kernel::folio_put(Pfn pfn) { folio_put_refs(pfn, 1); }
 void Kernel::folio_put_refs(Pfn pfn, int32_t refs) {
     Pfn h = folio(pfn);
     folio_ref_add(h, -refs);
-    if (page(h).refcount == 0) {
+    if (page(h).refcount == zone_device_base_refs(h)) {
         if (page(h).test(PG_device_private)) {
             // free_zone_device_page(): the driver's page_free() takes it back.
             step(policy().has_anon_exclusive()
                      ? "device page #{0} loses its last reference: free_zone_device_page() clears "
                        "PG_anon_exclusive and the mapping and hands it back to the driver"
+                 : zone_device_base_refs(h)
+                     ? "device page #{0} is down to the reference ZONE_DEVICE keeps: put_devmap_managed_page() "
+                       "clears its mapping and the driver's page_free() takes it back (it keeps refcount 1)"
                      : "device page #{0} loses its last reference: its mapping is cleared and the driver's "
                        "page_free() takes it back",
                  static_cast<int32_t>(h.value));

@@ -206,6 +206,9 @@ public:
     Pfn alloc_page(uint32_t contents, PageFlag extra = PageFlag(0));
     Pfn alloc_thp();
     Pfn alloc_device_private_page();
+    // The references a ZONE_DEVICE page holds of its own: 1 before v5.18 for
+    // a device page (free or not), 0 otherwise (EraPolicy).
+    int32_t zone_device_base_refs(Pfn head) const;
     // Frees a folio whose refcount reached zero (all flags reset).
     void free_folio(Pfn head);
     // Drops one reference; frees the folio when it was the last.

@@ -284,7 +284,9 @@ bool folio_migrate_mapping(Kernel& k, Pfn src, Pfn dst, int32_t expected) {
     // through the swap cache, so its refcount is frozen (page_ref_freeze /
     // folio_ref_freeze) under the swap cache's lock while its entry moves.
     const bool swapcache = h.test(PG_swapcache);
-    int32_t want = expected + (swapcache ? int32_t(k.folio_nr_pages(head)) : 0);
+    // Before v5.18 expected_page_refs() counts a device-private page's own
+    // ZONE_DEVICE reference too.
+    int32_t want = expected + (swapcache ? int32_t(k.folio_nr_pages(head)) : 0) + k.zone_device_base_refs(head);
     if (h.refcount != want) {
         k.step(
             swapcache

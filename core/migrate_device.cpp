@@ -238,9 +238,16 @@ Outcome migrate_vma_range(Kernel& k, ProcessId process, VmaId vma, uint32_t firs
         for (MigratePfn& m : pfns) {
             if (!m.migrate)
                 continue;
-            k.step(m.src.value ? "the driver allocates a device page, locks it and copies {P0} into it"
-                               : "the driver allocates a zeroed device page for the hole at index {1}",
-                   m.src.value, m.index);
+            if (k.policy().zone_device_page_has_extra_ref())
+                k.step(m.src.value ? "the driver takes a free device page (refcount 1: ZONE_DEVICE keeps one "
+                                     "of its own) with get_page (2), locks it and copies {P0} into it"
+                                   : "the driver takes a free device page (refcount 1: ZONE_DEVICE keeps one "
+                                     "of its own) with get_page (2) for the hole at index {1}; it is zeroed",
+                       m.src.value, m.index);
+            else
+                k.step(m.src.value ? "the driver allocates a device page, locks it and copies {P0} into it"
+                                   : "the driver allocates a zeroed device page for the hole at index {1}",
+                       m.src.value, m.index);
             m.dst = k.alloc_device_private_page();
             k.set_page_flag(m.dst, PG_locked, true);
             if (m.src.value)

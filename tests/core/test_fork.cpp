@@ -115,7 +115,8 @@ TEST_CASE("fork leaves a readable device-private entry alone: parent and child k
         CHECK(s.pte("C", "buf", 0).has(Pte::soft_dirty) == soft_dirty);
         CHECK(s.pfn("P", "buf", 0) == s.pfn("C", "buf", 0));
         CHECK(s.page("P", "buf", 0).mapcount == 2);
-        CHECK(s.page("P", "buf", 0).refcount == 2);
+        // Before v5.18 a ZONE_DEVICE page also holds a reference of its own.
+        CHECK(s.page("P", "buf", 0).refcount == (era == Era::c ? 2 : 3));
     }
 }
 

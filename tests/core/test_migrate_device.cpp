@@ -145,6 +145,32 @@ TEST_CASE("A CPU read migrates the page back to system memory with its data, exc
     CHECK(s.k().page(d_pfn).mapcount == 0);
 }
 
+// 27674ef6c73f (v5.18): before it, a ZONE_DEVICE page kept one reference of
+// its own, free or in use; the driver's get_page() came on top, and
+// put_page() handed the page back to the driver when the count fell to 1.
+TEST_CASE("Before v5.18 a device page's refcount is one above its users, and it goes back to the driver at 1",
+          "[device][era]") {
+    const std::string text = kWritten + "migrate-to-device P buf\nread P buf[0]\n";  // migrate: line 4
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        const int32_t own = era == Era::c ? 0 : 1;
+        auto s = Sim::run(kWritten + "migrate-to-device P buf\n", era);
+        const Page& d = s.page("P", "buf", 0);
+        CHECK(d.mapcount == 1);
+        CHECK(d.refcount == 1 + own);
+        CHECK(s.step_says(4, "ZONE_DEVICE keeps one of its own") == (own == 1));
+        CHECK(s.violations_text().empty());
+        // Back to system memory: the device page is the driver's again.
+        auto back = Sim::run(text, era);
+        Pfn device = s.pte("P", "buf", 0).pfn();
+        CHECK_FALSE(back.k().page(device).test(PG_allocated));
+        CHECK(back.k().page(device).refcount == own);
+        CHECK(back.step_says(5, "is down to the reference ZONE_DEVICE keeps") == (own == 1));
+        CHECK(back.last_value() == "data");
+        CHECK(back.violations_text().empty());
+    }
+}
+
 TEST_CASE("From v6.1 do_swap_page holds a reference on the device page across migrate_to_ram",
           "[device][era]") {
     // 16ce101db85d: the fault takes a reference while the PTE still maps the
@@ -171,7 +197,9 @@ TEST_CASE("From v6.1 do_swap_page holds a reference on the device page across mi
     for (Era era : {Era::a, Era::b}) {
         auto s = Sim::run(text, era);
         CHECK(s.last_value() == "data");
-        CHECK(refcounts_of_device_page(s) == std::vector<uint64_t>{2, 1, 0});
+        // One more throughout: the ZONE_DEVICE page's own reference, which
+        // stays when the driver takes the page back (v5.18 removed it).
+        CHECK(refcounts_of_device_page(s) == std::vector<uint64_t>{3, 2, 1});
         CHECK(s.step_says(5, "handle_mm_fault → do_swap_page – a device-private entry: call the driver's "
                              "migrate_to_ram"));
         CHECK_FALSE(s.step_says(5, "drop the reference taken for the fault"));
