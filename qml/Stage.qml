@@ -37,15 +37,18 @@ Item {
         view.contentY = 0;
     }
     // Scrolls (at the current zoom) so that `item`, somewhere on the stage, is
-    // in view: centred, so that what is around it (its process's name, the
-    // rows next to it) shows too; at the top left if it is bigger than the view.
+    // in view. Sideways only as far as it takes (with a margin), so that as
+    // much as possible of the processes beside it stays in sight; up or down
+    // centred, so that what is around it (its process's name, the rows next
+    // to it) shows too. At the top left if it is bigger than the view.
     function ensureVisible(item: Item) {
         const r = item.mapToItem(scaled, 0, 0, item.width, item.height);
         const margin = Theme.spacingLarge;
         const x = r.x * zoom, y = r.y * zoom, w = r.width * zoom, h = r.height * zoom;
         if (x < view.contentX || x + w > view.contentX + view.width)
             view.contentX = Math.max(0, Math.min(view.contentWidth - view.width,
-                                                 w + 2 * margin < view.width ? x - (view.width - w) / 2 : x - margin));
+                                                 w + 2 * margin >= view.width || x < view.contentX
+                                                     ? x - margin : x + w + margin - view.width));
         if (y < view.contentY || y + h > view.contentY + view.height)
             view.contentY = Math.max(0, Math.min(view.contentHeight - view.height,
                                                  h + 2 * margin < view.height ? y - (view.height - h) / 2 : y - margin));
