@@ -52,7 +52,8 @@ LaunchOptions parseLaunchOptions(const QGuiApplication& app) {
     parser.addVersionOption();
     const QCommandLineOption screenshotOption(
         QStringLiteral("screenshot"),
-        QStringLiteral("Render the first frame offscreen, save it as a PNG file and exit."),
+        QStringLiteral("Render the window offscreen once it has settled (under a second), save it as a PNG "
+                       "file and exit."),
         QStringLiteral("file"));
     const QCommandLineOption sizeOption(
         QStringLiteral("size"), QStringLiteral("Window size, for example 1280x720."), QStringLiteral("WxH"));

@@ -1,6 +1,6 @@
 // mmtutor-browser-shot OUT.png [--size WxH] [--theme light|dark|contrast]
 //                      [--import PACK]
-// Renders LessonBrowser.qml alone, offscreen, and saves the first frame: how
+// Renders LessonBrowser.qml alone, offscreen, and saves it once settled: how
 // the browser is looked at (and smoke-tested) before the lead wires it into
 // Main.qml. --import starts importing a pack, so that the conflict question
 // shows. The user database is $MMTUTOR_DATA_DIR's, as in the application.
@@ -95,6 +95,6 @@ int main(int argc, char* argv[]) {
         QObject* browser = window->property("browser").value<QObject*>();
         QMetaObject::invokeMethod(browser, "startImport", Q_ARG(QVariant, QVariant(pack)));
     }
-    saveFirstFrame(window, out);
+    saveSettledFrame(window, out);
     return QGuiApplication::exec();
 }

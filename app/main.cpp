@@ -106,6 +106,6 @@ int main(int argc, char* argv[]) {
     if (!options.screenshotPath.isEmpty() && options.click.x() >= 0)
         saveFrameAfterClick(window, options.click, options.screenshotPath);
     else if (!options.screenshotPath.isEmpty())
-        saveFirstFrame(window, options.screenshotPath);
+        saveSettledFrame(window, options.screenshotPath);
     return QGuiApplication::exec();
 }

@@ -34,12 +34,12 @@ void saveFrameAfterClick(QQuickWindow* window, QPoint point, const QString& path
                                 Qt::NoModifier);
             QCoreApplication::sendEvent(window, &release);
             window->update();
-            saveFirstFrame(window, path);
+            saveSettledFrame(window, path);
         },
         Qt::ConnectionType(Qt::QueuedConnection | Qt::SingleShotConnection));
 }
 
-void saveFirstFrame(QQuickWindow* window, const QString& path) {
+void saveSettledFrame(QQuickWindow* window, const QString& path) {
     // Once, and queued: after the first frame is finished, not inside its
     // signal. Then wait for the window to settle, as a user sees it: a lesson
     // step scrolls to what it points at after a short timer, and transitions

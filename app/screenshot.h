@@ -16,7 +16,7 @@ void prepareOffscreenRendering();
 // a lesson step points at, transitions over), grabs it, saves it to path as
 // PNG and quits the application: exit code 0 when saved, 1 when saving failed
 // or no frame came within ten seconds.
-void saveFirstFrame(QQuickWindow* window, const QString& path);
+void saveSettledFrame(QQuickWindow* window, const QString& path);
 // The same, but once the first frame is out, clicks the left button at `point`
 // (window coordinates) and saves the frame after that.
 void saveFrameAfterClick(QQuickWindow* window, QPoint point, const QString& path);
