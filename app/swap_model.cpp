@@ -18,8 +18,11 @@ std::vector<SwapRow> SwapModel::build(const mmt::Kernel& kernel) {
             row.cacheDirty = kernel.page(mmt::Pfn(info.cache_pfn)).test(mmt::PG_dirty);
         }
         row.contents = QString::fromStdString(kernel.strings().text(info.contents));
+        // Where the page was swapped out from: the slot keeps no anon_vma or
+        // index of its own in the kernel (the model's note of it serves the
+        // invariant checker), so the card says it as an address, not a field.
         if (info.anon_vma != 0)
-            row.owner = QStringLiteral("anon_vma of %1, index %2")
+            row.owner = QStringLiteral("swapped out from %1[%2]")
                             .arg(QString::fromStdString(kernel.strings().text(info.anon_vma)))
                             .arg(info.index);
         rows.push_back(std::move(row));

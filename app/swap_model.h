@@ -17,7 +17,7 @@ struct SwapRow {
     QString cachePage;       // "page #12"
     bool cacheDirty = false; // the swap cache page holds data the slot does not have
     QString contents;        // what was written out
-    QString owner;           // "anon_vma of buf, index 0"
+    QString owner;           // "swapped out from buf[0]"
     bool operator==(const SwapRow&) const = default;
 };
 

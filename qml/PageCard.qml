@@ -90,6 +90,9 @@ Rectangle {
         Text {
             width: parent.width
             text: card.pageCount > 1 ? "THP " + card.name : card.name
+            // The name is what the card is: a little smaller rather than cut.
+            fontSizeMode: Text.HorizontalFit
+            minimumPixelSize: Theme.fontSizeSmall
             elide: Text.ElideRight
             color: Theme.text
             font.pixelSize: Theme.fontSizeBody
