@@ -19,6 +19,17 @@ QString LessonText::html(const QString& markdown, int pixelSize, const QString& 
     // A monospace face looks larger than a proportional one at the same
     // pixel size; a little smaller keeps the line even.
     const int codeSize = std::max(1, static_cast<int>(pixelSize * 0.92 + 0.5));
+    // The Markdown reader sizes the space around paragraphs and list items
+    // from the default font's point size, which a pixel size leaves unset:
+    // give every block the space Qt's own Markdown rendering shows (6 px at
+    // a 14 px body), scaled with the text.
+    const int blockMargin = std::max(1, static_cast<int>(pixelSize * 0.43 + 0.5));
+    for (QTextBlock block = doc.begin(); block.isValid(); block = block.next()) {
+        QTextBlockFormat format = block.blockFormat();
+        format.setTopMargin(blockMargin);
+        format.setBottomMargin(blockMargin);
+        QTextCursor(block).setBlockFormat(format);
+    }
     // Collected first: setting a format merges fragments under the iterator.
     struct Span {
         int position;

@@ -93,6 +93,8 @@ Rectangle {
             // Shown whenever there is more than fits: text cut off at the bottom
             // must not look like the end.
             ScrollBar.vertical.policy: contentHeight > availableHeight ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded
+            // ... and the text keeps clear of it.
+            rightPadding: ScrollBar.vertical.policy === ScrollBar.AlwaysOn ? ScrollBar.vertical.width : 0
 
             ColumnLayout {
                 width: scroll.availableWidth

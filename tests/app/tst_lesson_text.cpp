@@ -3,6 +3,8 @@
 // font's size, small next to scaled-up body text).
 #include "lesson_text.h"
 
+#include <utility>
+
 #include <QTest>
 #include <QTextBlock>
 #include <QTextDocument>
@@ -43,6 +45,19 @@ private slots:
         const QTextCharFormat code = formatOf(html, QStringLiteral("fork P C"));
         QCOMPARE(code.fontFamilies().toStringList(), QStringList{QStringLiteral("mono")});
         QCOMPARE(code.property(QTextFormat::FontPixelSize).toInt(), 13);
+    }
+    void paragraphsKeepTheirSpacingAtAnySize() {
+        // 6 px at a 14 px body (what Qt's Markdown rendering gives), 9 at 20.
+        for (const auto& [size, margin] : {std::pair{14, 6}, std::pair{20, 9}}) {
+            QTextDocument doc;
+            doc.setHtml(LessonText::html(QStringLiteral("One.\n\nTwo.\n\n- three\n"), size, QStringLiteral("mono")));
+            int blocks = 0;
+            for (QTextBlock block = doc.begin(); block.isValid(); block = block.next(), ++blocks) {
+                QCOMPARE(block.blockFormat().topMargin(), double(margin));
+                QCOMPARE(block.blockFormat().bottomMargin(), double(margin));
+            }
+            QCOMPARE(blocks, 3);
+        }
     }
     void nothingInNothingOut() { QVERIFY(LessonText::html(QString(), 14, QStringLiteral("mono")).isEmpty()); }
 };
