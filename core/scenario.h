@@ -16,7 +16,7 @@ namespace mmt {
 
 struct SourceLocation {
     uint32_t line = 0;    // 1-based
-    uint32_t column = 0;  // 1-based, in bytes
+    uint32_t column = 0;  // 1-based; in bytes inside the parser, in characters in a ScenarioError
 };
 
 // `VMA[i]`, `VMA[i..j]` or a bare `VMA` (all of it: last == UINT32_MAX until

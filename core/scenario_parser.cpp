@@ -72,6 +72,16 @@ uint32_t column_at(size_t offset) {
     return static_cast<uint32_t>(offset + 1);
 }
 
+// The lexer counts columns in bytes (it slices the line with them); a reader's
+// editor counts characters, so an error's column is converted before it is shown:
+// every byte that does not continue a UTF-8 sequence starts a character.
+SourceLocation in_characters(std::string_view line, SourceLocation loc) {
+    const std::string_view before = line.substr(0, std::min<size_t>(loc.column - 1, line.size()));
+    const auto continuations = std::count_if(before.begin(), before.end(),
+                                             [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; });
+    return {loc.line, loc.column - static_cast<uint32_t>(continuations)};
+}
+
 Token bad_token(std::string_view text, size_t start, size_t error_offset, std::string message) {
     return Token{TokenKind::bad, text, column_at(start), std::move(message), column_at(error_offset)};
 }
@@ -564,7 +574,7 @@ void Parser::parse_line(std::string_view line, uint32_t line_number) {
         // A broken action still counts as the command an `expect ok` would check.
         if (word != "expect" && word != "era")
             last_action_line_ = line_number;
-        report(error.loc, error.message);
+        report(error.loc.line == line_number ? in_characters(line, error.loc) : error.loc, error.message);
     }
 }
 
@@ -1247,7 +1257,7 @@ SourceLocation location_of_offset(std::string_view text, size_t offset) {
     const auto line = static_cast<uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
     const size_t line_start = before.rfind('\n');
     const size_t column = line_start == std::string_view::npos ? offset : offset - line_start - 1;
-    return {line, column_at(column)};
+    return in_characters(text.substr(offset - column, column), {line, column_at(column)});
 }
 
 size_t count_lines(std::string_view text) {

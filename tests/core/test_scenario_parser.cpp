@@ -833,6 +833,19 @@ TEST_CASE("binary and non-UTF-8 files are refused at the first bad byte", "[pars
     CHECK(last_command("\xef\xbb\xbfprocess P\n").loc.column == 1);
 }
 
+TEST_CASE("an error's column counts characters, as an editor does, not bytes", "[parser]") {
+    // "é" is two bytes and "€" three; the error is at the tenth character either way.
+    CHECK(error_of("process P\nmap P b 1 rw\nwrite P b[0] \"\xc3\xa9\" x\n") ==
+          "t.mmt:3:18: error: expected end of line, got \"x\"");
+    CHECK(error_of("process P\nmap P b 1 rw\nwrite P b[0] \"\xe2\x82\xac\xe2\x82\xac\" x\n") ==
+          "t.mmt:3:19: error: expected end of line, got \"x\"");
+    CHECK(error_of("# \xc3\xa9\xc3\xa9 then \xe9\n") ==
+          "t.mmt:1:11: error: binary or non-UTF-8 file: expected UTF-8 text, got byte 0xe9");
+    // Inside the parser a command keeps its byte column: its source text is cut with it.
+    const Command write = last_command("process P\nmap P b 1 rw\nwrite P b[0] \"\xc3\xa9\"\n");
+    CHECK(write.source == "write P b[0] \"\xc3\xa9\"");
+}
+
 TEST_CASE("a line of a million words is one error", "[parser]") {
     std::string words = "process P";
     for (int i = 0; i < 1000000; ++i)
