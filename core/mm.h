@@ -19,6 +19,11 @@ enum VmaPageBit : uint8_t {
     VMA_dontcopy = 1u << 3,     // VM_DONTCOPY (MADV_DONTFORK)
     VMA_wipeonfork = 1u << 4,   // VM_WIPEONFORK
     VMA_softdirty = 1u << 5,    // VM_SOFTDIRTY: soft-dirty tracking not armed
+    // VM_ACCOUNT: the pages were charged as private writable memory, by an
+    // mmap with PROT_WRITE or by an mprotect that made them writable. An
+    // mprotect back to read-only keeps it (the commit is not given back), so
+    // such pages no longer merge into one VMA with never-writable neighbours.
+    VMA_account = 1u << 6,
 };
 
 struct Vma {

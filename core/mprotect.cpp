@@ -13,7 +13,7 @@ namespace {
 uint8_t vma_bits_for(uint8_t old, Protection prot) {
     uint8_t bits = old & ~(VMA_read | VMA_write);
     if (prot == Protection::rw)
-        bits |= VMA_read | VMA_write;
+        bits |= VMA_read | VMA_write | VMA_account; // mprotect_fixup() charges private memory made writable
     else if (prot == Protection::ro)
         bits |= VMA_read;
     return bits;

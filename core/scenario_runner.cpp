@@ -137,7 +137,7 @@ private:
                            : "a private anonymous mapping; nothing is allocated until it is touched");
             uint8_t bits = VMA_mapped | VMA_read | VMA_softdirty;
             if (c.protection == Protection::rw)
-                bits |= VMA_write;
+                bits |= VMA_write | VMA_account; // accountable_mapping()
             k().create_vma(p, k().strings().intern(c.vma), c.npages, c.thp, bits, k().next_vma_start(p));
             return Outcome::success();
         }

@@ -215,6 +215,35 @@ TEST_CASE("A partial mprotect splits a PMD-mapped THP with the old flags: the pa
     }
 }
 
+TEST_CASE("Pages once made writable keep VM_ACCOUNT when made read-only again, so the VMA stays split",
+          "[mprotect][thp]") {
+    // mmap(PROT_READ) charges nothing; mprotect(PROT_WRITE) charges pages 0..9
+    // (VM_ACCOUNT) and mprotect(PROT_READ) does not give the charge back, so
+    // vma_merge() finds different flags and no 2 MiB range lies in one VMA.
+    const std::string ro_thp = "process P\nmap P t 512 ro thp\n";
+    const std::string round_trip = "protect P t[0..9] rw\nprotect P t[0..9] ro\n";
+    for (Era era : {Era::a, Era::b, Era::c}) {
+        CAPTURE(era_letter(era));
+        auto merged = Sim::run(ro_thp + "read P t[200]\n", era);
+        CHECK(merged.pmd("P", "t", 200).is_huge_zero());
+        CHECK(merged.kind("P", "t", 300) == "present-ro");
+
+        auto split = Sim::run(ro_thp + round_trip + "read P t[200]\n", era);
+        CHECK(split.pmd("P", "t", 200).kind() == PmdKind::table);
+        CHECK(split.kind("P", "t", 200) == "present-ro");
+        CHECK(split.pfn("P", "t", 200) == split.k().zero_pfn());
+        CHECK(split.kind("P", "t", 300) == "none");
+        // The small zero page needs no anon_vma, and fork copies nothing
+        // from a VMA without one.
+        auto forked = Sim::run(ro_thp + round_trip + "read P t[200]\nfork P C\n", era);
+        CHECK(forked.kind("C", "t", 200) == "none");
+
+        // Made writable as a whole, every page has VM_ACCOUNT: one VMA again.
+        auto remerged = Sim::run(ro_thp + round_trip + "protect P t rw\nwrite P t[200] \"x\"\n", era);
+        CHECK(remerged.pmd("P", "t", 200).is_trans_huge());
+    }
+}
+
 TEST_CASE("mprotect over a hole changes what lies before it, then fails with -ENOMEM", "[mprotect]") {
     const std::string text = "process P\nmap P buf 4 rw\nwrite P buf[0] \"a\"\nwrite P buf[3] \"d\"\nunmap P buf[2]\n";
     auto s = Sim::run(text + "protect P buf ro\n");
