@@ -30,22 +30,41 @@ bool access_permitted(const Kernel& k, const Address& a, bool write) {
 
 void do_anonymous_page(Kernel& k, const Address& a, FaultKind kind) {
     auto scope = k.enter("do_anonymous_page");
+    // A THP-eligible VMA takes the fault on a PTE when an mprotect or madvise
+    // of part of it split the kernel VMA inside the 2 MiB range: say where.
+    const bool table = k.pmd(a.vma, a.index / kPagesPerPmd).is_none();
+    const std::optional<uint32_t> split = table ? thp_range_split_at(k, a.vma, a.index) : std::nullopt;
     if (kind != FaultKind::write) {
-        k.step("a read fault on an empty PTE maps the shared zero page read-only: no memory is allocated "
-               "until someone writes");
+        if (split)
+            k.step("a read fault on an empty PTE maps the shared zero page read-only: no memory is allocated until "
+                   "someone writes. No huge zero page: the VMA asked for huge pages, but mprotect or madvise split "
+                   "it at page {0}, so the 2 MiB range around the address is not inside one VMA",
+                   int32_t(*split));
+        else
+            k.step("a read fault on an empty PTE maps the shared zero page read-only: no memory is allocated "
+                   "until someone writes");
         k.set_pte(a.vma, a.index, Pte::make_present(k.zero_pfn(), Pte::young));
         return;
     }
     // The kernel's order: the page table (pte_alloc), the VMA's anon_vma
     // (anon_vma_prepare), then the page.
-    const bool table = k.pmd(a.vma, a.index / kPagesPerPmd).is_none();
     const bool first = !k.vma(a.vma).has_anon_vma;
-    k.step(table && first ? "a write fault on an empty PTE: allocate the page table it lives in, give the VMA its "
-                            "anon_vma (anon_vma_prepare: its first page), and allocate a zeroed page"
-           : table        ? "a write fault on an empty PTE: allocate the page table it lives in and a zeroed page"
-           : first        ? "a write fault on an empty PTE: give the VMA its anon_vma (anon_vma_prepare: its first "
-                            "page) and allocate a zeroed page"
-                          : "a write fault on an empty PTE: allocate a zeroed page");
+    if (split)
+        k.step(first ? "a write fault on an empty PTE: allocate the page table it lives in, give the VMA its "
+                       "anon_vma (anon_vma_prepare: its first page), and allocate a zeroed page. A 4 KiB page: the "
+                       "VMA asked for huge pages, but mprotect or madvise split it at page {0}, so the 2 MiB range "
+                       "around the address is not inside one VMA"
+                     : "a write fault on an empty PTE: allocate the page table it lives in and a zeroed page. A 4 KiB "
+                       "page: the VMA asked for huge pages, but mprotect or madvise split it at page {0}, so the "
+                       "2 MiB range around the address is not inside one VMA",
+               int32_t(*split));
+    else
+        k.step(table && first ? "a write fault on an empty PTE: allocate the page table it lives in, give the VMA its "
+                                "anon_vma (anon_vma_prepare: its first page), and allocate a zeroed page"
+               : table        ? "a write fault on an empty PTE: allocate the page table it lives in and a zeroed page"
+               : first        ? "a write fault on an empty PTE: give the VMA its anon_vma (anon_vma_prepare: its first "
+                                "page) and allocate a zeroed page"
+                              : "a write fault on an empty PTE: allocate a zeroed page");
     k.pte_alloc(a.vma, a.index);
     anon_vma_prepare(k, a.vma);
     Pfn page = k.alloc_page(0);

@@ -40,6 +40,28 @@ bool thp_eligible(const Kernel& k, VmaId vma, uint32_t index) {
     return true;
 }
 
+std::optional<uint32_t> thp_range_split_at(const Kernel& k, VmaId vma, uint32_t index) {
+    const Vma& v = k.vma(vma);
+    const uint32_t base = index - index % kPagesPerPmd;
+    if (!v.hugepage || base + kPagesPerPmd > v.npages)
+        return std::nullopt;
+    // The kernel VMA holding `index` is the run of pages with its flags: report
+    // the page it starts at when that lies inside the range, else the page
+    // after its end.
+    const uint8_t bits = k.vma_page(vma, index);
+    uint32_t start = index;
+    while (start > base && k.vma_page(vma, start - 1) == bits)
+        --start;
+    if (start > base)
+        return start;
+    uint32_t end = index + 1;
+    while (end < base + kPagesPerPmd && k.vma_page(vma, end) == bits)
+        ++end;
+    if (end < base + kPagesPerPmd)
+        return end;
+    return std::nullopt;
+}
+
 MmuGather::~MmuGather() {
     assert(pages_.empty() && "an mmu_gather ends in tlb_finish_mmu()");
 }

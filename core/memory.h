@@ -4,6 +4,8 @@
 // a user access makes.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "address.h"
@@ -19,6 +21,10 @@ bool vma_allows(const Kernel& k, const Address& a, bool write);
 bool vma_prot_none(const Kernel& k, VmaId vma, uint32_t index);
 // Is the 2 MiB range around `index` one THP-eligible, fully covered range?
 bool thp_eligible(const Kernel& k, VmaId vma, uint32_t index);
+// For the narration of a 4 KiB fault in a THP-eligible VMA: where the kernel
+// VMA ends inside the 2 MiB range around `index` (the first page whose flags
+// differ), or nothing when that is not why the range gets no huge page.
+std::optional<uint32_t> thp_range_split_at(const Kernel& k, VmaId vma, uint32_t index);
 
 // struct mmu_gather (tlb_gather_mmu): the pages a zap unmapped. Each keeps
 // the reference its mapping held, counted as an in-flight reference, until

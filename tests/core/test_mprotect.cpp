@@ -233,6 +233,15 @@ TEST_CASE("Pages once made writable keep VM_ACCOUNT when made read-only again, s
         CHECK(split.kind("P", "t", 200) == "present-ro");
         CHECK(split.pfn("P", "t", 200) == split.k().zero_pfn());
         CHECK(split.kind("P", "t", 300) == "none");
+        // The narration says why a VMA that asked for huge pages got none:
+        // the read on line 5 falls in the part that starts at page 10.
+        CHECK(split.step_says(5, "No huge zero page: the VMA asked for huge pages, but mprotect or madvise split "
+                                 "it at page 10"));
+        CHECK_FALSE(merged.step_says(3, "split it"));
+        auto written = Sim::run("process P\nmap P t 512 rw thp\nprotect P t[0..9] ro\nwrite P t[100] \"x\"\n", era);
+        CHECK(written.kind("P", "t", 100) == "present-rw");
+        CHECK(written.step_says(4, "A 4 KiB page: the VMA asked for huge pages, but mprotect or madvise split it at "
+                                 "page 10"));
         // The small zero page needs no anon_vma, and fork copies nothing
         // from a VMA without one.
         auto forked = Sim::run(ro_thp + round_trip + "read P t[200]\nfork P C\n", era);
