@@ -15,6 +15,45 @@ QString protectionText(uint8_t bits) {
     return QStringLiteral("none");
 }
 
+// The kernel splits a VMA wherever its flags differ (mprotect or madvise of a
+// part); the summary lists the parts of different protection, and this says
+// when there are more VMAs than those, split by a flag it does not show:
+// "; 2 VMAs in the kernel (VM_ACCOUNT differs at page 10)".
+QString hiddenSplits(const mmt::Kernel& kernel, mmt::VmaId id, int mappedRuns) {
+    const mmt::Vma& vma = kernel.vma(id);
+    constexpr uint8_t protection = mmt::VMA_read | mmt::VMA_write;
+    int kernelVmas = 0;
+    uint32_t boundary = 0; // the first split the protection does not show
+    uint8_t differs = 0;
+    for (uint32_t index = 0; index < vma.npages; ++index) {
+        const uint8_t bits = kernel.vma_page(id, index);
+        const uint8_t before = index > 0 ? kernel.vma_page(id, index - 1) : 0;
+        if (!(bits & mmt::VMA_mapped) || ((before & mmt::VMA_mapped) && before == bits))
+            continue;
+        ++kernelVmas;
+        if ((before & mmt::VMA_mapped) && !((before ^ bits) & protection) && !differs) {
+            boundary = index;
+            differs = before ^ bits;
+        }
+    }
+    if (kernelVmas <= mappedRuns)
+        return {};
+    QString text = QStringLiteral("; %1 VMAs in the kernel").arg(kernelVmas);
+    if (kernelVmas == mappedRuns + 1) {
+        QStringList flags;
+        if (differs & mmt::VMA_account)
+            flags << QStringLiteral("VM_ACCOUNT");
+        if (differs & mmt::VMA_dontcopy)
+            flags << QStringLiteral("VM_DONTCOPY");
+        if (differs & mmt::VMA_wipeonfork)
+            flags << QStringLiteral("VM_WIPEONFORK");
+        if (differs & mmt::VMA_softdirty)
+            flags << QStringLiteral("VM_SOFTDIRTY");
+        text += QStringLiteral(" (%1 differs at page %2)").arg(flags.join(QStringLiteral(", "))).arg(boundary);
+    }
+    return text;
+}
+
 // "buf: 4 pages, rw, thp"; a VMA whose pages differ in protection (mprotect
 // or munmap of a part) lists the runs: "buf: 4 pages, rw [0..1], none [2..3]".
 QString vmaSummary(const mmt::Kernel& kernel, mmt::VmaId id) {
@@ -27,11 +66,13 @@ QString vmaSummary(const mmt::Kernel& kernel, mmt::VmaId id) {
                        .arg(vma.npages == 1 ? "" : "s");
     constexpr uint8_t protection = mmt::VMA_mapped | mmt::VMA_read | mmt::VMA_write;
     QStringList runs;
+    int mappedRuns = 0;
     uint32_t first = 0;
     for (uint32_t index = 1; index <= vma.npages; ++index) {
         const uint8_t bits = kernel.vma_page(id, first) & protection;
         if (index < vma.npages && (kernel.vma_page(id, index) & protection) == bits)
             continue;
+        mappedRuns += (bits & mmt::VMA_mapped) ? 1 : 0;
         const QString range = index - first == 1 ? QStringLiteral("[%1]").arg(first)
                                                  : QStringLiteral("[%1..%2]").arg(first).arg(index - 1);
         runs << protectionText(bits) + QLatin1Char(' ') + range;
@@ -45,7 +86,7 @@ QString vmaSummary(const mmt::Kernel& kernel, mmt::VmaId id) {
         text += QStringLiteral(", ") + runs.join(QStringLiteral(", "));
     if (vma.hugepage)
         text += QStringLiteral(", thp");
-    return text;
+    return text + hiddenSplits(kernel, id, mappedRuns);
 }
 
 // An exited process whose name a later process took (`exit C`, then `fork P C`):

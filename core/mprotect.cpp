@@ -109,9 +109,32 @@ void mprotect_fixup(Kernel& k, VmaId vma, uint32_t first, uint32_t last, Protect
     // split PMD leaves outside the range keep the old permissions.
     vma_adjust_trans_huge(k, vma, first, last, [prot](uint8_t bits) { return vma_bits_for(bits, prot); });
     auto changing = [&](uint32_t i) { return i >= first && i <= last && changes[i - first]; };
-    k.step(prot == Protection::rw ? "mprotect(PROT_READ|PROT_WRITE): the VMA's flags change"
-           : prot == Protection::ro ? "mprotect(PROT_READ): the VMA's flags change"
-                                    : "mprotect(PROT_NONE): the VMA's flags change");
+    // VM_ACCOUNT, said where it matters: pages made writable for the first
+    // time are charged; pages made read-only again keep the charge, which
+    // keeps them apart from neighbours that never had it.
+    bool charges = false;
+    for (uint32_t i = first; i <= last && prot == Protection::rw; ++i)
+        charges = charges || !(k.vma_page(vma, i) & VMA_account);
+    auto apart_by_account = [&](uint32_t inside, uint32_t outside) {
+        const uint8_t in = vma_bits_for(k.vma_page(vma, inside), prot), out = k.vma_page(vma, outside);
+        return (out & VMA_mapped) && (in ^ out) == VMA_account;
+    };
+    const bool kept_apart = prot != Protection::rw &&
+                            ((first > 0 && apart_by_account(first, first - 1)) ||
+                             (last + 1 < k.vma(vma).npages && apart_by_account(last, last + 1)));
+    if (charges)
+        k.step("mprotect(PROT_READ|PROT_WRITE): the VMA's flags change; private pages made writable are charged "
+               "to the memory commit (VM_ACCOUNT)");
+    else if (kept_apart)
+        k.step(prot == Protection::ro
+                   ? "mprotect(PROT_READ): the VMA's flags change; the pages keep VM_ACCOUNT (a charge is not given "
+                     "back), so they stay a VMA apart from neighbours that were never writable"
+                   : "mprotect(PROT_NONE): the VMA's flags change; the pages keep VM_ACCOUNT (a charge is not given "
+                     "back), so they stay a VMA apart from neighbours that were never writable");
+    else
+        k.step(prot == Protection::rw ? "mprotect(PROT_READ|PROT_WRITE): the VMA's flags change"
+               : prot == Protection::ro ? "mprotect(PROT_READ): the VMA's flags change"
+                                        : "mprotect(PROT_NONE): the VMA's flags change");
     for (uint32_t i = first; i <= last; ++i)
         if (changing(i))
             k.set_vma_page(vma, i, vma_bits_for(k.vma_page(vma, i), prot));

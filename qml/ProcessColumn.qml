@@ -73,6 +73,9 @@ Rectangle {
             Label {
                 required property string modelData
 
+                // A long summary (parts, kernel VMAs) wraps inside the card.
+                width: content.width
+                wrapMode: Text.Wrap
                 text: "VMA " + modelData
                 color: Theme.textMuted
                 font.pixelSize: Theme.fontSizeSmall

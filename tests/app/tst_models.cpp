@@ -370,6 +370,31 @@ private slots:
         QCOMPARE(roleData(holders, findRow(holders, "name", QStringLiteral("G")), "released").toBool(), true);
     }
 
+    // The kernel splits a VMA where any flag differs, not only the protection:
+    // the summary says how many VMAs there are and which flag split them.
+    void vmaSplitByAFlagTheProtectionDoesNotShow() {
+        Session session;
+        watchAll(session);
+        QVERIFY(session.openText(QStringLiteral("process P\nmap P t 512 ro thp\nmap P buf 4 rw\n"
+                                                "protect P t[0..9] rw\nprotect P t[0..9] ro\n"
+                                                "madvise P buf[2..3] dontfork\nprotect P buf[3] none\n"),
+                                 QStringLiteral("split.mmt")));
+        session.gotoCommand(6);
+        QCOMPARE(roleData(session.processes(), 0, "vmas").toStringList(),
+                 QStringList({QStringLiteral("t: 512 pages, ro, thp; 2 VMAs in the kernel (VM_ACCOUNT differs at page 10)"),
+                              QStringLiteral("buf: 4 pages, rw; 2 VMAs in the kernel (VM_DONTCOPY differs at page 2)")}));
+        session.end();
+        QCOMPARE(roleData(session.processes(), 0, "vmas").toStringList().at(1),
+                 QStringLiteral("buf: 4 pages, rw [0..2], none [3]; 3 VMAs in the kernel (VM_DONTCOPY differs at page 2)"));
+        // Made writable as a whole, t is one VMA again.
+        QVERIFY(session.openText(QStringLiteral("process P\nmap P t 512 ro thp\nprotect P t[0..9] rw\n"
+                                                "protect P t[0..9] ro\nprotect P t rw\n"),
+                                 QStringLiteral("merged.mmt")));
+        session.end();
+        QCOMPARE(roleData(session.processes(), 0, "vmas").toStringList(),
+                 QStringList({QStringLiteral("t: 512 pages, rw, thp")}));
+    }
+
     // mprotect(PROT_NONE) on a page and on a PMD-mapped THP: the entries say
     // PROT_NONE as the trace does; a VMA whose parts differ lists them.
     void protNoneShowsOnEntriesAndVmas() {

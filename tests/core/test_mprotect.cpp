@@ -238,6 +238,8 @@ TEST_CASE("Pages once made writable keep VM_ACCOUNT when made read-only again, s
         CHECK(split.step_says(5, "No huge zero page: the VMA asked for huge pages, but mprotect or madvise split "
                                  "it at page 10"));
         CHECK_FALSE(merged.step_says(3, "split it"));
+        CHECK(split.step_says(3, "private pages made writable are charged to the memory commit (VM_ACCOUNT)"));
+        CHECK(split.step_says(4, "the pages keep VM_ACCOUNT (a charge is not given back), so they stay a VMA apart"));
         auto written = Sim::run("process P\nmap P t 512 rw thp\nprotect P t[0..9] ro\nwrite P t[100] \"x\"\n", era);
         CHECK(written.kind("P", "t", 100) == "present-rw");
         CHECK(written.step_says(4, "A 4 KiB page: the VMA asked for huge pages, but mprotect or madvise split it at "
