@@ -241,6 +241,8 @@ Rectangle {
                                 onClicked: browser.toggleChosen(cell.lessonId)
                                 ToolTip.visible: hovered
                                 ToolTip.text: "Choose for export"
+                                // The box has no text of its own: a screen reader says this.
+                                Accessible.name: "Choose " + cell.title + " for export"
                             }
                             // Up to three lines before it is cut: a title says what the lesson is about.
                             Label {
