@@ -159,6 +159,10 @@ bool RaceExplorer::explore() {
                        .arg(where)
                        .arg(era)
                        .arg(result.interleavings);
+    if (finding.report.whole_writer)
+        summary_ += tr(" A writer ran its whole command as one atomic step (%1): the steps are modelled for "
+                       "an order-0 page mapped by one PTE, so a race inside that unmap is not in these counts.")
+                        .arg(fromStd(finding.report.whole_writer));
     emit resultChanged();
     return true;
 }

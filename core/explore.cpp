@@ -172,6 +172,8 @@ public:
     }
     uint64_t hash() const override { return mix(state_hash(kernel_->state()), race_->hash()); }
     bool probe() override { return probe_pins(nullptr); }
+    // Race::whole_writer in any schedule run so far.
+    const char* whole_writer() const { return whole_writer_; }
 
     // The probe at the end of the block: for each live pin (a FOLL_PIN
     // reference that is not released, whose process is alive and still has
@@ -243,6 +245,8 @@ private:
 
     void step(int cpu) {
         race_->run(cpu);
+        if (!whole_writer_)
+            whole_writer_ = race_->whole_writer();
         kernel_->finish_step();
         if (race_->done())
             kernel_->end_command(race_->failure());
@@ -301,6 +305,7 @@ private:
     std::unique_ptr<Kernel> kernel_;
     std::unique_ptr<Race> race_;
     std::vector<uint8_t> path_;
+    const char* whole_writer_ = nullptr;
 };
 
 } // namespace
@@ -345,6 +350,7 @@ RaceExploreReport explore_race(const Scenario& scenario, Era era, uint32_t race_
     RaceExploreReport report;
     report.result = explore(system, options);
     report.race_line = scenario.commands[race_command].loc.line;
+    report.whole_writer = system.whole_writer();
     for (uint8_t cpu : report.result.shortest)
         report.order += char('0' + cpu);
     for (uint8_t cpu : report.result.shortest_incoherent)

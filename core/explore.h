@@ -115,6 +115,9 @@ struct RaceExploreReport {
     std::string order;             // the shortest breaking schedule as an `order` line's digits
     std::string incoherent_order;  // the shortest schedule the probe fails, as digits
     std::optional<PinProbe> probe; // what the probe did at its end
+    // Why a writer ran as one atomic step in some schedule (Race::whole_writer):
+    // the counts then say nothing about interleavings inside its unmap.
+    const char* whole_writer = nullptr;
 };
 RaceExploreReport explore_race(const Scenario& scenario, Era era, uint32_t race_command,
                                const ExploreOptions& options = {});

@@ -180,6 +180,31 @@ bool Race::unmaps_step_by_step(const Command& c) const {
            !k_.page(page).test(PG_device_private) && k_.page_mapcount(page) == 1;
 }
 
+// What makes a present page one the step machine does not cover.
+const char* Race::why_whole(const Command& c) const {
+    Address a = address(c);
+    if (a.process.value == 0)
+        return nullptr;
+    const Pmd pmd = k_.pmd(a.vma, a.index / kPagesPerPmd);
+    if (pmd.is_trans_huge())
+        return "the page is a PMD-mapped THP";
+    if (!pmd.is_table())
+        return nullptr;
+    Pte pte = k_.pte(a.vma, a.index);
+    if (!pte.is_present() || k_.is_zero_pfn(pte.pfn()))
+        return nullptr;
+    const Pfn page = pte.pfn();
+    if (k_.page(page).test(PG_device_private))
+        return "the page is device memory";
+    if (k_.PageKsm(page))
+        return "the page is a KSM page";
+    if (k_.folio_test_large(page))
+        return "the page is part of a THP";
+    if (k_.page_mapcount(page) != 1)
+        return "the page is mapped more than once";
+    return nullptr;
+}
+
 const char* Race::waits_for(int cpu) const {
     if (done(cpu))
         return nullptr;

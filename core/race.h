@@ -86,6 +86,12 @@ public:
     // Both CPUs' positions and what their steps remember (not the kernel state).
     uint64_t hash() const;
 
+    // Why a writer of this block ran its whole command as one atomic step
+    // although it had a page to unmap (a THP, a page mapped twice, a KSM or
+    // device page): the interleavings inside that unmap were not explored.
+    // nullptr while every writer went step by step (or had nothing to unmap).
+    const char* whole_writer() const { return whole_writer_; }
+
     // Memory barriers order GUP-fast's pin and re-read against the writer's
     // clear and pin check (v6.1), which the step sentences then name.
     static bool barriers_order_gup_fast(const EraPolicy& policy);
@@ -98,6 +104,7 @@ private:
     bool holds_pt_lock(int cpu) const;
     bool writer_busy(int cpu) const;
     bool unmaps_step_by_step(const Command& c) const;
+    const char* why_whole(const Command& c) const;
     void finish(int cpu, const Command& c, const char* failure);
     void gup_step(int cpu, const Command& c);
     void migrate_step(int cpu, const Command& c);
@@ -106,6 +113,7 @@ private:
     Kernel& k_;
     const RaceBlock& block_;
     RaceCpu cpus_[2];
+    const char* whole_writer_ = nullptr;
 };
 
 // The `race` command as `mmtutor-cli run` executes it: the block's `order`,

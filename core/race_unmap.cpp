@@ -72,6 +72,9 @@ void Race::migrate_step(int cpu, const Command& c) {
     switch (me.next) {
     case RaceStep::start: {
         if (!unmaps_step_by_step(c)) {
+            // Only a gap if the other CPU still had steps that could fall inside it.
+            if (!whole_writer_ && !done(other))
+                whole_writer_ = why_whole(c);
             Outcome o = migrate_page_at(k_, a);
             return finish(cpu, c, o.failure);
         }
@@ -215,6 +218,9 @@ void Race::swapout_step(int cpu, const Command& c) {
     switch (me.next) {
     case RaceStep::start: {
         if (!unmaps_step_by_step(c)) {
+            // Only a gap if the other CPU still had steps that could fall inside it.
+            if (!whole_writer_ && !done(other))
+                whole_writer_ = why_whole(c);
             Outcome o = shrink_folio(k_, a);
             return finish(cpu, c, o.failure);
         }

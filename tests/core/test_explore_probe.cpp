@@ -255,3 +255,25 @@ TEST_CASE("FOLL_GET references are not probed: the seed makes pins reliable, not
         CHECK(r.result.probes > 0);
     }
 }
+
+TEST_CASE("The explorer says when a writer ran as one atomic step, so its counts do not cover that unmap",
+          "[explore][race]") {
+    // The step machine covers an order-0 page mapped by one PTE (docs/races.md,
+    // "One PTE"). Reclaim of a PMD-mapped THP runs whole: era b's kernel can
+    // let a fast pin in between the split and try_to_unmap, which no
+    // interleaving here shows, and the report must not read as "all clear".
+    const std::string thp = "process P\nmap P buf 512 rw thp\nwrite P buf[0] \"x\"\nrace\n"
+                            "  cpu0 swapout P buf[0]\n  cpu1 pin P buf[0] write fast as H\nend\n";
+    RaceExploreReport whole = explore_report(thp, Era::b);
+    REQUIRE(whole.whole_writer != nullptr);
+    CHECK(std::string(whole.whole_writer) == "the page is a PMD-mapped THP");
+    // A page shared with a child is mapped twice.
+    const std::string shared = "process P\nmap P buf 1 rw\nwrite P buf[0] \"x\"\nfork P C\nrace\n"
+                               "  cpu0 migrate P buf[0]\n  cpu1 get P buf[0] fast as G\nend\n";
+    RaceExploreReport twice = explore_report(shared, Era::c);
+    REQUIRE(twice.whole_writer != nullptr);
+    CHECK(std::string(twice.whole_writer) == "the page is mapped more than once");
+    // Race III on an order-0 page goes step by step.
+    CHECK(explore_report(kRaceIII, Era::b).whole_writer == nullptr);
+    CHECK(explore_report(kRaceIIFork, Era::c).whole_writer == nullptr);
+}
