@@ -114,10 +114,24 @@ private slots:
         QVERIFY(explorer.replayText().isEmpty());
         QVERIFY(!explorer.openFinding());
         QVERIFY(explorer.summary().contains(QStringLiteral("all 15 interleavings")));
+        QVERIFY(!explorer.summary().contains(QStringLiteral("one atomic step")));
         // Nor does a later write separate the pin from the process.
         QCOMPARE(explorer.incoherent(), 0.0);
         QVERIFY(explorer.incoherentReplayText().isEmpty());
         QVERIFY(!explorer.openIncoherentFinding());
+    }
+
+    // A THP's reclaim runs as one atomic step: the summary says its counts do
+    // not cover races inside that unmap.
+    void explorerSaysWhenAWriterRanWhole() {
+        Session session;
+        RaceExplorer explorer;
+        explorer.setSession(&session);
+        QVERIFY(session.openFile(scenarioPath("race_thp_swapout_whole.b.mmt")));
+        QVERIFY(explorer.explore());
+        QCOMPARE(explorer.interleavings(), 2.0);
+        QVERIFY(explorer.summary().contains(QStringLiteral(
+            "A writer ran its whole command as one atomic step (the page is a PMD-mapped THP)")));
     }
 
     // Race III in era b (tests/races/r01_race3_b.mmt): every interleaving keeps
