@@ -1,5 +1,7 @@
 #include "migrate.h"
 
+#include <algorithm>
+
 #include "era_policy.h"
 #include "fault.h"
 #include "kernel.h"
@@ -151,12 +153,18 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
     // A KSM page is mapped by unrelated VMAs (rmap_walk_ksm): look at all.
     uint32_t name = k.page(src_head).test(PG_ksm) ? 0 : k.page(src_head).anon_vma;
     bool device = k.page(dst).test(PG_device_private);
+    // rmap_walk_anon: an anonymous page sits at its own index in every VMA of
+    // its anon_vma (vma_address), so only that range is looked at; a KSM
+    // page's mappings are anywhere (rmap_walk_ksm).
+    const uint32_t lo = name != 0 ? k.page(src_head).index : 0;
+    const uint32_t hi = name != 0 ? lo + nr : UINT32_MAX; // exclusive
     for (uint32_t v = 0; v < k.vma_count(); ++v) {
         const Vma& vma = k.vma(VmaId(v));
         if (!k.process(vma.process).alive || (name != 0 && vma.anon_vma != name))
             continue;
         uint32_t npmds = (vma.npages + kPagesPerPmd - 1) / kPagesPerPmd;
-        for (uint32_t p = 0; p < npmds; ++p) {
+        uint32_t last_pmd = std::min(npmds, hi == UINT32_MAX ? npmds : (hi - 1) / kPagesPerPmd + 1);
+        for (uint32_t p = lo / kPagesPerPmd; p < last_pmd; ++p) {
             Pmd pmd = k.pmd(VmaId(v), p);
             if (pmd.is_migration_entry() && pmd.head() == src_head) {
                 auto pmd_scope = k.enter("remove_migration_pmd");
@@ -184,8 +192,8 @@ void remove_migration_ptes(Kernel& k, Pfn src, Pfn dst) {
             }
             if (!pmd.is_table())
                 continue;
-            uint32_t end = std::min(vma.npages, (p + 1) * kPagesPerPmd);
-            for (uint32_t i = p * kPagesPerPmd; i < end; ++i) {
+            uint32_t end = std::min({vma.npages, (p + 1) * kPagesPerPmd, hi});
+            for (uint32_t i = std::max(p * kPagesPerPmd, lo); i < end; ++i) {
                 Pte pte = k.pte(VmaId(v), i);
                 if (!pte.is_migration_entry() || pte.pfn().value < src_head.value ||
                     pte.pfn().value >= src_head.value + nr)

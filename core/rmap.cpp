@@ -104,6 +104,9 @@ std::vector<RmapEntry> rmap_walk(const Kernel& k, Pfn page, bool only_subpage) {
             continue;
         if (!scan_all && vma.anon_vma != k.page(first).anon_vma)
             continue;
+        // This VMA's PMD mappings found so far: each of a THP's 512 subpages
+        // leads to the same PMD, which is one mapping.
+        const size_t vma_first = out.size();
         auto check = [&](uint32_t index, Pfn target) {
             if (index >= vma.npages)
                 return;
@@ -111,8 +114,8 @@ std::vector<RmapEntry> rmap_walk(const Kernel& k, Pfn page, bool only_subpage) {
             if (pmd.is_trans_huge()) {
                 if (pmd.head() == head && !only_subpage) {
                     uint32_t start = index - index % kPagesPerPmd;
-                    for (const auto& e : out)
-                        if (e.pmd && e.vma == VmaId(v) && e.index == start)
+                    for (size_t e = vma_first; e < out.size(); ++e)
+                        if (out[e].pmd && out[e].index == start)
                             return;
                     out.push_back({VmaId(v), start, true});
                 }
