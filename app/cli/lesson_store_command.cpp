@@ -5,6 +5,7 @@
 #include "store_paths.h"
 #include "user_database.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -78,8 +79,8 @@ int cli_lessons_export(const std::vector<std::string>& args) {
             force = true;
         } else if (!args[i].empty() && args[i][0] == '-') {
             return usage("unknown option '" + args[i] + "'");
-        } else {
-            ids.push_back(QString::fromStdString(args[i]));
+        } else if (std::find(ids.begin(), ids.end(), QString::fromStdString(args[i])) == ids.end()) {
+            ids.push_back(QString::fromStdString(args[i])); // a lesson named twice is exported once
         }
     }
     if (ids.empty())

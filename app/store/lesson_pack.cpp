@@ -21,7 +21,40 @@ QString conflictName(PackConflict conflict) {
     return {};
 }
 
+// What may be replaced by a new pack: nothing yet, or a lesson pack. A
+// device, a directory or any other file (the user database above all) is
+// refused, --force or not: exporting must never destroy data.
+bool replaceable(const QString& path, QString* error) {
+    const QFileInfo info(path);
+    if (!info.exists() && !info.isSymLink())
+        return true;
+    if (!info.isFile() || info.isSymLink()) {
+        *error = QStringLiteral("%1: not a regular file; a pack is written only over nothing or another pack")
+                     .arg(path);
+        return false;
+    }
+    if (info.size() == 0)
+        return true;
+    SqliteConnection db;
+    const bool pack = db.open(path, OpenMode::readOnly) &&
+                      db.scalar(QStringLiteral("SELECT value FROM meta WHERE key = 'format'")).toString() ==
+                          QLatin1String(kPackFormat);
+    db.close();
+    if (!pack) {
+        *error = QStringLiteral("%1: exists and is not a lesson pack; it is left as it is (choose another name)")
+                     .arg(path);
+        return false;
+    }
+    return true;
+}
+
 bool exportPack(const QString& path, const std::vector<LessonRecord>& lessons, QString* error) {
+    if (path.isEmpty()) {
+        *error = QStringLiteral("no pack file name given");
+        return false;
+    }
+    if (!replaceable(path, error))
+        return false;
     const QString temporary = path + QStringLiteral(".part");
     QFile::remove(temporary);
     {
@@ -55,6 +88,7 @@ bool exportPack(const QString& path, const std::vector<LessonRecord>& lessons, Q
     QFile::remove(path);
     if (!QFile::rename(temporary, path)) {
         *error = QStringLiteral("%1: cannot move the written pack into place").arg(path);
+        QFile::remove(temporary);
         return false;
     }
     return true;

@@ -223,3 +223,39 @@ TEST_CASE("writing the user's lessons is one transaction: a failing row undoes t
     CHECK(f.user.writeUserLessons({{lesson, QStringLiteral("own"), false}}));
     CHECK(f.userLessonCount() == 1);
 }
+
+TEST_CASE("export replaces only nothing or another pack: the user database, other files and devices are refused") {
+    PackFixture f;
+    const QString fork = lessonSourceFile(kForkFile);
+    QString error;
+    // Over an older pack: replaced.
+    REQUIRE(store::exportPack(f.path("old.mmtpack"), {record("fork-and-cow", fork)}, &error));
+    REQUIRE(store::exportPack(f.path("old.mmtpack"), {record("fork-and-cow", fork)}, &error));
+
+    // Over the user database: refused, and the database is as it was.
+    f.user.setProgress(QStringLiteral("fork-and-cow"), 3);
+    const QString userPath = f.path("user.sqlite");
+    const qint64 before = QFileInfo(userPath).size();
+    CHECK_FALSE(store::exportPack(userPath, {record("fork-and-cow", fork)}, &error));
+    CHECK(error == userPath + ": exists and is not a lesson pack; it is left as it is (choose another name)");
+    CHECK(QFileInfo(userPath).size() == before);
+    CHECK_FALSE(QFileInfo::exists(userPath + ".part"));
+
+    // Over any other file, a directory, or a device.
+    {
+        QFile notes(f.path("notes.txt"));
+        REQUIRE(notes.open(QIODevice::WriteOnly));
+        notes.write("my notes\n");
+    }
+    CHECK_FALSE(store::exportPack(f.path("notes.txt"), {record("fork-and-cow", fork)}, &error));
+    QFile notes(f.path("notes.txt"));
+    REQUIRE(notes.open(QIODevice::ReadOnly));
+    CHECK(notes.readAll() == "my notes\n");
+    REQUIRE(QDir(f.dir.path()).mkdir(QStringLiteral("sub")));
+    CHECK_FALSE(store::exportPack(f.path("sub"), {record("fork-and-cow", fork)}, &error));
+    CHECK(error.endsWith("not a regular file; a pack is written only over nothing or another pack"));
+    CHECK_FALSE(store::exportPack(QStringLiteral("/dev/null"), {record("fork-and-cow", fork)}, &error));
+    CHECK(QFileInfo(QStringLiteral("/dev/null")).exists());
+    CHECK_FALSE(store::exportPack(QString(), {record("fork-and-cow", fork)}, &error));
+    CHECK(error == "no pack file name given");
+}
