@@ -8,6 +8,34 @@
 #include <QTextDocument>
 #include <QTextFragment>
 
+namespace {
+
+// A lesson may come from someone else's pack: an image (Markdown or inline
+// HTML) would make the window fetch whatever address it names. Each one
+// becomes a bracketed note with that address instead, and nothing is loaded.
+void dropImages(QTextDocument& doc) {
+    struct Image {
+        int position;
+        int length;
+        QString name;
+    };
+    std::vector<Image> images;
+    for (QTextBlock block = doc.begin(); block.isValid(); block = block.next())
+        for (auto it = block.begin(); !it.atEnd(); ++it)
+            if (it.fragment().charFormat().isImageFormat())
+                images.push_back({it.fragment().position(), it.fragment().length(),
+                                  it.fragment().charFormat().toImageFormat().name()});
+    // From the end, so that earlier positions stay valid.
+    for (auto image = images.rbegin(); image != images.rend(); ++image) {
+        QTextCursor cursor(&doc);
+        cursor.setPosition(image->position);
+        cursor.setPosition(image->position + image->length, QTextCursor::KeepAnchor);
+        cursor.insertText(QStringLiteral("[image not shown: %1]").arg(image->name), QTextCharFormat());
+    }
+}
+
+} // namespace
+
 QString LessonText::html(const QString& markdown, int pixelSize, const QString& monospaceFamily) {
     if (markdown.isEmpty() || pixelSize <= 0)
         return {};
@@ -16,6 +44,7 @@ QString LessonText::html(const QString& markdown, int pixelSize, const QString& 
     body.setPixelSize(pixelSize);
     doc.setDefaultFont(body);
     doc.setMarkdown(markdown);
+    dropImages(doc);
     // A monospace face looks larger than a proportional one at the same
     // pixel size; a little smaller keeps the line even.
     const int codeSize = std::max(1, static_cast<int>(pixelSize * 0.92 + 0.5));

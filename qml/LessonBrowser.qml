@@ -248,6 +248,7 @@ Rectangle {
                             Label {
                                 Layout.fillWidth: true
                                 text: cell.title
+                                textFormat: Text.PlainText // lesson packs are untrusted: no markup, no remote images
                                 wrapMode: Text.Wrap
                                 maximumLineCount: 3
                                 elide: Text.ElideRight
@@ -291,6 +292,7 @@ Rectangle {
                             Layout.fillWidth: true
                             Layout.fillHeight: true
                             text: cell.summary
+                            textFormat: Text.PlainText // lesson packs are untrusted: no markup, no remote images
                             wrapMode: Text.Wrap
                             elide: Text.ElideRight
                             color: Theme.text
@@ -416,6 +418,7 @@ Rectangle {
         }
         header: Label {
             text: conflictDialog.title
+            textFormat: Text.PlainText // lesson packs are untrusted: no markup, no remote images
             padding: Theme.spacingLarge
             bottomPadding: 0
             color: Theme.text
@@ -444,6 +447,7 @@ Rectangle {
                         Layout.fillWidth: true
                         text: "\u2022 " + conflictRow.modelData.title + " (" + conflictRow.modelData.id + ", "
                             + (conflictRow.modelData.conflict === "bundled" ? "bundled" : "yours") + ")"
+                        textFormat: Text.PlainText // lesson packs are untrusted: no markup, no remote images
                         wrapMode: Text.Wrap
                         color: Theme.text
                     }

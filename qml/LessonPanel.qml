@@ -33,6 +33,7 @@ Rectangle {
             Label {
                 Layout.fillWidth: true
                 text: panel.player.title
+                textFormat: Text.PlainText // lesson packs are untrusted: no markup, no remote images
                 wrapMode: Text.Wrap
                 color: Theme.text
                 font.pixelSize: Theme.fontSizeTitle
@@ -105,6 +106,7 @@ Rectangle {
                     Layout.fillWidth: true
                     visible: panel.player.phase === "intro"
                     text: panel.player.summary
+                    textFormat: Text.PlainText // lesson packs are untrusted: no markup, no remote images
                     wrapMode: Text.Wrap
                     color: Theme.text
                     font.pixelSize: Theme.fontSizeBody
@@ -134,6 +136,7 @@ Rectangle {
                     Layout.fillWidth: true
                     visible: panel.onStep
                     text: panel.player.stepTitle
+                    textFormat: Text.PlainText // lesson packs are untrusted: no markup, no remote images
                     wrapMode: Text.Wrap
                     color: Theme.text
                     font.pixelSize: Theme.fontSizeBody

@@ -59,6 +59,16 @@ private slots:
             QCOMPARE(blocks, 3);
         }
     }
+    // A lesson pack is someone else's text: no image it names is fetched.
+    void imagesAreNamedNotLoaded() {
+        const QString html = LessonText::html(
+            QStringLiteral("Look: ![diagram](http://example.invalid/x.png) and <img src=\"http://example.invalid/y.png\">"),
+            14, QStringLiteral("mono"));
+        QVERIFY(!html.contains(QStringLiteral("<img")));
+        QVERIFY(html.contains(QStringLiteral("[image not shown: http://example.invalid/x.png]")));
+        QVERIFY(!html.contains(QStringLiteral("y.png\"")));
+    }
+
     void nothingInNothingOut() { QVERIFY(LessonText::html(QString(), 14, QStringLiteral("mono")).isEmpty()); }
 };
 
