@@ -252,11 +252,23 @@ private:
             kernel_->end_command(race_->failure());
     }
 
+    // The commands before the block run again for every backtrack. The
+    // first run checks them; later runs skip the checker (which looks at every
+    // reference after each command) and take over the first run's breaches,
+    // so that none of them is reported again as the race's.
     void rebuild() {
         RunOptions options;
         options.stop_before = index_;
+        options.check_invariants = !prefix_violations_;
         RunResult prefix = run_scenario(scenario_, era_, options);
         kernel_ = std::move(prefix.kernel);
+        if (prefix_violations_) {
+            kernel_->set_check_invariants(true);
+            for (const Violation& v : *prefix_violations_)
+                kernel_->add_violation(v);
+        } else {
+            prefix_violations_ = kernel_->violations();
+        }
         const Command& c = scenario_.commands[index_];
         kernel_->begin_command(index_, c.loc.line);
         race_ = std::make_unique<Race>(*kernel_, *c.race);
@@ -306,6 +318,7 @@ private:
     std::unique_ptr<Race> race_;
     std::vector<uint8_t> path_;
     const char* whole_writer_ = nullptr;
+    std::optional<std::vector<Violation>> prefix_violations_;
 };
 
 } // namespace

@@ -155,6 +155,9 @@ constexpr size_t kMaxScenarioLines = 200000;
 constexpr size_t kMaxStringBytes = 4096;             // page contents are short strings
 constexpr uint32_t kMaxVmaPages = 1u << 20;          // 4 GiB per VMA
 constexpr uint64_t kMaxTotalPages = 1u << 22;        // across all `map` commands
+// pin, get and vmsplice commands in one scenario: the invariant checker
+// looks at every reference after each command, so their count bounds a run.
+constexpr uint32_t kMaxReferences = 4096;
 
 // Parses and checks a whole file. `era_override` (the command line's --era)
 // replaces the file's `era` line and is used for era-dependent checks (an

@@ -486,6 +486,7 @@ private:
     std::unordered_map<std::string, ProcessInfo> processes_;
     std::unordered_map<std::string, HandleInfo> handles_;
     uint64_t total_pages_ = 0;
+    uint32_t references_ = 0; // pin, get and vmsplice commands so far
     uint32_t first_command_line_ = 0; // 0: none yet (an `era` line must come before)
     uint32_t last_action_line_ = 0;   // the last command that is not an expectation
 };
@@ -868,6 +869,10 @@ void Parser::parse_madvise(Cursor& in, Command& c) {
 // pin P A [write] [longterm] [fast] as H, get P A [write] [fast] as H, vmsplice P A as H
 void Parser::parse_reference(Cursor& in, Command& c) {
     try {
+        // Said once, at the first one too many: the file runs nothing anyway.
+        if (++references_ == kMaxReferences + 1)
+            fail_at(c.loc, "expected at most " + std::to_string(kMaxReferences) +
+                               " references (pin, get and vmsplice commands) in a scenario, got more");
         const ProcessInfo& process = take_running_process(in, c.process);
         c.range = take_page_ref(in, process, c.process, PageRefKind::address);
         parse_reference_options(in, c);

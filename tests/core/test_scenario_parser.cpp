@@ -751,6 +751,17 @@ TEST_CASE("all pages mapped together stay under the limit", "[parser]") {
           "t.mmt:6:16: error: expected at most 4194304 pages mapped in all, got 4194305 (this map adds 1)");
 }
 
+TEST_CASE("a scenario takes at most kMaxReferences references", "[parser]") {
+    std::string text = "process P\nmap P b 1 rw\n";
+    for (uint32_t i = 0; i < kMaxReferences; ++i)
+        text += "pin P b[0] as H" + std::to_string(i) + "\n";
+    CHECK(errors_of(text).empty());
+    // One more: one error, at its command, and nothing cascades from its handle.
+    CHECK(error_of(text + "get P b[0] as G\nrelease G\nvmsplice P b[0] as V\n") ==
+          "t.mmt:4099:1: error: expected at most 4096 references (pin, get and vmsplice commands) in a "
+          "scenario, got more");
+}
+
 // ------------------------------------------------------------------ every error, in order
 
 TEST_CASE("every broken line is reported, in file order, and nothing runs", "[parser]") {
