@@ -329,8 +329,13 @@ bool UserDatabase::writeUserLessons(const std::vector<UserLessonWrite>& lessons)
     int position = db_.scalar(QStringLiteral("SELECT COALESCE(MAX(position), 0) FROM user_lessons")).toInt();
     const QString now = utcNow();
     for (const UserLessonWrite& w : lessons) {
+        // A replaced lesson may be shorter: progress past its end goes back
+        // to its last step, not finished (its steps are not the ones done).
         const bool ok = (!w.replaces ||
-                         db_.exec(QStringLiteral("DELETE FROM user_lessons WHERE id = ?"), {w.lesson.id})) &&
+                         (db_.exec(QStringLiteral("DELETE FROM user_lessons WHERE id = ?"), {w.lesson.id}) &&
+                          db_.exec(QStringLiteral("UPDATE progress SET current_step = ?, completed = 0 "
+                                                  "WHERE lesson_id = ? AND current_step > ?"),
+                                   {w.lesson.stepCount, w.lesson.id, w.lesson.stepCount}))) &&
                         insertLesson(db_, QStringLiteral("user_lessons"), w.lesson, ++position,
                                      {w.origin, now}, {QStringLiteral("origin"), QStringLiteral("added_at")});
         if (!ok) {

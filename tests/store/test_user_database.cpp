@@ -173,6 +173,32 @@ TEST_CASE("progress, completion and reset") {
     CHECK(db.answers(QStringLiteral("fork-and-cow")).empty());
 }
 
+TEST_CASE("replacing a lesson by a shorter one brings progress past its end back to its last step") {
+    QTemporaryDir dir;
+    UserDatabase db(userPath(dir));
+    db.open();
+    store::UserLessonWrite write;
+    write.lesson.id = QStringLiteral("mine");
+    write.lesson.source = lessonSourceFile(QStringLiteral("02-fork-and-cow.lesson"));
+    write.lesson.stepCount = 12;
+    write.origin = QStringLiteral("own");
+    REQUIRE(db.writeUserLessons({write}));
+    REQUIRE(db.setProgress(QStringLiteral("mine"), 11));
+    REQUIRE(db.markComplete(QStringLiteral("mine")));
+
+    write.lesson.stepCount = 9;
+    write.replaces = true;
+    REQUIRE(db.writeUserLessons({write}));
+    CHECK(db.progress(QStringLiteral("mine"))->currentStep == 9);
+    CHECK_FALSE(db.progress(QStringLiteral("mine"))->completed);
+
+    // Progress within the new length stays as it was.
+    REQUIRE(db.setProgress(QStringLiteral("mine"), 4));
+    write.lesson.stepCount = 20;
+    REQUIRE(db.writeUserLessons({write}));
+    CHECK(db.progress(QStringLiteral("mine"))->currentStep == 4);
+}
+
 TEST_CASE("settings keep their type, scenarios are saved by name") {
     QTemporaryDir dir;
     UserDatabase db(userPath(dir));
