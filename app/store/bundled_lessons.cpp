@@ -17,9 +17,12 @@ bool BundledLessons::openResource(const QString& cacheDirectory) {
     const QString hash =
         QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex().left(16));
     const QString path = QDir(cacheDirectory).filePath(QStringLiteral("bundled-lessons-%1.sqlite").arg(hash));
-    // A copy of the same size under a name with the same hash is this bundle;
-    // SQLite opening it read-only never changes it.
-    if (QFileInfo(path).size() != bytes.size()) {
+    // The copy is used when it holds exactly these bytes (SQLite opening it
+    // read-only never changes it); a damaged or stale copy is written again.
+    QFile cached(path);
+    const bool same = cached.open(QIODevice::ReadOnly) && cached.size() == bytes.size() && cached.readAll() == bytes;
+    cached.close();
+    if (!same) {
         QDir().mkpath(cacheDirectory);
         QSaveFile out(path);
         if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size() || !out.commit()) {

@@ -36,6 +36,24 @@ TEST_CASE("the bundled lessons open from the resource, in lesson order, with the
     CHECK(QDir(cache.path()).entryList(QDir::Files).size() == 1);
 }
 
+TEST_CASE("a damaged copy of the bundle in the cache is written again, not trusted for its size") {
+    QTemporaryDir cache;
+    {
+        store::BundledLessons first;
+        REQUIRE(first.openResource(cache.path()));
+    }
+    const QString copy = QDir(cache.path()).filePath(QDir(cache.path()).entryList(QDir::Files).front());
+    const qint64 size = QFileInfo(copy).size();
+    {
+        QFile damaged(copy);
+        REQUIRE(damaged.open(QIODevice::WriteOnly));
+        REQUIRE(damaged.write(QByteArray(size, 'x')) == size);
+    }
+    store::BundledLessons again;
+    REQUIRE(again.openResource(cache.path()));
+    CHECK(again.lessons().size() == 14);
+}
+
 TEST_CASE("a file that is not a bundle is refused with its name") {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("pack.sqlite"));
