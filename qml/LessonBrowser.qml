@@ -348,14 +348,15 @@ Rectangle {
                             }
                             Button {
                                 text: "Reset"
-                                enabled: cell.progress > 0
+                                enabled: cell.progress > 0 && Library.canSave
                                 // The palette has no disabled group: say it with opacity.
                                 opacity: enabled ? 1 : 0.45
                                 onClicked: Library.reset(cell.lessonId)
                             }
                             Button {
                                 text: "Mark complete"
-                                enabled: !cell.completed
+                                // Nothing is saved this session when the store could not open (the banner says why).
+                                enabled: !cell.completed && Library.canSave
                                 opacity: enabled ? 1 : 0.45
                                 onClicked: Library.markComplete(cell.lessonId)
                             }

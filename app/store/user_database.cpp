@@ -147,7 +147,8 @@ UserDatabaseReport UserDatabase::create(UserDatabaseReport report, int upToVersi
                                                 // corrupt the file. It spares an fsync a write.
         db_.exec(QStringLiteral("PRAGMA synchronous = NORMAL")) &&
         db_.exec(QStringLiteral("PRAGMA journal_mode = WAL")) &&
-        db_.exec(QStringLiteral("PRAGMA foreign_keys = ON")) && migrate(schemaVersion(), upToVersion, &error);
+        db_.exec(QStringLiteral("PRAGMA foreign_keys = ON")) && migrate(schemaVersion(), upToVersion, &error) &&
+        usable(upToVersion, &error);
     if (!ok) {
         report.state = UserDatabaseState::failed;
         report.message =
@@ -157,6 +158,25 @@ UserDatabaseReport UserDatabase::create(UserDatabaseReport report, int upToVersi
         db_.close();
     }
     return report;
+}
+
+// After the upgrade: the tables mmtutor keeps are all there (a file another
+// program made can carry a schema version and nothing else), and the file
+// takes a write (a read-only file would otherwise lose every save quietly).
+bool UserDatabase::usable(int version, QString* error) {
+    for (const char* table : {"progress", "answers", "settings", "scenarios", "user_lessons"}) {
+        if (db_.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"),
+                       {QString::fromLatin1(table)})
+                .toInt() != 1) {
+            *error = QStringLiteral("it has no table '%1', so it is not a file mmtutor wrote").arg(QLatin1String(table));
+            return false;
+        }
+    }
+    if (!db_.exec(QStringLiteral("PRAGMA user_version = %1").arg(version))) {
+        *error = QStringLiteral("it cannot be written (%1)").arg(db_.error());
+        return false;
+    }
+    return true;
 }
 
 bool UserDatabase::migrate(int from, int to, QString* error) {

@@ -109,6 +109,7 @@ public:
 private:
     UserDatabaseReport create(UserDatabaseReport report, int upToVersion);
     bool migrate(int from, int to, QString* error);
+    bool usable(int version, QString* error);
 
     QString path_;
     SqliteConnection db_;

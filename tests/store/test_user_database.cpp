@@ -125,6 +125,28 @@ TEST_CASE("a database from a newer mmtutor is refused and left byte for byte as 
     CHECK(QDir(dir.path()).entryList(QDir::Files) == QStringList{"user.sqlite"});
 }
 
+TEST_CASE("a database of the current version that lacks mmtutor's tables is refused, not used quietly") {
+    QTemporaryDir dir;
+    {
+        store::SqliteConnection foreign;
+        REQUIRE(foreign.open(userPath(dir), store::OpenMode::readWrite));
+        REQUIRE(foreign.exec(QStringLiteral("CREATE TABLE notes (x)")));
+        REQUIRE(foreign.exec(QStringLiteral("PRAGMA user_version = 2")));
+    }
+    UserDatabase db(userPath(dir));
+    const store::UserDatabaseReport report = db.open();
+    CHECK(report.state == UserDatabaseState::failed);
+    CHECK(report.message ==
+          QStringLiteral("Your saved progress (%1) could not be opened: it has no table 'progress', so it is "
+                         "not a file mmtutor wrote. It was left as it was; nothing will be saved in this session.")
+              .arg(userPath(dir)));
+    CHECK_FALSE(db.isOpen());
+    CHECK_FALSE(db.setProgress(QStringLiteral("fork-and-cow"), 2));
+    store::SqliteConnection check;
+    REQUIRE(check.open(userPath(dir), store::OpenMode::readOnly));
+    CHECK(check.scalar(QStringLiteral("SELECT count(*) FROM notes")).toInt() == 0);
+}
+
 TEST_CASE("a damaged database is set aside under a dated name, never deleted, and a new one started") {
     QTemporaryDir dir;
     QByteArray damaged;
