@@ -1,6 +1,8 @@
 // The scenario AST's small helpers; the parser is in scenario_parser.cpp.
 #include "scenario.h"
 
+#include <cstdio>
+
 namespace mmt {
 
 bool is_expectation(CommandKind kind) {
@@ -13,6 +15,13 @@ std::string quote_string(std::string_view text) {
     for (char c : text) {
         if (c == '"' || c == '\\')
             out += '\\';
+        if (const auto byte = static_cast<unsigned char>(c); byte < 0x20 || byte == 0x7f) {
+            // A control character is shown, never sent to the terminal as it is.
+            char escape[8];
+            std::snprintf(escape, sizeof escape, "\\x%02x", byte);
+            out += escape;
+            continue;
+        }
         out += c;
     }
     return out + "\"";

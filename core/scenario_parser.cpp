@@ -42,14 +42,26 @@ struct LineError {
 }
 
 // What a message quotes back, shortened without cutting a UTF-8 character.
+// Control characters are written as \xHH, never sent to the terminal.
 std::string quoted(std::string_view text) {
     constexpr size_t kMaxQuoted = 40;
-    if (text.size() <= kMaxQuoted)
-        return "\"" + std::string(text) + "\"";
-    size_t cut = kMaxQuoted;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
-        --cut;
-    return "\"" + std::string(text.substr(0, cut)) + "...\"";
+    size_t cut = text.size();
+    if (text.size() > kMaxQuoted) {
+        cut = kMaxQuoted;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+            --cut;
+    }
+    std::string out = "\"";
+    for (char c : text.substr(0, cut)) {
+        if (const auto byte = static_cast<unsigned char>(c); byte < 0x20 || byte == 0x7f) {
+            char escape[8];
+            std::snprintf(escape, sizeof escape, "\\x%02x", byte);
+            out += escape;
+        } else {
+            out += c;
+        }
+    }
+    return out + (cut < text.size() ? "...\"" : "\"");
 }
 
 // ---------------------------------------------------------------- lexer

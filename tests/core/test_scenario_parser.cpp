@@ -857,6 +857,12 @@ TEST_CASE("an error's column counts characters, as an editor does, not bytes", "
     CHECK(write.source == "write P b[0] \"\xc3\xa9\"");
 }
 
+TEST_CASE("control characters in a message are shown escaped and never sent to the terminal", "[parser]") {
+    CHECK(error_of("process P\nmap P b 1 rw\nwrite P b[0] \"x\" \x1b[2J\n") ==
+          "t.mmt:3:18: error: expected end of line, got \"\\x1b[2J\"");
+    CHECK(quote_string("a\x1b[31mred\x7f\"") == "\"a\\x1b[31mred\\x7f\\\"\"");
+}
+
 TEST_CASE("a line of a million words is one error", "[parser]") {
     std::string words = "process P";
     for (int i = 0; i < 1000000; ++i)
