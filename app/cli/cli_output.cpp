@@ -349,6 +349,8 @@ int cli_compare(const std::string& file, const std::string& text, const CliOptio
     // PG_anon_exclusive have no meaning in eras a and b and are reported n/a.
     ParseResult parsed = parse_scenario(text, file, Era::c);
     if (!parsed.scenario) {
+        if (options.json)
+            print_json_errors(file, std::nullopt, parsed.errors);
         print_errors(parsed.errors);
         return 2;
     }

@@ -1,5 +1,6 @@
 #include "explore_command.h"
 
+#include "cli_output.h"
 #include "explore.h"
 #include "explore_replay.h"
 #include "json_writer.h"
@@ -57,6 +58,8 @@ void json_violations(JsonWriter& j, const Replay& r) {
 int cli_explore(const std::string& file, const std::string& text, std::optional<Era> era, bool json) {
     ParseResult parsed = parse_scenario(text, file, era);
     if (!parsed.scenario) {
+        if (json) // the one JSON object still comes, saying why nothing ran
+            print_json_errors(file, era, parsed.errors);
         for (const ScenarioError& e : parsed.errors)
             std::cerr << e.format() << "\n";
         std::cerr << parsed.errors.size() << (parsed.errors.size() == 1 ? " error" : " errors")
