@@ -121,9 +121,11 @@ Rectangle {
                             required property var modelData
 
                             text: modelData.name
+                            // The stage shows it, or the welcome panel its errors: either way the
+                            // catalog makes way (a broken scenario's errors were hidden under it).
                             onTriggered: {
-                                if (Session.openText(Library.scenarioText(modelData.name), modelData.name))
-                                    browser.scenarioOpened();
+                                Session.openText(Library.scenarioText(modelData.name), modelData.name);
+                                browser.scenarioOpened();
                             }
                         }
                         onObjectAdded: (index, object) => scenarioMenu.insertItem(index, object)
