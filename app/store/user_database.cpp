@@ -122,6 +122,14 @@ UserDatabaseReport UserDatabase::open(int upToVersion) {
                 .arg(damaged, aside);
         return create(report, upToVersion);
     }
+    if (report.foundVersion < 0) {
+        report.state = UserDatabaseState::failed;
+        report.message = QStringLiteral("Your saved progress (%1) has schema version %2, which no mmtutor writes. "
+                                        "It was left as it is; nothing will be saved in this session.")
+                             .arg(path_)
+                             .arg(report.foundVersion);
+        return report;
+    }
     if (report.foundVersion > kUserSchemaVersion) {
         report.state = UserDatabaseState::refusedNewer;
         report.message =

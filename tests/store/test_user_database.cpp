@@ -147,6 +147,25 @@ TEST_CASE("a database of the current version that lacks mmtutor's tables is refu
     CHECK(check.scalar(QStringLiteral("SELECT count(*) FROM notes")).toInt() == 0);
 }
 
+TEST_CASE("a negative schema version is no mmtutor's: refused with a message, left as it is") {
+    QTemporaryDir dir;
+    {
+        store::SqliteConnection odd;
+        REQUIRE(odd.open(userPath(dir), store::OpenMode::readWrite));
+        REQUIRE(odd.exec(QStringLiteral("CREATE TABLE x (y)")));
+        REQUIRE(odd.exec(QStringLiteral("PRAGMA user_version = -1")));
+    }
+    const QByteArray before = fileBytes(userPath(dir));
+    UserDatabase db(userPath(dir));
+    const store::UserDatabaseReport report = db.open();
+    CHECK(report.state == UserDatabaseState::failed);
+    CHECK(report.message == QStringLiteral("Your saved progress (%1) has schema version -1, which no mmtutor "
+                                           "writes. It was left as it is; nothing will be saved in this session.")
+                                .arg(userPath(dir)));
+    CHECK_FALSE(db.isOpen());
+    CHECK(fileBytes(userPath(dir)) == before);
+}
+
 TEST_CASE("a damaged database is set aside under a dated name, never deleted, and a new one started") {
     QTemporaryDir dir;
     QByteArray damaged;
