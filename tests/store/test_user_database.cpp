@@ -28,6 +28,15 @@ QStringList schemaOf(store::SqliteConnection& db) {
     return out;
 }
 
+// A SQLite file another program (or a later mmtutor) could have left: one
+// table of its own and a schema version.
+void makeDatabase(const QString& path, const char* table, int version) {
+    store::SqliteConnection db;
+    REQUIRE(db.open(path, store::OpenMode::readWrite));
+    REQUIRE(db.exec(QStringLiteral("CREATE TABLE %1 (x)").arg(QLatin1String(table))));
+    REQUIRE(db.exec(QStringLiteral("PRAGMA user_version = %1").arg(version)));
+}
+
 } // namespace
 
 TEST_CASE("a new user database is created at the current schema, in WAL mode") {
@@ -103,12 +112,7 @@ TEST_CASE("a version-1 database is upgraded and everything saved in it survives"
 
 TEST_CASE("a database from a newer mmtutor is refused and left byte for byte as it was") {
     QTemporaryDir dir;
-    {
-        store::SqliteConnection newer;
-        REQUIRE(newer.open(userPath(dir), store::OpenMode::readWrite));
-        REQUIRE(newer.exec(QStringLiteral("CREATE TABLE future (x)")));
-        REQUIRE(newer.exec(QStringLiteral("PRAGMA user_version = 3")));
-    }
+    makeDatabase(userPath(dir), "future", 3);
     const QByteArray before = fileBytes(userPath(dir));
     UserDatabase db(userPath(dir));
     const store::UserDatabaseReport report = db.open();
@@ -127,12 +131,7 @@ TEST_CASE("a database from a newer mmtutor is refused and left byte for byte as 
 
 TEST_CASE("a database of the current version that lacks mmtutor's tables is refused, not used quietly") {
     QTemporaryDir dir;
-    {
-        store::SqliteConnection foreign;
-        REQUIRE(foreign.open(userPath(dir), store::OpenMode::readWrite));
-        REQUIRE(foreign.exec(QStringLiteral("CREATE TABLE notes (x)")));
-        REQUIRE(foreign.exec(QStringLiteral("PRAGMA user_version = 2")));
-    }
+    makeDatabase(userPath(dir), "notes", 2);
     UserDatabase db(userPath(dir));
     const store::UserDatabaseReport report = db.open();
     CHECK(report.state == UserDatabaseState::failed);
@@ -149,12 +148,7 @@ TEST_CASE("a database of the current version that lacks mmtutor's tables is refu
 
 TEST_CASE("a negative schema version is no mmtutor's: refused with a message, left as it is") {
     QTemporaryDir dir;
-    {
-        store::SqliteConnection odd;
-        REQUIRE(odd.open(userPath(dir), store::OpenMode::readWrite));
-        REQUIRE(odd.exec(QStringLiteral("CREATE TABLE x (y)")));
-        REQUIRE(odd.exec(QStringLiteral("PRAGMA user_version = -1")));
-    }
+    makeDatabase(userPath(dir), "x", -1);
     const QByteArray before = fileBytes(userPath(dir));
     UserDatabase db(userPath(dir));
     const store::UserDatabaseReport report = db.open();
