@@ -37,8 +37,8 @@ void do_anonymous_page(Kernel& k, const Address& a, FaultKind kind) {
     if (kind != FaultKind::write) {
         if (split)
             k.step("a read fault on an empty PTE maps the shared zero page read-only: no memory is allocated until "
-                   "someone writes. No huge zero page: the VMA asked for huge pages, but mprotect or madvise split "
-                   "it at page {0}, so the 2 MiB range around the address is not inside one VMA",
+                   "someone writes. No huge zero page: the VMA asked for huge pages, but mprotect, madvise or "
+                   "munmap split it at page {0}, so the 2 MiB range around the address is not inside one VMA",
                    int32_t(*split));
         else
             k.step("a read fault on an empty PTE maps the shared zero page read-only: no memory is allocated "
@@ -52,11 +52,11 @@ void do_anonymous_page(Kernel& k, const Address& a, FaultKind kind) {
     if (split)
         k.step(first ? "a write fault on an empty PTE: allocate the page table it lives in, give the VMA its "
                        "anon_vma (anon_vma_prepare: its first page), and allocate a zeroed page. A 4 KiB page: the "
-                       "VMA asked for huge pages, but mprotect or madvise split it at page {0}, so the 2 MiB range "
-                       "around the address is not inside one VMA"
+                       "VMA asked for huge pages, but mprotect, madvise or munmap split it at page {0}, so the "
+                       "2 MiB range around the address is not inside one VMA"
                      : "a write fault on an empty PTE: allocate the page table it lives in and a zeroed page. A 4 KiB "
-                       "page: the VMA asked for huge pages, but mprotect or madvise split it at page {0}, so the "
-                       "2 MiB range around the address is not inside one VMA",
+                       "page: the VMA asked for huge pages, but mprotect, madvise or munmap split it at page {0}, so "
+                       "the 2 MiB range around the address is not inside one VMA",
                int32_t(*split));
     else
         k.step(table && first ? "a write fault on an empty PTE: allocate the page table it lives in, give the VMA its "

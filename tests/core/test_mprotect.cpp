@@ -235,15 +235,15 @@ TEST_CASE("Pages once made writable keep VM_ACCOUNT when made read-only again, s
         CHECK(split.kind("P", "t", 300) == "none");
         // The narration says why a VMA that asked for huge pages got none:
         // the read on line 5 falls in the part that starts at page 10.
-        CHECK(split.step_says(5, "No huge zero page: the VMA asked for huge pages, but mprotect or madvise split "
-                                 "it at page 10"));
+        CHECK(split.step_says(5, "No huge zero page: the VMA asked for huge pages, but mprotect, madvise or "
+                                 "munmap split it at page 10"));
         CHECK_FALSE(merged.step_says(3, "split it"));
         CHECK(split.step_says(3, "private pages made writable are charged to the memory commit (VM_ACCOUNT)"));
         CHECK(split.step_says(4, "the pages keep VM_ACCOUNT (a charge is not given back), so they stay a VMA apart"));
         auto written = Sim::run("process P\nmap P t 512 rw thp\nprotect P t[0..9] ro\nwrite P t[100] \"x\"\n", era);
         CHECK(written.kind("P", "t", 100) == "present-rw");
-        CHECK(written.step_says(4, "A 4 KiB page: the VMA asked for huge pages, but mprotect or madvise split it at "
-                                 "page 10"));
+        CHECK(written.step_says(4, "A 4 KiB page: the VMA asked for huge pages, but mprotect, madvise or munmap "
+                                   "split it at page 10"));
         // The small zero page needs no anon_vma, and fork copies nothing
         // from a VMA without one.
         auto forked = Sim::run(ro_thp + round_trip + "read P t[200]\nfork P C\n", era);
